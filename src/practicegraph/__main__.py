@@ -1,0 +1,5 @@
+"""``python -m practicegraph`` runs the CLI."""
+
+from practicegraph.cli import main
+
+main()

@@ -1,0 +1,266 @@
+"""The ``practicegraph`` command line (typer: typed options, generated help).
+
+Every command takes ``--data DIR`` (or PRACTICEGRAPH_DATA). Errors a user can
+cause print one line, ``error: ...``, on stderr and exit with status 1; a
+batch ingest with some bad files exits 2 after reporting each of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from practicegraph import __version__
+from practicegraph.config import Settings
+from practicegraph.errors import PracticeGraphError
+from practicegraph.graph.store import RESULT_FORMATS
+from practicegraph.service import PracticeGraphService
+
+app = typer.Typer(help="Build, query and export the PracticeGraph knowledge graph.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Data directory (default: $PRACTICEGRAPH_DATA or "
+                 "~/.local/share/practicegraph).", show_default=False),
+]
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    xml = "xml"
+    turtle = "turtle"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+class ExportFormat(str, Enum):
+    nquads = "nquads"
+    trig = "trig"
+    turtle = "turtle"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the errors a user can cause into one clear line and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except PracticeGraphError as exc:
+            raise _fail(str(exc)) from None
+
+    return wrapper
+
+
+def _service(data: Path | None, *, read_only: bool = False) -> PracticeGraphService:
+    settings = Settings.from_env(data_dir=data)
+    return PracticeGraphService(settings, read_only=read_only)
+
+
+@app.command()
+@reports_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    data: DataOption = None,
+    force: Annotated[bool, typer.Option(help="Re-extract files even when unchanged.")] = False,
+) -> None:
+    """Read documents (text, Markdown, HTML, PDF), extract entities and practices, store them."""
+    with _service(data) as service, Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("extracting", total=None)
+
+        def advance(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name[:30])
+
+        report = service.ingest(paths, force=force, progress=advance)
+    for path, reason in report.failed:
+        err_console.print(f"[red]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
+    console.print(
+        f"added {len(report.added)}, replaced {len(report.replaced)}, "
+        f"unchanged {len(report.unchanged)}, failed {len(report.failed)} "
+        f"({report.words} words extracted)", highlight=False)
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+@reports_errors
+def remove(
+    names: Annotated[list[str], typer.Argument(help="File names of documents to remove.")],
+    data: DataOption = None,
+) -> None:
+    """Remove documents (by file name) and every triple they contributed."""
+    with _service(data) as service:
+        removed, missing = service.remove(names)
+    for name in removed:
+        console.print(f"removed {name}", highlight=False)
+    if missing:
+        raise _fail(f"no such document: {', '.join(missing)}")
+
+
+@app.command()
+@reports_errors
+def sparql(
+    query: Annotated[str | None, typer.Argument(help="A SPARQL query (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")]
+    = None,
+    fmt: Annotated[ResultFormat | None, typer.Option(
+        "--format", help="SELECT/ASK: table|json|csv|tsv|xml; CONSTRUCT/DESCRIBE: turtle|nt|jsonld."
+    )] = None,
+    data: DataOption = None,
+) -> None:
+    """Run a SPARQL query over the union of all document graphs."""
+    if (query is None) == (file is None):
+        raise _fail("give a query as an argument or with --file, not both")
+    if file is not None:
+        try:
+            query = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _fail(f"{file}: {exc.strerror}") from None
+    assert query is not None  # noqa: S101 - checked above
+    with _service(data, read_only=True) as service:
+        result = service.query(query)
+        _print_result(result, fmt)
+
+
+def _print_result(result: Any, fmt: ResultFormat | None) -> None:
+    if isinstance(result, ox.QueryTriples):
+        chosen = fmt or ResultFormat.turtle
+        formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                   "jsonld": ox.RdfFormat.JSON_LD}
+        if chosen.value not in formats:
+            raise _fail(f"--format {chosen.value} is for SELECT/ASK; use turtle, nt or jsonld")
+        buffer = io.BytesIO()
+        result.serialize(buffer, formats[chosen.value])
+        sys.stdout.write(buffer.getvalue().decode("utf-8"))
+        return
+    chosen = fmt or ResultFormat.table
+    if chosen.value in RESULT_FORMATS:
+        buffer = io.BytesIO()
+        result.serialize(buffer, RESULT_FORMATS[chosen.value])
+        sys.stdout.write(buffer.getvalue().decode("utf-8"))
+        if not buffer.getvalue().endswith(b"\n"):
+            sys.stdout.write("\n")
+        return
+    if chosen is not ResultFormat.table:
+        raise _fail(f"--format {chosen.value} is for CONSTRUCT/DESCRIBE; use table, json, csv, "
+                    "tsv or xml")
+    if isinstance(result, ox.QueryBoolean):
+        console.print("yes" if bool(result) else "no")
+        return
+    names = [v.value for v in result.variables]
+    table = Table(*names, show_lines=False)
+    count = 0
+    for solution in result:
+        table.add_row(*[_term_text(solution[n]) for n in names])
+        count += 1
+    console.print(table)
+    console.print(f"{count} row{'s' if count != 1 else ''}", style="dim")
+
+
+def _term_text(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return str(term.value)
+    if isinstance(term, ox.NamedNode):
+        return str(term.value)
+    return str(term)
+
+
+@app.command()
+@reports_errors
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="RDF syntax.")]
+    = ExportFormat.nquads,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).")]
+    = None,
+    data: DataOption = None,
+) -> None:
+    """Export the whole graph; nquads and trig keep the named graphs (one per document)."""
+    with _service(data, read_only=True) as service:
+        if output is None:
+            service.export(sys.stdout.buffer, fmt.value)
+            return
+        partial = output.with_name(output.name + ".partial")
+        try:
+            with partial.open("wb") as handle:
+                service.export(handle, fmt.value)
+            partial.replace(output)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise _fail(f"{output}: {exc.strerror}") from None
+    err_console.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+@reports_errors
+def stats(
+    data: DataOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Documents, triples and entities per type."""
+    with _service(data, read_only=True) as service:
+        counts = service.stats()
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(counts, indent=2) + "\n")
+        return
+    table = Table("what", "count")
+    for name, value in counts.items():
+        table.add_row(name, str(value))
+    console.print(table)
+
+
+@app.command()
+@reports_errors
+def validate(data: DataOption = None) -> None:
+    """Check the graph against the SHACL shapes of the contract (ontology/shapes.ttl)."""
+    with _service(data, read_only=True) as service:
+        conforms, report = service.validate()
+    if conforms:
+        console.print("conforms: the graph satisfies ontology/shapes.ttl")
+        return
+    sys.stdout.write(report)
+    raise typer.Exit(1)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(f"practicegraph {__version__}")
+
+
+def main() -> None:
+    app()

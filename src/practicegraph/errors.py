@@ -1,0 +1,70 @@
+"""Errors that PracticeGraph reports to its users.
+
+Every error a user can cause derives from :class:`PracticeGraphError`, so the
+CLI and the API turn them into one clear line (or one JSON envelope) and treat
+anything else as a bug::
+
+    PracticeGraphError
+    ├── ConfigError            a setting has an unusable value
+    ├── IngestError            one input file cannot be read (the batch goes on)
+    │   ├── MissingFileError       the path does not exist
+    │   ├── UnsupportedFormatError the file is not text, Markdown, HTML or PDF
+    │   ├── DecodeError            bytes that are not text in any supported encoding
+    │   └── EmptyDocumentError     no usable text after cleaning
+    ├── StoreError             the store refused an operation
+    │   └── QueryError             a SPARQL query does not parse or cannot run
+    └── ValidationError        data does not conform to the SHACL shapes
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PracticeGraphError(Exception):
+    """Base class of every error a user can cause."""
+
+
+class ConfigError(PracticeGraphError):
+    """A setting has an unusable value."""
+
+
+class IngestError(PracticeGraphError):
+    """One input file cannot be ingested; says which file and why."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class MissingFileError(IngestError):
+    """The path does not exist or is not readable."""
+
+
+class UnsupportedFormatError(IngestError):
+    """The file is binary or of a kind the readers do not handle."""
+
+
+class DecodeError(IngestError):
+    """The bytes are not text in any encoding we accept."""
+
+
+class EmptyDocumentError(IngestError):
+    """Nothing usable is left once markup and boilerplate are removed."""
+
+
+class StoreError(PracticeGraphError):
+    """The store refused an operation."""
+
+
+class QueryError(StoreError):
+    """A SPARQL query or update does not parse or fails while running."""
+
+
+class ValidationError(PracticeGraphError):
+    """Data does not conform to the SHACL shapes; ``report`` holds the text."""
+
+    def __init__(self, message: str, report: str = "") -> None:
+        self.report = report
+        super().__init__(message)

@@ -1,0 +1,184 @@
+"""Turns one document's extraction into its named graph, in the shape of CONTRACT.md.
+
+Everything a document asserts lives in that document's graph: the document
+itself, the entities as this document names them, and the evidence
+annotations. Replacing or removing a document is therefore dropping one
+graph, and an entity named by two documents keeps the other's statements.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rdflib import Graph, Literal, URIRef
+
+from practicegraph.graph.iris import IriMinter
+from practicegraph.models import Extraction, TextSpan
+from practicegraph.vocab import DCTERMS, OA, OWL, PG, PROV, RDF, SCHEMA, XSD
+
+
+class DocumentRecord(Protocol):
+    """What the graph needs to know of a read document (ingest's SourceDocument fits)."""
+
+    @property
+    def source_name(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+def date_literal(iso: str) -> Literal:
+    """xsd:date, xsd:gYearMonth or xsd:gYear, as precise as the text."""
+    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(iso), XSD.string)
+    return Literal(iso, datatype=datatype)
+
+
+class GraphBuilder:
+    def __init__(self, minter: IriMinter) -> None:
+        self.iris = minter
+
+    def build(self, record: DocumentRecord, extraction: Extraction, run: URIRef) -> Graph:
+        g = Graph()
+        doc = self.iris.document(record.source_name)
+        graph_iri = self.iris.document_graph(record.source_name)
+        g.add((doc, RDF.type, SCHEMA.CreativeWork))
+        g.add((doc, RDF.type, SCHEMA.Article))
+        g.add((doc, SCHEMA.name, Literal(record.title or record.source_name)))
+        g.add((doc, DCTERMS.source, Literal(record.source_name)))
+        g.add((doc, PG.contentHash, Literal(record.content_hash)))
+        g.add((doc, PG.mediaType, Literal(record.media_type)))
+        g.add((doc, SCHEMA.encodingFormat, Literal(record.media_type)))
+        g.add((doc, PG.wordCount, Literal(len(record.text.split()))))
+        g.add((doc, PG.text, Literal(record.text)))
+        if record.url:
+            g.add((doc, SCHEMA.url, URIRef(record.url)))
+        if record.date:
+            g.add((doc, SCHEMA.datePublished, date_literal(record.date)))
+        if record.language:
+            g.add((doc, SCHEMA.inLanguage, Literal(record.language)))
+        g.add((graph_iri, PROV.wasGeneratedBy, run))
+        g.add((graph_iri, PROV.wasDerivedFrom, doc))
+
+        annotations = _Annotations(g, doc)
+        org_iris = {}
+        for org in extraction.organisations:
+            iri = org_iris[org.key] = self.iris.organisation(org.key)
+            g.add((doc, SCHEMA.mentions, iri))
+            g.add((iri, RDF.type, SCHEMA.Organization))
+            g.add((iri, SCHEMA.name, Literal(org.name)))
+            for alias in sorted(org.aliases):
+                g.add((iri, SCHEMA.alternateName, Literal(alias)))
+            if org.country:
+                g.add((iri, SCHEMA.location, self._country(g, org.country, None)))
+            annotations.add(iri, org.spans[:1])
+        for country in extraction.countries:
+            iri = self._country(g, country.code, country.name, country.geonameid)
+            g.add((doc, SCHEMA.mentions, iri))
+            annotations.add(iri, country.spans[:1])
+        place_iris = {}
+        for place in extraction.places:
+            iri = place_iris[place.key] = self.iris.place(place.key)
+            g.add((doc, SCHEMA.mentions, iri))
+            g.add((iri, RDF.type, SCHEMA.Place))
+            g.add((iri, SCHEMA.name, Literal(place.name)))
+            if place.canonical_name != place.name:
+                g.add((iri, SCHEMA.alternateName, Literal(place.canonical_name)))
+            if place.geonameid:
+                g.add((iri, OWL.sameAs, URIRef(f"https://sws.geonames.org/{place.geonameid}/")))
+            if place.country:
+                g.add((iri, SCHEMA.containedInPlace, self._country(g, place.country, None)))
+            annotations.add(iri, place.spans[:1])
+        for event in extraction.events:
+            if not event.start_date:
+                continue
+            iri = self.iris.event(event.key)
+            g.add((doc, SCHEMA.mentions, iri))
+            g.add((iri, RDF.type, SCHEMA.Event))
+            g.add((iri, SCHEMA.name, Literal(event.name)))
+            g.add((iri, SCHEMA.startDate, date_literal(event.start_date)))
+            if event.end_date:
+                g.add((iri, SCHEMA.endDate, date_literal(event.end_date)))
+            if event.place_key and event.place_key in place_iris:
+                g.add((iri, SCHEMA.location, place_iris[event.place_key]))
+            elif event.country:
+                g.add((iri, SCHEMA.location, self._country(g, event.country, None)))
+            for organiser in event.organisers:
+                if organiser in org_iris:
+                    g.add((iri, SCHEMA.organizer, org_iris[organiser]))
+            annotations.add(iri, event.spans[:1])
+        for theme in extraction.themes:
+            iri = self.iris.theme(theme.theme_id)
+            g.add((doc, SCHEMA.about, iri))
+            annotations.add(iri, theme.spans[:3])
+        for practice in extraction.practices:
+            iri = self.iris.practice(record.source_name, practice.evidence.text)
+            g.add((doc, SCHEMA.mentions, iri))
+            g.add((iri, RDF.type, PG.Practice))
+            g.add((iri, SCHEMA.name, Literal(practice.label)))
+            g.add((iri, SCHEMA.description, Literal(practice.description)))
+            g.add((iri, PG.confidence, Literal(f"{practice.confidence:.3f}", datatype=XSD.decimal)))
+            g.add((iri, SCHEMA.subjectOf, doc))
+            for theme_id in practice.themes:
+                g.add((iri, SCHEMA.about, self.iris.theme(theme_id)))
+            for provider in practice.providers:
+                if provider in org_iris:
+                    g.add((iri, SCHEMA.provider, org_iris[provider]))
+            for code in practice.countries:
+                g.add((iri, SCHEMA.spatialCoverage, self._country(g, code, None)))
+            annotations.add(iri, [practice.evidence])
+        return g
+
+    def _country(self, g: Graph, code: str, name: str | None, geonameid: int | None = None) -> URIRef:
+        iri = self.iris.country(code)
+        g.add((iri, RDF.type, SCHEMA.Country))
+        g.add((iri, SCHEMA.identifier, Literal(code)))
+        if name:
+            g.add((iri, SCHEMA.name, Literal(name)))
+        if geonameid:
+            g.add((iri, OWL.sameAs, URIRef(f"https://sws.geonames.org/{geonameid}/")))
+        return iri
+
+
+class _Annotations:
+    """Web Annotation evidence: which words of the document an entity came from."""
+
+    def __init__(self, g: Graph, doc: URIRef) -> None:
+        self.g = g
+        self.doc = doc
+        self.count = 0
+
+    def add(self, body: URIRef, spans: list[TextSpan]) -> None:
+        for span in spans:
+            self.count += 1
+            ann = URIRef(f"{self.doc}#annotation-{self.count}")
+            target = URIRef(f"{self.doc}#target-{self.count}")
+            quote = URIRef(f"{self.doc}#quote-{self.count}")
+            position = URIRef(f"{self.doc}#position-{self.count}")
+            g = self.g
+            g.add((ann, RDF.type, OA.Annotation))
+            g.add((ann, OA.motivatedBy, OA.identifying if body != self.doc else OA.describing))
+            g.add((ann, OA.hasBody, body))
+            g.add((ann, OA.hasTarget, target))
+            g.add((target, RDF.type, OA.SpecificResource))
+            g.add((target, OA.hasSource, self.doc))
+            g.add((target, OA.hasSelector, quote))
+            g.add((target, OA.hasSelector, position))
+            g.add((quote, RDF.type, OA.TextQuoteSelector))
+            g.add((quote, OA.exact, Literal(span.text)))
+            g.add((position, RDF.type, OA.TextPositionSelector))
+            g.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+            g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+
+
+__all__ = ["DocumentRecord", "GraphBuilder", "date_literal"]

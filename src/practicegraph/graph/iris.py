@@ -1,0 +1,79 @@
+"""How IRIs are minted: one rule per kind, stable across runs and machines.
+
+Every IRI starts with the ``base_iri`` setting (default
+``https://w3id.org/practicegraph/id/``):
+
+=============  ==============================================================
+document       ``{base}document/{slug of the file's base name}``
+named graph    ``{base}graph/{slug of the file's base name}`` (one per document)
+organisation   ``{base}organisation/{gazetteer key, or slug of the fullest name}``
+country        ``{base}country/{ISO 3166-1 alpha-2}``
+place          ``{base}place/{geonames-ID | iso-SUBDIVISION | place-slug-cc}``
+event          ``{base}event/{slug of the name}-{year}``
+practice       ``{base}practice/{document slug}-{sha1 of the evidence, 10 hex}``
+annotation     ``{document IRI}#annotation-{n}``
+ingest run     ``{base}run/{UTC timestamp}``
+=============  ==============================================================
+
+Themes keep the scheme's own IRIs (``https://w3id.org/practicegraph/themes/{id}``).
+The same organisation, country, place or event in two documents is therefore
+one resource; a document's identity is its file name, so ingesting a changed
+file of the same name replaces the earlier version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import URIRef
+
+from practicegraph.nlp.gazetteer import slug
+from practicegraph.vocab import THEMES
+
+
+class IriMinter:
+    def __init__(self, base_iri: str) -> None:
+        self.base = base_iri
+
+    def _iri(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "/".join(parts))
+
+    def document(self, source_name: str) -> URIRef:
+        return self._iri("document", slug(source_name.rsplit(".", 1)[0] if "." in source_name
+                                          else source_name))
+
+    def document_graph(self, source_name: str) -> URIRef:
+        return self._iri("graph", slug(source_name.rsplit(".", 1)[0] if "." in source_name
+                                       else source_name))
+
+    def organisation(self, key: str) -> URIRef:
+        return self._iri("organisation", key)
+
+    def country(self, code: str) -> URIRef:
+        return self._iri("country", code.upper())
+
+    def place(self, key: str) -> URIRef:
+        return self._iri("place", key)
+
+    def event(self, key: str) -> URIRef:
+        return self._iri("event", key)
+
+    def practice(self, source_name: str, evidence: str) -> URIRef:
+        digest = hashlib.sha1(evidence.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+        doc = str(self.document(source_name)).rsplit("/", 1)[-1]
+        return self._iri("practice", f"{doc}-{digest}")
+
+    def run(self, timestamp: str) -> URIRef:
+        return self._iri("run", timestamp)
+
+    @property
+    def provenance_graph(self) -> URIRef:
+        return self._iri("graph", "_provenance")
+
+    @property
+    def ontology_graph(self) -> URIRef:
+        return self._iri("graph", "_ontology")
+
+    @staticmethod
+    def theme(theme_id: str) -> URIRef:
+        return THEMES[theme_id]

@@ -1,0 +1,163 @@
+"""The triple store behind a small interface, with an embedded Oxigraph default.
+
+Why pyoxigraph rather than rdflib's own store: at a million triples its
+SPARQL engine answers joins an order of magnitude faster, loads five to ten
+times faster in a quarter of the memory, and its on-disk RocksDB store is
+transactional, which is what makes "a killed ingest leaves each document in
+its old or its new state" true. rdflib stays the API for building graphs.
+
+Each write is one SPARQL Update request, which Oxigraph applies atomically:
+dropping a document's graph and inserting its new version happen together or
+not at all. A deployment that outgrows one machine implements
+:class:`GraphStore` against a SPARQL 1.1 server (the same update strings work
+there) without touching the callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from practicegraph.errors import QueryError, StoreError
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+RDF_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+DATASET_FORMATS = frozenset({"nquads", "trig"})
+
+
+def nt_terms(graph: Graph) -> str:
+    """N-Triples of a graph, usable verbatim inside INSERT DATA."""
+    return graph.serialize(format="nt")
+
+
+class GraphStore(Protocol):
+    """What the rest of PracticeGraph needs from a store."""
+
+    def replace_graph(self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
+                      ) -> None: ...
+    def drop_graph(self, graph: URIRef) -> bool: ...
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
+    def update(self, sparql: str) -> None: ...
+    def dump(self, output: IO[bytes], fmt: str) -> None: ...
+    def quad_count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+class OxigraphStore:
+    """The embedded default: an on-disk Oxigraph store in the data directory."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    # -- writes ----------------------------------------------------------------
+    def replace_graph(self, graph: URIRef, triples: Graph,
+                      extra: Iterable[tuple[URIRef, Graph]] = ()) -> None:
+        """Replace a named graph's content, plus add to other graphs, in one transaction."""
+        parts = [f"DROP SILENT GRAPH <{graph}> ;",
+                 f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}"]
+        for other, other_triples in extra:
+            parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
+        self.update("\n".join(parts))
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        node = ox.NamedNode(str(graph))
+        if not self._store.contains_named_graph(node):
+            return False
+        self.update(f"DROP GRAPH <{graph}>")
+        return True
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL update does not parse: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store refused the update: {exc}") from exc
+
+    # -- reads -----------------------------------------------------------------
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a query over the union of all graphs (the view CONTRACT.md describes)."""
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL query does not parse: {exc}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"SPARQL query failed: {exc}") from exc
+
+    def select(self, sparql: str) -> Iterator[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+        """Rows of a SELECT as dicts of variable name -> term (unbound variables left out)."""
+        result = self.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            yield row
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quad_count(self) -> int:
+        return len(self._store)
+
+    def dump(self, output: IO[bytes], fmt: str) -> None:
+        """Serialise everything: datasets keep graphs, triple formats get their union."""
+        if fmt not in RDF_FORMATS:
+            raise StoreError(f"unknown export format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+        rdf_format = RDF_FORMATS[fmt]
+        if fmt in DATASET_FORMATS:
+            self._store.dump(output, rdf_format)
+            return
+        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        assert isinstance(triples, ox.QueryTriples)  # noqa: S101 - CONSTRUCT always yields triples
+        ox.serialize(triples, output, rdf_format, prefixes=_EXPORT_PREFIXES if fmt == "turtle" else None)
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        """Release the store (RocksDB holds a lock on the directory while open)."""
+        if hasattr(self, "_store"):
+            if not self.read_only:
+                self._store.flush()
+            del self._store
+
+
+def _prefixes() -> dict[str, str]:
+    from practicegraph.vocab import PREFIXES
+
+    return dict(PREFIXES)
+
+
+_EXPORT_PREFIXES = _prefixes()

@@ -1,0 +1,15 @@
+"""Ingest: read input files (text, Markdown, HTML, PDF) into source documents.
+
+``iter_input_files`` expands the paths a user gives; ``read_document`` turns
+one file into a :class:`SourceDocument` whose ``text`` later stages point into,
+or raises an :class:`~practicegraph.errors.IngestError` that names the file.
+"""
+
+from practicegraph.ingest.readers import (
+    SUPPORTED_SUFFIXES,
+    SourceDocument,
+    iter_input_files,
+    read_document,
+)
+
+__all__ = ["SUPPORTED_SUFFIXES", "SourceDocument", "iter_input_files", "read_document"]

@@ -1,0 +1,462 @@
+"""Read input files (plain text, Markdown, HTML, PDF) into :class:`SourceDocument`.
+
+The text of a document is what every later stage points into: entity offsets
+and quoted evidence are positions in ``SourceDocument.text``. Plain text and
+Markdown are therefore kept verbatim apart from three normalisations that
+cannot move a word relative to its neighbours: line endings become ``\\n``, a
+leading byte-order mark is dropped and the text is NFC-normalised. HTML and PDF
+have no such "original" text; their text is what the extractors produce.
+
+Every failure is an :class:`~practicegraph.errors.IngestError` naming the file,
+so a batch can report it and go on with the next file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import logging
+import os
+import re
+import stat
+import unicodedata
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from practicegraph.errors import (
+    DecodeError,
+    EmptyDocumentError,
+    MissingFileError,
+    UnsupportedFormatError,
+)
+from practicegraph.ingest.html import extract_html
+from practicegraph.ingest.metadata import (
+    detect_language,
+    find_date,
+    guess_title,
+    normalise_language,
+)
+
+__all__ = ["SUPPORTED_SUFFIXES", "SourceDocument", "iter_input_files", "read_document"]
+
+TEXT_PLAIN = "text/plain"
+TEXT_MARKDOWN = "text/markdown"
+TEXT_HTML = "text/html"
+APPLICATION_PDF = "application/pdf"
+
+_MEDIA_TYPES: dict[str, str] = {
+    ".txt": TEXT_PLAIN,
+    ".text": TEXT_PLAIN,
+    ".md": TEXT_MARKDOWN,
+    ".markdown": TEXT_MARKDOWN,
+    ".html": TEXT_HTML,
+    ".htm": TEXT_HTML,
+    ".xhtml": TEXT_HTML,
+    ".pdf": APPLICATION_PDF,
+}
+
+#: Suffixes read without sniffing the content (compared in lower case).
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_MEDIA_TYPES)
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+#: Share of control characters above which bytes are taken for binary data.
+#: Why not zero: real text files do contain the odd form feed or escape.
+_MAX_CONTROL_SHARE = 0.05
+#: Bytes sniffed for a PDF or HTML signature, and for a declared charset.
+_SNIFF_BYTES = 2048
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One input file, read and cleaned; ``text`` is what offsets point into."""
+
+    path: Path
+    source_name: str
+    text: str
+    media_type: str
+    content_hash: str
+    title: str | None
+    date: str | None
+    language: str | None
+    url: str | None
+
+
+# --- finding files -------------------------------------------------------------
+
+
+def _is_hidden(path: Path) -> bool:
+    return path.name.startswith(".")
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+    """Yield the files under ``folder`` depth-first in name order.
+
+    Why ``seen``: a symbolic link back to an ancestor would otherwise loop
+    forever.
+    """
+    try:
+        info = folder.stat()
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError:
+        # Unlistable folder: hand it on so that read_document reports it.
+        yield folder
+        return
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return
+    seen.add(key)
+    for entry in entries:
+        if _is_hidden(entry):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry, seen)
+        elif entry.is_file():
+            yield entry
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand folders recursively (sorted, hidden entries skipped); yield files as given.
+
+    A path that does not exist is yielded unchanged, so that
+    :func:`read_document` reports it in the same way as any other bad input
+    instead of it vanishing silently. Every file in a folder is yielded, not
+    only those with a supported suffix, for the same reason.
+    """
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from _walk(path, set())
+        else:
+            yield path
+
+
+# --- decoding ------------------------------------------------------------------
+
+
+def _control_share(chars: Iterable[int | str]) -> tuple[bool, float]:
+    """Return (contains NUL, share of control characters other than whitespace)."""
+    total = 0
+    controls = 0
+    has_nul = False
+    for item in chars:
+        code = item if isinstance(item, int) else ord(item)
+        total += 1
+        if code == 0:
+            has_nul = True
+        if (code < 0x20 and code not in (0x09, 0x0A, 0x0B, 0x0C, 0x0D)) or code == 0x7F:
+            controls += 1
+    return has_nul, (controls / total if total else 0.0)
+
+
+def _looks_binary(data: bytes | str) -> bool:
+    has_nul, share = _control_share(data)
+    return has_nul or share > _MAX_CONTROL_SHARE
+
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _declared_charset(raw: bytes) -> str | None:
+    match = _CHARSET_RE.search(raw[:_SNIFF_BYTES])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii")
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _decode(raw: bytes, path: Path, *, declared: str | None = None) -> str:
+    """Decode bytes as UTF-8, UTF-16 (with BOM), a declared charset, then cp1252.
+
+    Why this order: UTF-8 is by far the most common and almost never decodes
+    anything else by accident; UTF-16 is only trusted with its BOM; cp1252 (a
+    superset of Latin-1's printable range) is the usual encoding of old Windows
+    files, but it decodes nearly any bytes, so it comes last and only for
+    bytes that do not look binary.
+    """
+    binary = UnsupportedFormatError(path, "binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    else:
+        if _looks_binary(text):
+            raise binary
+        return text
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if _looks_binary(text):
+                raise binary
+            return text.removeprefix("\ufeff")
+    if _looks_binary(raw):
+        raise binary
+    for encoding in (declared, "cp1252"):
+        if encoding is None or encoding in ("utf-8", "utf-16"):
+            continue
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _looks_binary(text) and _mostly_printable(text):
+            return text
+    bad = raw[utf8_error.start]
+    raise DecodeError(
+        path,
+        f"not UTF-8, UTF-16 or cp1252 text: byte 0x{bad:02x} at offset {utf8_error.start} "
+        "cannot be decoded",
+    )
+
+
+def _mostly_printable(text: str) -> bool:
+    """Why: cp1252 maps most bytes to something, so demand that it reads as text."""
+    if not text:
+        return True
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\t\n\r\f\v\u00a0\u00ad")
+    return printable / len(text) >= 1 - _MAX_CONTROL_SHARE
+
+
+def _normalise(text: str) -> str:
+    """Line endings to ``\\n``, no leading BOM, NFC; nothing else changes."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+# --- format detection ------------------------------------------------------------
+
+
+def _sniff(raw: bytes) -> str | None:
+    """Media type from the content's first bytes, or ``None`` when it is not PDF/HTML."""
+    head = raw[:_SNIFF_BYTES]
+    if head.lstrip().startswith(b"%PDF"):
+        return APPLICATION_PDF
+    lowered = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if lowered.startswith(b"<?xml") and b"<html" in lowered:
+        return TEXT_HTML
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return TEXT_HTML
+    return None
+
+
+# --- readers per format ------------------------------------------------------------
+
+
+def _require_text(text: str, path: Path, reason: str = "no text in the file") -> None:
+    if not text.strip():
+        raise EmptyDocumentError(path, reason)
+
+
+_MD_ATX_H1 = re.compile(r"^ {0,3}#(?!#)\s+(.+?)(?:\s+#+)?\s*$")
+_MD_SETEXT_H1 = re.compile(r"^ {0,3}=+\s*$")
+
+
+def _markdown_title(text: str) -> str | None:
+    """First level-1 heading (``# Title`` or ``Title`` over ``===``)."""
+    lines = text.split("\n")
+    in_fence = False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        match = _MD_ATX_H1.match(line)
+        if match:
+            return match.group(1).strip()
+        if (
+            index > 0
+            and _MD_SETEXT_H1.match(line)
+            and lines[index - 1].strip()
+            and not lines[index - 1].lstrip().startswith("#")
+        ):
+            return lines[index - 1].strip()
+    return None
+
+
+def _text_document(path: Path, raw: bytes, digest: str, media_type: str) -> SourceDocument:
+    text = _normalise(_decode(raw, path))
+    _require_text(text, path)
+    title = _markdown_title(text) if media_type == TEXT_MARKDOWN else None
+    return SourceDocument(
+        path=path,
+        source_name=path.name,
+        text=text,
+        media_type=media_type,
+        content_hash=digest,
+        title=title or guess_title(text),
+        date=find_date(text),
+        language=detect_language(text),
+        url=None,
+    )
+
+
+def _html_document(path: Path, raw: bytes, digest: str) -> SourceDocument:
+    markup = _normalise(_decode(raw, path, declared=_declared_charset(raw)))
+    content = extract_html(markup)
+    text = _normalise(content.text)
+    _require_text(text, path, "no main content left after removing markup and boilerplate")
+    return SourceDocument(
+        path=path,
+        source_name=path.name,
+        text=text,
+        media_type=TEXT_HTML,
+        content_hash=digest,
+        title=content.title or guess_title(text),
+        date=content.date or find_date(text),
+        language=content.language or detect_language(text),
+        url=content.url,
+    )
+
+
+_WORD_EXPORT_PREFIX = re.compile(r"^microsoft (word|powerpoint|excel) - ", re.IGNORECASE)
+_FILENAME_LIKE = re.compile(r"\.(docx?|pptx?|xlsx?|pdf|indd|odt|rtf|txt)$", re.IGNORECASE)
+
+
+def _pdf_title(raw_title: object) -> str | None:
+    """The /Title entry when it is a real title, not an exporter's file name."""
+    if not isinstance(raw_title, str):
+        return None
+    title = _WORD_EXPORT_PREFIX.sub("", " ".join(raw_title.split()))
+    if (
+        not title
+        or title.lower() in ("untitled", "untitled document")
+        or _FILENAME_LIKE.search(title)
+    ):
+        return None
+    return title
+
+
+class _QuietPypdf:
+    """Context manager that keeps pypdf's log messages and warnings off stderr.
+
+    Why: pypdf logs a warning for every small defect it repairs; in a batch
+    of hundreds of PDFs that noise hides the real reports, and the test
+    configuration turns warnings into errors.
+    """
+
+    def __init__(self) -> None:
+        self._logger = logging.getLogger("pypdf")
+        self._level = self._logger.level
+        self._warnings = warnings.catch_warnings()
+
+    def __enter__(self) -> None:
+        self._level = self._logger.level
+        self._logger.setLevel(logging.CRITICAL + 1)
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._warnings.__exit__(None, None, None)
+        self._logger.setLevel(self._level)
+
+
+def _pdf_document(path: Path, raw: bytes, digest: str) -> SourceDocument:
+    from pypdf import PdfReader  # imported here: only PDF inputs pay for it
+
+    with _QuietPypdf():
+        # pypdf raises many exception types on damaged files (its own errors,
+        # but also KeyError, ValueError, RecursionError...), all meaning the
+        # same thing to the user, so they are caught together.
+        try:
+            reader = PdfReader(io.BytesIO(raw))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UnsupportedFormatError(path, "unreadable PDF: encrypted with a password")
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except UnsupportedFormatError:
+            raise
+        except Exception as exc:
+            reason = str(exc) or type(exc).__name__
+            raise UnsupportedFormatError(path, f"unreadable PDF: {reason}") from exc
+        try:
+            metadata = reader.metadata
+            raw_title: object = metadata.title if metadata is not None else None
+        except Exception:  # a damaged info dictionary only costs the title
+            raw_title = None
+        try:
+            root = reader.trailer["/Root"]
+            declared_lang: object = root.get("/Lang") if hasattr(root, "get") else None
+        except Exception:  # the catalogue's /Lang is optional
+            declared_lang = None
+
+    cleaned = [_normalise(page).strip() for page in pages]
+    text = "\n\n".join(page for page in cleaned if page)
+    _require_text(text, path, "PDF has no text layer (scanned?)")
+    language = normalise_language(declared_lang) if isinstance(declared_lang, str) else None
+    return SourceDocument(
+        path=path,
+        source_name=path.name,
+        text=text,
+        media_type=APPLICATION_PDF,
+        content_hash=digest,
+        title=_pdf_title(raw_title) or guess_title(text),
+        date=find_date(text),
+        language=language or detect_language(text),
+        url=None,
+    )
+
+
+# --- entry point ---------------------------------------------------------------------
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise MissingFileError(path, "no such file") from None
+    except OSError as exc:
+        raise MissingFileError(path, exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise MissingFileError(path, "is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsupportedFormatError(path, "not a regular file")
+    if info.st_size > max_bytes:
+        raise UnsupportedFormatError(
+            path, f"file is {info.st_size} bytes, larger than the limit of {max_bytes} bytes"
+        )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise MissingFileError(path, exc.strerror or str(exc)) from None
+    if len(raw) > max_bytes:  # the file grew after stat()
+        raise UnsupportedFormatError(
+            path, f"file is more than {max_bytes} bytes, larger than the limit"
+        )
+    return raw
+
+
+def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
+    """Read one file into a :class:`SourceDocument`.
+
+    The format comes from the suffix; an unknown suffix is sniffed (PDF and
+    HTML signatures, else text if it decodes, else unsupported). Raises
+    :class:`MissingFileError`, :class:`UnsupportedFormatError`,
+    :class:`DecodeError` or :class:`EmptyDocumentError`, each naming the file.
+    """
+    path = Path(os.fspath(path))
+    raw = _read_bytes(path, max_bytes)
+    if not raw:
+        raise EmptyDocumentError(path, "file is empty")
+    digest = hashlib.sha256(raw).hexdigest()
+    media_type = _MEDIA_TYPES.get(path.suffix.lower()) or _sniff(raw)
+    if media_type == APPLICATION_PDF:
+        return _pdf_document(path, raw, digest)
+    if media_type == TEXT_HTML:
+        return _html_document(path, raw, digest)
+    if media_type is not None:
+        return _text_document(path, raw, digest, media_type)
+    try:
+        return _text_document(path, raw, digest, TEXT_PLAIN)
+    except DecodeError as exc:
+        raise UnsupportedFormatError(
+            path, f"unknown suffix {path.suffix or '(none)'!r} and not text: {exc.reason}"
+        ) from exc

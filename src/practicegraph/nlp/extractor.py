@@ -1,0 +1,146 @@
+"""The extractor: one spaCy pass per document, then the domain extractors over it.
+
+Mirrors spaCy's own API (``__call__`` for one text, ``pipe`` for a stream)
+and takes the loaded ``nlp`` object rather than loading a model itself, so
+tests, the CLI and the service share one pipeline per process.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from practicegraph.config import ontology_dir
+from practicegraph.models import Country, Extraction, Place, Practice, TextSpan
+from practicegraph.nlp.dates import find_dates
+from practicegraph.nlp.events import Located, SentenceInfo, find_events
+from practicegraph.nlp.gazetteer import Gazetteer
+from practicegraph.nlp.geo import GeoMatcher
+from practicegraph.nlp.organisations import OrganisationExtractor
+from practicegraph.nlp.practices import practice_label, score_sentence, select_practices
+from practicegraph.nlp.themes import ThemeTagger, load_theme_concepts
+
+
+@dataclass(frozen=True)
+class ExtractionInput:
+    text: str
+    title: str | None = None
+
+
+class Extractor:
+    def __init__(self, nlp: Language, gazetteer: Gazetteer | None = None) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer or Gazetteer()
+        self.geo = GeoMatcher(self.gazetteer)
+        self.organisations = OrganisationExtractor(self.gazetteer)
+        self.themes = ThemeTagger(nlp, load_theme_concepts(ontology_dir() / "themes.ttl"))
+
+    def __call__(self, text: str, title: str | None = None) -> Extraction:
+        return self.extract(self.nlp(text), title)
+
+    def pipe(self, items: Iterable[ExtractionInput], batch_size: int = 16) -> Iterator[Extraction]:
+        pairs = ((item.text, item) for item in items)
+        for doc, item in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield self.extract(doc, item.title)
+
+    def extract(self, doc: Doc, title: str | None = None) -> Extraction:
+        text = doc.text
+        title_end = _title_end(text, title)
+        entity_spans = {(e.start_char, e.end_char): e.label_ for e in doc.ents}
+        org_entities = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+        place_reading = {span for span, label in entity_spans.items() if label in ("GPE", "LOC")}
+
+        # Organisations first: a country name inside "Ministry of Justice of Belgium"
+        # still names Belgium, but a city inside an organisation's name is no place.
+        organisations = self.organisations(text, org_entities)
+        org_spans = [(o.key, s.start, s.end) for o in organisations for s in o.spans]
+
+        countries: dict[str, Country] = {}
+        for code, span in self.geo.countries(text, place_reading):
+            country = countries.get(code) or countries.setdefault(code, self.geo.to_country(code))
+            country.spans.append(span)
+        places: dict[str, Place] = {}
+        for entry, span in self.geo.places(text, entity_spans, set(countries)):
+            if any(s <= span.start and span.end <= e for _k, s, e in org_spans) and not \
+                    any((s, e) == (span.start, span.end) for (s, e) in place_reading):
+                continue
+            place = places.get(entry.key)
+            if place is None:
+                place = places[entry.key] = Place(entry.key, span.text, entry.name, entry.country,
+                                                  entry.geonameid)
+            place.spans.append(span)
+        known = [(p.country or "", s.start, s.end) for p in places.values() for s in p.spans]
+        known += [(c.code, s.start, s.end) for c in countries.values() for s in c.spans]
+        for place, span in self.geo.anchored_unknown_places(text, entity_spans, known):
+            places.setdefault(place.key, place).spans.append(span)
+        for place in places.values():  # a city names its country
+            if place.country and place.country not in countries:
+                countries[place.country] = self.geo.to_country(place.country)
+                countries[place.country].spans.extend(place.spans)
+
+        sentences = [SentenceInfo(s.start_char, s.end_char) for s in doc.sents]
+        dates = find_dates(text)
+        located = [Located(s.start, s.end, p.key, p.country, p.name) for p in places.values()
+                   for s in p.spans]
+        located += [Located(s.start, s.end, None, c.code, c.name) for c in countries.values()
+                    for s in c.spans]
+        located.sort(key=lambda loc: loc.start)
+        events = find_events(text, sentences, dates, located, org_spans, title_end)
+
+        themes = self.themes(doc, title_end)
+        doc_themes = [t.theme_id for t in themes]
+        practices = self._practices(doc, organisations, countries, doc_themes, title_end)
+        return Extraction(
+            organisations=organisations,
+            countries=list(countries.values()),
+            places=list(places.values()),
+            events=events,
+            themes=themes,
+            practices=practices,
+        )
+
+    def _practices(self, doc: Doc, organisations: list, countries: dict[str, Country],
+                   doc_themes: list[str], title_end: int) -> list[Practice]:
+        org_at = [(o.key, s.start, s.end) for o in organisations for s in o.spans]
+        org_counts = Counter(key for key, _s, _e in org_at)
+        country_at = [(c.code, s.start) for c in countries.values() for s in c.spans]
+        theme_cues = self.themes.cue_spans(doc)
+        scored = []
+        for sent in doc.sents:
+            if sent.end_char <= title_end:
+                continue
+            has_org = any(sent.start_char <= s < sent.end_char for _k, s, _e in org_at)
+            scored.append((sent, score_sentence(sent, has_org)))
+        practices = []
+        for sent, score in select_practices(scored):
+            start, end = sent.start_char, sent.end_char
+            providers = list(dict.fromkeys(k for k, s, _e in org_at if start <= s < end))
+            if not providers and org_counts:
+                providers = [org_counts.most_common(1)[0][0]]
+            sentence_themes = [t for t, spans in theme_cues.items()
+                               if any(start <= sp.start < end for sp in spans)]
+            themes = [t for t in doc_themes if t in sentence_themes] or sentence_themes[:2] or doc_themes[:1]
+            text = sent.text.strip()
+            offset = sent.text.find(text)
+            evidence = TextSpan(start + offset, start + offset + len(text), text)
+            practices.append(Practice(
+                label=practice_label(sent),
+                description=text,
+                evidence=evidence,
+                confidence=round(min(score / 8.0, 1.0), 3),
+                themes=themes,
+                providers=providers,
+                countries=list(dict.fromkeys(c for c, s in country_at if start <= s < end)),
+            ))
+        return practices
+
+
+def _title_end(text: str, title: str | None) -> int:
+    if not title:
+        return 0
+    at = text.find(title.strip(), 0, 2000)
+    return at + len(title.strip()) if at >= 0 else 0

@@ -1,0 +1,288 @@
+"""Organisations: acronym definitions, the field gazetteer, name patterns and spaCy's ORG.
+
+Four sources, most trusted first, so that overlapping readings resolve to the
+best one:
+
+1. acronym definitions, "International Corrections and Prisons Association
+   (ICPA)", checked with the Schwartz-Hearst letter alignment and widened to
+   the whole capitalised name ("America's Office of Community Oriented
+   Policing Services (COPS)" -> "Office of Community Oriented Policing
+   Services");
+2. the curated gazetteer (ontology/organisations.tsv), names and acronyms;
+3. capitalised names built around an organisational head noun ("Ministry of
+   Justice of Belgium", "Latvian Prison Administration", "University of Turin");
+4. spaCy ORG entities that are acronyms ("BETI"), which nothing else explains.
+
+An acronym used alone later in the text resolves to its definition, and the
+gazetteer supplies the fullest name and the country when the text lacks them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from practicegraph.models import Organisation, TextSpan
+from practicegraph.nlp.gazetteer import Gazetteer, normalise, slug
+
+ORG_HEADS = frozenset({
+    "Ministry", "Ministère", "Service", "Services", "Association", "Confederation",
+    "Organisation", "Organization", "Committee", "Council", "Commission", "Parliament", "Union",
+    "Unions", "Tradeunion", "Network", "Administration", "Agency", "Department", "Office",
+    "Institute", "Centre", "Center", "University", "College", "School", "Academy", "Police",
+    "Court", "Tribunal", "Group", "Foundation", "Federation", "Bureau", "Directorate",
+    "Society", "Authority", "Board", "Inspectorate", "Trust", "Alliance", "Secretariat",
+    "Representation", "Corporation", "Maison", "Investigator", "Prosecutor's", "Chamber",
+    "Observatory", "Consortium", "Sécurité", "Fund", "Programme Office",
+})
+EVENT_HEADS = frozenset({
+    "Conference", "Meeting", "Seminar", "Workshop", "Masterclass", "Hearing", "Congress",
+    "Summit", "Symposium", "Webinar", "Roundtable", "Awards", "Award", "Session",
+})
+# Words after which a name is about a document, rule or event, not a body.
+STOP_TAIL = EVENT_HEADS | frozenset({
+    "Rules", "Rule", "Recommendation", "Recommendations", "Report", "Declaration", "Strategy",
+    "Programme", "Program", "Project", "Plan", "Guidelines", "Framework", "Decision",
+    "Decisions", "Convention", "Act", "Prize", "Grants", "Day", "Week", "Year", "Standards",
+})
+ROLE_WORDS = frozenset({
+    "Head", "Heads", "Director", "Directors", "Commissioner", "Commissioners", "Minister",
+    "Ministers", "Member", "Members", "President", "Vice", "Chair", "Secretary", "Officer",
+    "Governor", "Governors", "Dr", "Prof", "Mr", "Mrs", "Ms",
+})
+_SENTENCE_STARTERS = frozenset({
+    "The", "A", "An", "This", "These", "That", "Also", "In", "On", "At", "For", "By", "With",
+    "From", "As", "And", "Its", "Their", "Our", "His", "Her", "Each", "Every", "All", "Both",
+    "Several", "Many", "Some", "During", "Within", "After", "Before", "Throughout", "Under",
+    "Over", "When", "While", "Through", "Since", "Following", "Colleagues", "Representatives",
+    "Participants", "Partners", "Today", "Yesterday", "Last", "Next", "Then", "Thus", "However",
+})
+_GENERIC = frozenset({
+    "Correctional", "Prison", "Prisons", "Probation", "Penitentiary", "Police", "Public",
+    "Social", "Health", "Security", "Justice", "Criminal", "National", "Local", "Regional",
+    "Services", "Service", "Institutions", "Authorities", "Agencies", "Organisations",
+    "Organizations", "Networks", "Unions", "European", "International", "Partner",
+    "Departments", "Offices", "Ministries", "Group", "Groups", "Working", "Expert", "Network",
+})
+CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "des", "la", "le", "&",
+                        "to", "d'", "for the", "of the"})
+# All-caps tokens that are not organisations in this field's texts.
+NON_ORG_ACRONYMS = frozenset({
+    "EU", "UN", "UK", "USA", "US", "COVID", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI",
+    "CEO", "PDF", "HTML", "NGO", "NGOs", "ICT", "IT", "HR", "PhD", "MSc", "AM", "PM", "FAQ",
+    "TV", "Q&A", "N/A", "OK", "EN", "FR", "DE", "ID",
+})
+
+_WORD = r"[A-ZÀ-ÞŠŽČ][\w’'\-]*"
+_CONNECTOR = r"(?:of|for|the|and|on|de|du|des|la|le|&|d’|d')"
+_RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD})*")
+_ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    name: str
+    rank: int  # lower is more trusted
+    acronym: str | None = None
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
+
+
+def _schwartz_hearst(acronym: str, long_form: str) -> int | None:
+    """Start of the shortest tail of ``long_form`` whose letters spell ``acronym`` in order."""
+    short = acronym.lower()
+    long_ = long_form.lower()
+    s = len(short) - 1
+    index = len(long_) - 1
+    while s >= 0:
+        char = short[s]
+        if not char.isalnum():
+            s -= 1
+            continue
+        while index >= 0 and (
+            long_[index] != char or (s == 0 and index > 0 and long_[index - 1].isalnum())
+        ):
+            index -= 1
+        if index < 0:
+            return None
+        index -= 1
+        s -= 1
+    return index + 1
+
+
+class OrganisationExtractor:
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        surfaces: dict[str, str] = {}
+        for entry in gazetteer.organisations:
+            for surface in (entry.name, *entry.aliases):
+                if len(surface) >= 2:
+                    surfaces.setdefault(surface, entry.key)
+        ordered = sorted(surfaces, key=len, reverse=True)
+        self._gazetteer_re = re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in ordered) + r")(?![\w-])"
+        )
+        self._by_key = {e.key: e for e in gazetteer.organisations}
+
+    # -- candidate sources -------------------------------------------------
+    def _acronym_definitions(self, text: str) -> list[_Mention]:
+        found: list[_Mention] = []
+        for match in _ACRONYM_DEF.finditer(text):
+            acronym = match.group(1)
+            if acronym in NON_ORG_ACRONYMS or sum(c.isupper() for c in acronym) < 2:
+                continue
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            before = text[line_start:match.start()].rstrip()
+            runs = list(_RUN.finditer(before))
+            if not runs or runs[-1].end() != len(before):
+                continue
+            run = runs[-1]
+            name = _trim_leading(run.group(0))
+            name = re.sub(r"^.*?[’']s[ \t]+", "", name)  # "America's Office of ..." -> "Office of ..."
+            if not name or name in self.gazetteer.country_names:
+                continue
+            aligned = _schwartz_hearst(acronym, name)
+            head_like = any(w in ORG_HEADS for w in name.split())
+            if aligned is None and not head_like:
+                continue
+            if len(name.split()) < 2 and aligned is None:
+                continue
+            start = line_start + run.start() + (len(run.group(0)) - len(name))
+            found.append(_Mention(start, start + len(name), name, 0, acronym))
+        return found
+
+    def _gazetteer_mentions(self, text: str) -> list[_Mention]:
+        return [_Mention(m.start(), m.end(), m.group(0), 1) for m in self._gazetteer_re.finditer(text)]
+
+    def _head_noun_names(self, text: str) -> list[_Mention]:
+        found: list[_Mention] = []
+        for run in _RUN.finditer(text):
+            words = run.group(0).split()
+            offsets = [m.start() + run.start() for m in re.finditer(r"\S+", run.group(0))]
+            heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
+            if not heads:
+                continue
+            first, last = heads[0], heads[-1]
+            start = first
+            while start > 0 and words[start - 1] not in CONNECTORS and words[start - 1][:1].isupper():
+                start -= 1
+            end = last + 1
+            if end < len(words) and words[end] in ("of", "for"):
+                j = end + 1
+                while j < len(words) and words[j] in CONNECTORS:
+                    j += 1
+                k = j
+                while k < len(words) and words[k] not in STOP_TAIL:
+                    k += 1
+                end = k if k == len(words) else j + 1
+                end = min(end, len(words))
+            chosen = words[start:end]
+            while chosen and (chosen[0] in _SENTENCE_STARTERS or chosen[0] in CONNECTORS):
+                chosen = chosen[1:]
+                start += 1
+            while chosen and chosen[-1] in CONNECTORS:
+                chosen = chosen[:-1]
+                end -= 1
+            if len(chosen) < 2 or any(w in ROLE_WORDS for w in chosen):
+                continue
+            if any(w in EVENT_HEADS for w in words[last:]):
+                continue
+            if all(w in _GENERIC or w in CONNECTORS for w in chosen) and chosen[-1].endswith("s"):
+                continue
+            if words[start:end] and words[end - 1] not in ORG_HEADS and not any(
+                w in ORG_HEADS for w in chosen
+            ):
+                continue
+            begin = offsets[start]
+            finish = offsets[end - 1] + len(words[end - 1])
+            name = text[begin:finish].rstrip("’'")
+            found.append(_Mention(begin, begin + len(name), name, 2))
+        return found
+
+    def _entity_acronyms(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
+        found: list[_Mention] = []
+        for start, end in org_entities:
+            surface = text[start:end]
+            if re.fullmatch(r"[A-Z][A-Z&]{1,7}", surface) and surface not in NON_ORG_ACRONYMS:
+                if surface in self.gazetteer.country_names or surface in self.gazetteer.demonyms:
+                    continue
+                found.append(_Mention(start, end, surface, 3))
+        return found
+
+    # -- assembly ------------------------------------------------------------
+    def __call__(self, text: str, org_entities: list[tuple[int, int]]) -> list[Organisation]:
+        candidates = (
+            self._acronym_definitions(text)
+            + self._gazetteer_mentions(text)
+            + self._head_noun_names(text)
+            + self._entity_acronyms(text, org_entities)
+        )
+        chosen: list[_Mention] = []
+        for mention in sorted(candidates, key=lambda m: (m.rank, -(m.end - m.start))):
+            if any(c.start < mention.end and mention.start < c.end for c in chosen):
+                continue
+            chosen.append(mention)
+        chosen.sort(key=lambda m: m.start)
+
+        orgs: dict[str, Organisation] = {}
+        acronym_key: dict[str, str] = {}
+        defined_acronyms = {m.acronym for m in chosen if m.acronym}
+        for mention in chosen:
+            if mention.rank == 3 and mention.name in defined_acronyms:
+                mention.rank = 1
+        for mention in chosen:
+            key, name, aliases, country = self._identify(mention, acronym_key)
+            org = orgs.get(key)
+            if org is None:
+                org = orgs[key] = Organisation(key=key, name=name, country=country)
+            if len(name) > len(org.name) and not name.isupper():
+                org.aliases.add(org.name)
+                org.name = name
+            elif name != org.name:
+                org.aliases.add(name)
+            org.aliases.update(a for a in aliases if a != org.name)
+            org.country = org.country or country
+            org.spans.append(TextSpan(mention.start, mention.end, text[mention.start:mention.end]))
+            if mention.acronym:
+                acronym_key[mention.acronym] = key
+                org.aliases.add(mention.acronym)
+        for org in orgs.values():
+            org.country = org.country or self._country_from_name(org.name)
+        return list(orgs.values())
+
+    def _identify(
+        self, mention: _Mention, acronym_key: dict[str, str]
+    ) -> tuple[str, str, set[str], str | None]:
+        name = mention.name
+        if name in acronym_key:
+            return acronym_key[name], name, set(), None
+        entry = self.gazetteer.organisation_index.get(normalise(name))
+        if entry is None and mention.acronym:
+            entry = self.gazetteer.organisation_index.get(normalise(mention.acronym))
+            if entry is not None and _schwartz_hearst(mention.acronym, name) is None and \
+                    normalise(entry.name) != normalise(name):
+                entry = None
+        if entry is not None:
+            return entry.key, entry.name, {name, *entry.aliases} - {entry.name}, entry.country
+        return slug(name), name, set(), None
+
+    def _country_from_name(self, name: str) -> str | None:
+        for word in name.replace("’", " ").replace("'", " ").split():
+            code = self.gazetteer.demonyms.get(word) or self.gazetteer.country_names.get(word)
+            if code:
+                return code
+        for country_name, code in self.gazetteer.country_names.items():
+            if f"of {country_name}" in name:
+                return code
+        return None
+
+
+def _trim_leading(run: str) -> str:
+    words = run.split()
+    while words and (words[0] in _SENTENCE_STARTERS or words[0] in CONNECTORS):
+        words = words[1:]
+    return " ".join(words) if words else ""

@@ -1,0 +1,104 @@
+"""Themes: which concepts of the SKOS scheme a document discusses substantively.
+
+The cue phrases are the scheme's own labels (ontology/themes.ttl: prefLabel
+and altLabel), so growing the scheme grows the matcher; nothing is listed
+here. A theme counts when its cues occur in several sentences, or in the title
+and the body: one passing word is not enough (THEMES.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from practicegraph.models import TextSpan, ThemeMatch
+from practicegraph.vocab import SKOS
+
+MIN_SENTENCES = 2
+MIN_SENTENCES_FOR_SINGLE_CUE = 3
+
+
+@dataclass(frozen=True)
+class ThemeConcept:
+    theme_id: str
+    label: str
+    cues: tuple[str, ...]
+
+
+def load_theme_concepts(themes_ttl: Path) -> list[ThemeConcept]:
+    graph = Graph()
+    graph.parse(themes_ttl, format="turtle")
+    concepts = []
+    for concept, notation in graph.subject_objects(SKOS.notation):
+        label = str(graph.value(concept, SKOS.prefLabel) or notation)
+        cues = {str(alt) for alt in graph.objects(concept, SKOS.altLabel)}
+        concepts.append(ThemeConcept(str(notation), label, tuple(sorted(cues))))
+    return sorted(concepts, key=lambda c: c.theme_id)
+
+
+def _variants(phrase: str) -> set[str]:
+    """The phrase and its simple plural, since matching is on lower-case forms."""
+    phrase = phrase.strip()
+    out = {phrase}
+    if phrase and phrase[-1].isalpha():
+        out.add(phrase + ("es" if phrase.endswith(("s", "x", "ch", "sh")) else "s"))
+        if phrase.endswith("y") and phrase[-2:-1] not in "aeiou":
+            out.add(phrase[:-1] + "ies")
+    return out
+
+
+class ThemeTagger:
+    def __init__(self, nlp: Language, concepts: list[ThemeConcept]) -> None:
+        self.concepts = concepts
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for concept in concepts:
+            phrases = set()
+            for cue in concept.cues:
+                phrases |= _variants(cue.lower())
+            self.matcher.add(concept.theme_id, list(nlp.tokenizer.pipe(sorted(phrases))))
+
+    def cue_spans(self, doc: Doc) -> dict[str, list[TextSpan]]:
+        found: dict[str, list[TextSpan]] = defaultdict(list)
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            found[doc.vocab.strings[match_id]].append(
+                TextSpan(span.start_char, span.end_char, span.text))
+        return found
+
+    def __call__(self, doc: Doc, title_end: int) -> list[ThemeMatch]:
+        sentence_of = {}
+        for index, sent in enumerate(doc.sents):
+            sentence_of[sent.start_char] = index
+        starts = sorted(sentence_of)
+        results = []
+        for theme_id, spans in self.cue_spans(doc).items():
+            sentences = {_sentence_index(starts, s.start) for s in spans}
+            distinct_cues = {s.text.lower() for s in spans}
+            in_title = any(s.start < title_end for s in spans)
+            body_sentences = len(sentences) - (1 if in_title else 0)
+            substantive = (
+                (len(sentences) >= MIN_SENTENCES and len(distinct_cues) >= 2)
+                or len(sentences) >= MIN_SENTENCES_FOR_SINGLE_CUE
+                or (in_title and body_sentences >= 1)
+            )
+            if substantive:
+                score = len(sentences) + (2 if in_title else 0) + 0.5 * len(distinct_cues)
+                results.append(ThemeMatch(theme_id, score, spans))
+        return sorted(results, key=lambda m: -m.score)
+
+
+def _sentence_index(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1

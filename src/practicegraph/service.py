@@ -1,0 +1,210 @@
+"""The service: files -> reader -> spaCy extractor -> RDF graph -> store.
+
+This is the one place that orchestrates; the CLI and (later) the HTTP API
+call it and nothing below it. The spaCy pipeline is loaded lazily, so that
+``stats``, ``sparql`` and ``export`` start in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from practicegraph import __version__
+from practicegraph.config import Settings, ontology_dir
+from practicegraph.errors import IngestError, ValidationError
+from practicegraph.graph.builder import GraphBuilder
+from practicegraph.graph.iris import IriMinter
+from practicegraph.graph.store import OxigraphStore
+from practicegraph.ingest import SourceDocument, iter_input_files, read_document
+from practicegraph.nlp.extractor import ExtractionInput, Extractor
+from practicegraph.nlp.pipeline import load_pipeline, model_identity
+from practicegraph.vocab import PG, PROV, RDF, RDFS, SCHEMA, XSD, sparql_prefixes
+
+ProgressCallback = Callable[[int, int, str], None]
+
+ENTITY_CLASSES = {
+    "documents": SCHEMA.CreativeWork,
+    "organisations": SCHEMA.Organization,
+    "countries": SCHEMA.Country,
+    "places": SCHEMA.Place,
+    "events": SCHEMA.Event,
+    "themes": URIRef("http://www.w3.org/2004/02/skos/core#Concept"),
+    "practices": PG.Practice,
+    "annotations": URIRef("http://www.w3.org/ns/oa#Annotation"),
+}
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    words: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class PracticeGraphService:
+    """One data directory's graph: open it, ingest into it, query and export it."""
+
+    def __init__(self, settings: Settings, *, read_only: bool = False,
+                 extractor: Extractor | None = None) -> None:
+        self.settings = settings
+        self.iris = IriMinter(settings.base_iri)
+        self.builder = GraphBuilder(self.iris)
+        self.store = OxigraphStore(settings.store_dir, read_only=read_only)
+        if extractor is not None:
+            self.__dict__["extractor"] = extractor
+        if not read_only:
+            self._install_ontology()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> PracticeGraphService:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @cached_property
+    def extractor(self) -> Extractor:
+        return Extractor(load_pipeline(self.settings.model))
+
+    # -- ontology ----------------------------------------------------------------
+    def _install_ontology(self) -> None:
+        """Keep the ontology and theme scheme in their own graph, refreshed when they change."""
+        files = [ontology_dir() / name for name in ("practicegraph.ttl", "themes.ttl")]
+        digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+        graph_iri = self.iris.ontology_graph
+        rows = list(self.store.select(
+            f"SELECT ?h WHERE {{ GRAPH <{graph_iri}> {{ <{graph_iri}> <{PG.contentHash}> ?h }} }}"))
+        if rows and rows[0]["h"].value == digest:
+            return
+        graph = Graph()
+        for path in files:
+            graph.parse(path, format="turtle")
+        graph.add((graph_iri, PG.contentHash, Literal(digest)))
+        self.store.replace_graph(graph_iri, graph)
+
+    # -- ingest --------------------------------------------------------------------
+    def stored_hashes(self) -> dict[str, str]:
+        """source name -> content hash of every stored document."""
+        rows = self.store.select(sparql_prefixes() + """
+            SELECT ?src ?hash WHERE { ?doc dcterms:source ?src ; pg:contentHash ?hash }""")
+        return {row["src"].value: row["hash"].value for row in rows}
+
+    def ingest(self, paths: Iterable[Path], *, force: bool = False,
+               progress: ProgressCallback | None = None) -> IngestReport:
+        """Ingest files and folders; each document is written in its own transaction."""
+        report = IngestReport()
+        stored = self.stored_hashes()
+        pending: list[SourceDocument] = []
+        seen: dict[str, Path] = {}
+        for path in iter_input_files(paths):
+            try:
+                document = read_document(path, max_bytes=self.settings.max_file_bytes)
+            except IngestError as exc:
+                report.failed.append((str(exc.path), exc.reason))
+                continue
+            if document.source_name in seen:
+                report.failed.append((str(path), f"same file name as {seen[document.source_name]}; "
+                                      "a document's identity is its file name"))
+                continue
+            seen[document.source_name] = path
+            if not force and stored.get(document.source_name) == document.content_hash:
+                report.unchanged.append(document.source_name)
+                continue
+            pending.append(document)
+
+        if not pending:
+            return report
+        run_iri, run_graph = self._run_description()
+        items = (ExtractionInput(d.text, d.title) for d in pending)
+        extractions = self.extractor.pipe(items, batch_size=self.settings.batch_size)
+        for done, (document, extraction) in enumerate(zip(pending, extractions, strict=True), 1):
+            graph = self.builder.build(document, extraction, run_iri)
+            self.store.replace_graph(self.iris.document_graph(document.source_name), graph,
+                                     extra=[(self.iris.provenance_graph, run_graph)])
+            target = report.replaced if document.source_name in stored else report.added
+            target.append(document.source_name)
+            report.words += len(document.text.split())
+            if progress:
+                progress(done, len(pending), document.source_name)
+        self.store.flush()
+        return report
+
+    def _run_description(self) -> tuple[URIRef, Graph]:
+        now = datetime.now(UTC)
+        run = self.iris.run(now.strftime("%Y%m%dT%H%M%S%fZ"))
+        model_name, model_version = model_identity(self.extractor.nlp)
+        g = Graph()
+        g.add((run, RDF.type, PROV.Activity))
+        g.add((run, RDF.type, PG.IngestRun))
+        g.add((run, RDFS.label, Literal(f"PracticeGraph ingest run {now.isoformat()}")))
+        g.add((run, PROV.startedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+        g.add((run, PG.softwareVersion, Literal(__version__)))
+        g.add((run, PG.modelName, Literal(model_name)))
+        g.add((run, PG.modelVersion, Literal(model_version)))
+        return run, g
+
+    def remove(self, source_names: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Remove documents by file name; returns (removed, not found)."""
+        removed, missing = [], []
+        for name in source_names:
+            graph = self.iris.document_graph(Path(name).name)
+            (removed if self.store.drop_graph(graph) else missing).append(name)
+        return removed, missing
+
+    # -- reading ---------------------------------------------------------------------
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        return self.store.query(sparql)
+
+    def stats(self) -> dict[str, int]:
+        counts = {"triples": self.store.quad_count()}
+        for name, cls in ENTITY_CLASSES.items():
+            rows = list(self.store.select(
+                f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{cls}> }}"))
+            counts[name] = int(rows[0]["n"].value) if rows else 0
+        counts["named graphs"] = len(self.store.named_graphs())
+        return counts
+
+    def documents(self) -> Iterator[dict[str, str]]:
+        rows = self.store.select(sparql_prefixes() + """
+            SELECT ?doc ?src ?name WHERE { ?doc dcterms:source ?src ; schema:name ?name }
+            ORDER BY ?src""")
+        for row in rows:
+            yield {key: term.value for key, term in row.items()}
+
+    def export(self, output: IO[bytes], fmt: str) -> None:
+        self.store.dump(output, fmt)
+
+    def validate(self) -> tuple[bool, str]:
+        """SHACL-validate the union graph against ontology/shapes.ttl (pyshacl)."""
+        from pyshacl import validate  # imported here: pyshacl is slow to import
+
+        buffer = io.BytesIO()
+        self.store.dump(buffer, "nt")
+        data = Graph()
+        data.parse(data=buffer.getvalue(), format="nt")
+        shapes = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+        try:
+            conforms, _graph, text = validate(data, shacl_graph=shapes, inference="none",
+                                              allow_warnings=True)
+        except Exception as exc:  # pyshacl raises bare exceptions for broken shapes
+            raise ValidationError(f"SHACL validation could not run: {exc}") from exc
+        return bool(conforms), str(text)
+
