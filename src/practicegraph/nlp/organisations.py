@@ -74,8 +74,15 @@ NON_ORG_ACRONYMS = frozenset({
 })
 
 _WORD = r"[A-ZÀ-ÞŠŽČ][\w’'\-]*"
-_CONNECTOR = r"(?:of|for|the|and|on|de|du|des|la|le|&|d’|d')"
+_CONNECTOR = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|&|d’|d')"
 _RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD})*")
+# "jurisdictions of the European Union": the Union as a territory, not a body.
+_GEOGRAPHIC_BEFORE = re.compile(r"\b(?:in|of|across|throughout|within|outside|to)\s+the\s+$")
+# Contexts that say a bare acronym names a body: "partner BETI", "coordinator: CPIP".
+_ORG_CUE_BEFORE = re.compile(
+    r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
+    r"members?|association|organi[sz]ation|agency|union|NGO)\s*:?\s*$", re.IGNORECASE)
+_COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
 
 
@@ -156,52 +163,71 @@ class OrganisationExtractor:
         return found
 
     def _gazetteer_mentions(self, text: str) -> list[_Mention]:
-        return [_Mention(m.start(), m.end(), m.group(0), 1) for m in self._gazetteer_re.finditer(text)]
+        found = []
+        for match in self._gazetteer_re.finditer(text):
+            surface = match.group(0)
+            if surface in NON_ORG_ACRONYMS:
+                continue
+            if surface == "European Union" and _GEOGRAPHIC_BEFORE.search(text[max(0, match.start() - 40):match.start()]):
+                continue
+            found.append(_Mention(match.start(), match.end(), surface, 1))
+        return found
 
     def _head_noun_names(self, text: str) -> list[_Mention]:
         found: list[_Mention] = []
         for run in _RUN.finditer(text):
-            words = run.group(0).split()
             offsets = [m.start() + run.start() for m in re.finditer(r"\S+", run.group(0))]
-            heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
-            if not heads:
-                continue
-            first, last = heads[0], heads[-1]
-            start = first
-            while start > 0 and words[start - 1] not in CONNECTORS and words[start - 1][:1].isupper():
-                start -= 1
-            end = last + 1
-            if end < len(words) and words[end] in ("of", "for"):
-                j = end + 1
-                while j < len(words) and words[j] in CONNECTORS:
-                    j += 1
-                k = j
-                while k < len(words) and words[k] not in STOP_TAIL:
-                    k += 1
-                end = k if k == len(words) else j + 1
-                end = min(end, len(words))
-            chosen = words[start:end]
-            while chosen and (chosen[0] in _SENTENCE_STARTERS or chosen[0] in CONNECTORS):
-                chosen = chosen[1:]
-                start += 1
-            while chosen and chosen[-1] in CONNECTORS:
-                chosen = chosen[:-1]
-                end -= 1
-            if len(chosen) < 2 or any(w in ROLE_WORDS for w in chosen):
-                continue
-            if any(w in EVENT_HEADS for w in words[last:]):
-                continue
-            if all(w in _GENERIC or w in CONNECTORS for w in chosen) and chosen[-1].endswith("s"):
-                continue
-            if words[start:end] and words[end - 1] not in ORG_HEADS and not any(
-                w in ORG_HEADS for w in chosen
-            ):
-                continue
-            begin = offsets[start]
-            finish = offsets[end - 1] + len(words[end - 1])
-            name = text[begin:finish].rstrip("’'")
-            found.append(_Mention(begin, begin + len(name), name, 2))
+            words = run.group(0).split()
+            for lo, hi in _split_coordinated(words):
+                mention = self._name_in(words[lo:hi], offsets[lo:hi], text)
+                if mention is not None:
+                    found.append(mention)
         return found
+
+    def _name_in(self, words: list[str], offsets: list[int], text: str) -> _Mention | None:
+        """The organisation name inside a capitalised run, or None.
+
+        The name runs from the first head noun (widened left over its
+        modifiers, "Latvian Prison Administration") to the last one, plus a
+        complement ("of the Republic of Croatia", "on European Judicial
+        Training") that stops before words naming a rule or an event.
+        """
+        heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
+        if not heads:
+            return None
+        first, last = heads[0], heads[-1]
+        start = first
+        while start > 0 and words[start - 1] not in CONNECTORS and words[start - 1][:1].isupper() \
+                and not re.search(r"[’']s$", words[start - 1]):
+            start -= 1
+        end = last + 1
+        if end < len(words) and words[end] in _COMPLEMENT:
+            j = end + 1
+            while j < len(words) and words[j] in CONNECTORS:
+                j += 1
+            k = j
+            while k < len(words) and words[k] not in STOP_TAIL:
+                k += 1
+            end = min(k if k == len(words) else j + 1, len(words))
+        elif end < len(words) and words[end] not in CONNECTORS:
+            return None  # the head qualifies what follows: "Police Practices", "Service Award"
+        chosen = words[start:end]
+        while chosen and (chosen[0] in _SENTENCE_STARTERS or chosen[0] in CONNECTORS):
+            chosen = chosen[1:]
+            start += 1
+        while chosen and chosen[-1] in CONNECTORS:
+            chosen = chosen[:-1]
+            end -= 1
+        if len(chosen) < 2 or any(w in ROLE_WORDS for w in chosen):
+            return None
+        if any(w in EVENT_HEADS for w in words[last:]):
+            return None
+        if all(w in _GENERIC or w in CONNECTORS for w in chosen) and chosen[-1].endswith("s"):
+            return None
+        begin = offsets[start]
+        finish = offsets[end - 1] + len(words[end - 1])
+        name = text[begin:finish].rstrip("’'.,;:")
+        return _Mention(begin, begin + len(name), name, 2)
 
     def _entity_acronyms(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
         found: list[_Mention] = []
@@ -211,7 +237,25 @@ class OrganisationExtractor:
                 if surface in self.gazetteer.country_names or surface in self.gazetteer.demonyms:
                     continue
                 found.append(_Mention(start, end, surface, 3))
-        return found
+        # Acronyms spaCy missed, where the context says they name a body.
+        for match in re.finditer(r"(?<![\w-])[A-Z][A-Z&]{2,7}(?![\w-])", text):
+            surface = match.group(0)
+            if surface in NON_ORG_ACRONYMS or surface in self.gazetteer.country_names:
+                continue
+            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
+                found.append(_Mention(match.start(), match.end(), surface, 3))
+        return [m for m in found if self._acronym_names_a_body(text, m.name)]
+
+    @staticmethod
+    def _acronym_names_a_body(text: str, acronym: str) -> bool:
+        """An acronym is a body where some use of it says so: a country after it
+        ("CPIP – Romania") or an organisational cue before it ("partner BETI")."""
+        for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
+            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
+                return True
+            if _COUNTRY_AFTER.match(text[match.end():match.end() + 30]):
+                return True
+        return False
 
     # -- assembly ------------------------------------------------------------
     def __call__(self, text: str, org_entities: list[tuple[int, int]]) -> list[Organisation]:
@@ -222,7 +266,7 @@ class OrganisationExtractor:
             + self._entity_acronyms(text, org_entities)
         )
         chosen: list[_Mention] = []
-        for mention in sorted(candidates, key=lambda m: (m.rank, -(m.end - m.start))):
+        for mention in sorted(candidates, key=lambda m: (-(m.end - m.start), m.rank)):
             if any(c.start < mention.end and mention.start < c.end for c in chosen):
                 continue
             chosen.append(mention)
@@ -279,6 +323,25 @@ class OrganisationExtractor:
             if f"of {country_name}" in name:
                 return code
         return None
+
+
+_COMPLEMENT = frozenset({"of", "for", "on", "in", "de", "du", "des", "to"})
+
+
+def _split_coordinated(words: list[str]) -> list[tuple[int, int]]:
+    """Split "Dutch Probation Service and the Prosecutor's Office" into two names;
+    keep "Ministry of Justice and Public Security" whole (no head on the right)."""
+    parts: list[tuple[int, int]] = []
+    lo = 0
+    for i, word in enumerate(words):
+        if word in ("and", "&") and any(w in ORG_HEADS for w in words[lo:i]):
+            rest = words[i + 1:]
+            upto = next((n for n, w in enumerate(rest) if w in ("and", "&")), len(rest))
+            if any(w in ORG_HEADS for w in rest[:upto]):
+                parts.append((lo, i))
+                lo = i + 1
+    parts.append((lo, len(words)))
+    return parts
 
 
 def _trim_leading(run: str) -> str:

@@ -16,61 +16,97 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span
 
-PRACTICE_NOUNS = frozenset({
-    "programme", "program", "platform", "tool", "toolkit", "kit", "workshop", "methodology",
-    "method", "scheme", "approach", "project", "training", "guideline", "guidance", "survey",
-    "mapping", "network", "forum", "model", "initiative", "intervention", "plan", "strategy",
-    "mentoring", "mentor", "curriculum", "module", "course", "exchange", "award", "session",
-    "code", "recommendation", "service", "system", "team", "group", "seminar", "meeting",
-    "report", "paper", "counselling", "counseling", "policy", "partnership", "co-operation",
-    "cooperation", "collaboration", "technique", "profile", "monitoring", "café", "cafe",
-    "investigation", "resource", "campaign", "hearing", "class", "masterclass", "practice",
-    "procedure", "assessment", "evaluation", "indicator", "database", "handbook", "manual",
-    "video", "website", "portal", "mechanism", "framework", "committee", "contact", "advocacy",
-    "financing", "funding", "incentive", "support", "report", "sheet", "presentation",
+# What a practice is: strong nouns name a method or arrangement by themselves,
+# weak ones only help ("a session", "the report").
+STRONG_NOUNS = frozenset({
+    "programme", "program", "platform", "tool", "toolkit", "kit", "scheme", "methodology", "method",
+    "approach", "technique", "model", "initiative", "intervention", "curriculum", "module",
+    "course", "mentoring", "mentor", "mentorship", "guideline", "guidance", "counselling",
+    "counseling", "survey", "mapping", "network", "forum", "code", "mechanism", "plan",
+    "strategy", "project", "training", "partnership", "co-operation", "cooperation",
+    "collaboration", "workshop", "café", "cafe", "team", "database", "handbook", "manual",
+    "portal", "website", "framework", "investigation", "campaign", "incentive", "profile",
+    "exchange", "advocacy", "financing", "monitoring", "assessment", "evaluation", "sharing",
 })
-ACTION_LEMMAS = frozenset({
-    "develop", "launch", "introduce", "create", "establish", "implement", "use", "apply", "run",
-    "provide", "offer", "organise", "organize", "map", "initiate", "pilot", "build", "design",
-    "present", "share", "promote", "adopt", "recommend", "engage", "co-operate", "cooperate",
-    "participate", "train", "assist", "enable", "deliver", "publish", "connect", "circulate",
-    "suggest", "identify", "work", "collaborate", "describe", "explain", "choose", "select",
-    "produce", "help", "validate", "discuss", "support", "focus", "commit", "make", "ensure",
-    "divide", "handle", "plan", "stimulate", "improve", "allow", "comply", "aim", "examine",
-    "emphasise", "emphasize", "invest", "reduce", "follow", "fill", "include", "conduct",
+WEAK_NOUNS = frozenset({
+    "system", "service", "group", "seminar", "meeting", "session", "report", "paper", "policy",
+    "recommendation", "award", "resource", "practice", "procedure", "indicator", "class",
+    "masterclass", "hearing", "committee", "support", "sheet", "presentation", "video",
+    "contact", "funding", "environment", "material", "activity", "solution", "role",
 })
+PRACTICE_NOUNS = STRONG_NOUNS | WEAK_NOUNS
+STRONG_ACTIONS = frozenset({
+    "develop", "launch", "introduce", "create", "establish", "implement", "pilot", "initiate",
+    "design", "build", "run", "use", "apply", "map", "train", "mentor", "provide", "offer",
+    "recommend", "adopt", "deliver", "organise", "organize", "connect", "engage", "co-operate",
+    "cooperate", "collaborate", "circulate", "publish", "share", "promote", "assist", "enable",
+    "suggest", "handle", "validate", "identify", "select", "choose", "invest",
+})
+WEAK_ACTIONS = frozenset({
+    "present", "participate", "work", "describe", "explain", "produce", "help", "discuss",
+    "support", "focus", "commit", "make", "ensure", "divide", "plan", "stimulate", "improve",
+    "allow", "comply", "aim", "examine", "emphasise", "emphasize", "reduce", "follow", "fill",
+    "include", "conduct",
+})
+ACTION_LEMMAS = STRONG_ACTIONS | WEAK_ACTIONS
 _MODAL = re.compile(r"\b(?:will|should|must|shall|recommends?|recommended|recommendations?|"
                     r"aims? to|committed to|suggests?|proposes?|needs? to)\b", re.IGNORECASE)
-_FEEDBACK = re.compile(r"^\s*(?:I|We)\b|\?\s*$|\b(?:click|download|read more|subscribe|cookie|"
-                       r"password|log ?in|sign up|share this)\b", re.IGNORECASE)
+_FEEDBACK = re.compile(r"^\s*(?:I|We)\b|\?\s*$", re.IGNORECASE)
+_NAVIGATION = re.compile(r"\b(?:click|download|read more|subscribe|cookie|password|log ?in|sign up|"
+                         r"share this|watch the video)\b", re.IGNORECASE)
+_ATTENDANCE = re.compile(r"\b(?:attended by|gathered|took part|participants? (?:were|was)|"
+                         r"delegates|welcomed)\b", re.IGNORECASE)
+_META_SUBJECT = re.compile(
+    r"^\s*(?:(?:Finally,\s+)?(?:the|this)\s+(?:document|section|report|chapter|paper|article)|It)\s+"
+    r"(?:also\s+)?(?:provides|covers|looks|details|summari[sz]es|contains|highlights|gives)\b"
+    r"|\boverview of\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[•\-*–·●▪]|\d+[.)])\s*")
 
-THRESHOLD = 3.0
+THRESHOLD = 3.5
 
 
 def score_sentence(sent: Span, org_in_sentence: bool) -> float:
     """How strongly a sentence describes a practice; THRESHOLD and above is kept."""
     text = sent.text.strip()
     words = [t for t in sent if t.is_alpha]
-    if len(words) < 5 or len(words) > 90 or _FEEDBACK.search(text):
+    bullet = bool(_BULLET.match(text)) or text.endswith(";")
+    if len(words) < (3 if bullet else 5) or len(words) > 90 or _FEEDBACK.search(text):
         return 0.0
-    if not any(t.pos_ in ("VERB", "AUX") for t in sent) and not _BULLET.match(text):
+    if len(words) < 15 and _NAVIGATION.search(text):
+        return 0.0
+    if not any(t.pos_ in ("VERB", "AUX") for t in sent) and not bullet:
         return 0.0
     lemmas = {t.lemma_.lower() for t in sent}
-    nouns = sum(1 for t in sent if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in PRACTICE_NOUNS)
-    actions = sum(1 for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in ACTION_LEMMAS)
-    score = min(nouns, 3) * 1.0 + min(actions, 3) * 0.8
+    noun_lemmas = [t.lemma_.lower() for t in sent if t.pos_ in ("NOUN", "PROPN")]
+    verb_lemmas = [t.lemma_.lower() for t in sent if t.pos_ == "VERB"]
+    nouns = sum(1 for n in noun_lemmas if n in PRACTICE_NOUNS)
+    actions = sum(1 for v in verb_lemmas if v in ACTION_LEMMAS)
+    strong = sum(1 for n in noun_lemmas if n in STRONG_NOUNS)
+    weak = nouns - strong
+    score = min(strong, 3) * 1.2 + min(weak, 2) * 0.5
+    score += min(sum(1 for v in verb_lemmas if v in STRONG_ACTIONS), 2) * 1.0
+    score += min(sum(1 for v in verb_lemmas if v in WEAK_ACTIONS), 2) * 0.4
     if org_in_sentence:
         score += 1.0
     if _MODAL.search(text):
         score += 0.8
-    first = sent[0] if not _BULLET.match(text) else next((t for t in sent if t.is_alpha), sent[0])
-    if first.tag_ == "VBG" or (_BULLET.match(text) and first.pos_ == "VERB"):
+    first = next((t for t in sent if t.is_alpha), sent[0])
+    if first.tag_ == "VBG" or (bullet and first.pos_ == "VERB"):
         score += 1.5  # "Creating a platform ...", the form of recommendation lists
     if "how" in lemmas and actions:
         score += 0.5
     if nouns == 0:
         score -= 1.5
+    if text.endswith(":"):
+        score -= 2.0  # introduces a list rather than describing something
+    if _ATTENDANCE.search(text):
+        score -= 1.0
+    if _META_SUBJECT.search(text):
+        score -= 1.5
+    if any(t.dep_ in ("nsubj", "nsubjpass") and t.ent_type_ == "ORG" for t in sent):
+        score += 0.5
+    if not text[:1].isupper() and not bullet:
+        score -= 1.0  # a fragment continuing the previous line
     return score
 
 
