@@ -56,7 +56,8 @@ class Extractor:
 
         # Organisations first: a country name inside "Ministry of Justice of Belgium"
         # still names Belgium, but a city inside an organisation's name is no place.
-        organisations = self.organisations(text, org_entities)
+        person_spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        organisations = self.organisations(text, org_entities, person_spans)
         org_spans = [(o.key, s.start, s.end) for o in organisations for s in o.spans]
 
         countries: dict[str, Country] = {}

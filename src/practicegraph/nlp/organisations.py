@@ -83,6 +83,12 @@ _ORG_CUE_BEFORE = re.compile(
     r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
     r"members?|association|organi[sz]ation|agency|union|NGO)\s*:?\s*$", re.IGNORECASE)
 _COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
+_CUED_BEFORE = re.compile(
+    r"\b(?:delivered|run|founded|funded|provided|implemented|developed|organi[sz]ed|hosted)\s+by\s+"
+    r"(?:the\s+)?(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){1,4})")
+_CUED_AFTER = re.compile(
+    r"(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){0,5}),\s+(?:the|an?)\s+"
+    r"(?:organi[sz]ation|charity|NGO|association|foundation|non-profit|social enterprise)\b")
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
 
 
@@ -168,8 +174,6 @@ class OrganisationExtractor:
             surface = match.group(0)
             if surface in NON_ORG_ACRONYMS:
                 continue
-            if surface == "European Union" and _GEOGRAPHIC_BEFORE.search(text[max(0, match.start() - 40):match.start()]):
-                continue
             found.append(_Mention(match.start(), match.end(), surface, 1))
         return found
 
@@ -197,11 +201,19 @@ class OrganisationExtractor:
             return None
         first, last = heads[0], heads[-1]
         start = first
-        while start > 0 and words[start - 1] not in CONNECTORS and words[start - 1][:1].isupper() \
-                and not re.search(r"[’']s$", words[start - 1]):
+        while start > 0:
+            before = words[start - 1]
+            if before in _LEFT_BRIDGES and start > 1 and words[start - 2][:1].isupper() \
+                    and words[start - 2] not in ROLE_WORDS:
+                start -= 2  # "Education and Training in Probation Expert Network"
+                continue
+            if before in CONNECTORS or not before[:1].isupper() or re.search(r"[’']s$", before):
+                break
             start -= 1
         end = last + 1
-        if end < len(words) and words[end] in _COMPLEMENT:
+        if end < len(words) and words[end] in _COMPLEMENT and not (
+            words[end] == "in" and self._is_place(" ".join(words[end + 1:]))
+        ):
             j = end + 1
             while j < len(words) and words[j] in CONNECTORS:
                 j += 1
@@ -211,6 +223,9 @@ class OrganisationExtractor:
             end = min(k if k == len(words) else j + 1, len(words))
         elif end < len(words) and words[end] not in CONNECTORS:
             return None  # the head qualifies what follows: "Police Practices", "Service Award"
+        if start == first and words[first] in _GENERIC and end > first + 1 and words[first + 1] in \
+                CONNECTORS:
+            return None  # "Services on the ICPA website", "Police in Crime Prevention"
         chosen = words[start:end]
         while chosen and (chosen[0] in _SENTENCE_STARTERS or chosen[0] in CONNECTORS):
             chosen = chosen[1:]
@@ -228,6 +243,36 @@ class OrganisationExtractor:
         finish = offsets[end - 1] + len(words[end - 1])
         name = text[begin:finish].rstrip("’'.,;:")
         return _Mention(begin, begin + len(name), name, 2)
+
+    def _is_place(self, words: str) -> bool:
+        return any(words.startswith(n) for n in (words.split(" ")[0], " ".join(words.split(" ")[:2]))
+                   if n in self.gazetteer.places or n in self.gazetteer.country_names)
+
+    def _cued_names(self, text: str, person_spans: list[tuple[int, int]]) -> list[_Mention]:
+        """Names without a head noun that the text calls a body: "delivered by Phoenix
+        Zululand", "through One Small Thing, the organisation she leads"."""
+        found: list[_Mention] = []
+        for match in _CUED_BEFORE.finditer(text):
+            name = match.group("name")
+            start = match.start("name")
+            if any(s < start + len(name) and start < e for s, e in person_spans):
+                continue
+            if name in self.gazetteer.places or name in self.gazetteer.country_names:
+                continue
+            found.append(_Mention(start, start + len(name), name, 2))
+        for match in _CUED_AFTER.finditer(text):
+            name = match.group("name")
+            words = name.split()
+            while words and words[0] in _SENTENCE_STARTERS:
+                words = words[1:]
+            if len(words) < 2:
+                continue
+            name = " ".join(words)
+            start = match.end("name") - len(name)
+            if any(s < match.end("name") and start < e for s, e in person_spans):
+                continue
+            found.append(_Mention(start, start + len(name), name, 2))
+        return found
 
     def _entity_acronyms(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
         found: list[_Mention] = []
@@ -258,13 +303,20 @@ class OrganisationExtractor:
         return False
 
     # -- assembly ------------------------------------------------------------
-    def __call__(self, text: str, org_entities: list[tuple[int, int]]) -> list[Organisation]:
+    def __call__(self, text: str, org_entities: list[tuple[int, int]],
+                 person_spans: list[tuple[int, int]] | None = None) -> list[Organisation]:
         candidates = (
             self._acronym_definitions(text)
             + self._gazetteer_mentions(text)
             + self._head_noun_names(text)
+            + self._cued_names(text, person_spans or [])
             + self._entity_acronyms(text, org_entities)
         )
+        candidates = [
+            c for c in candidates
+            if not (c.name == "European Union"
+                    and _GEOGRAPHIC_BEFORE.search(text[max(0, c.start - 40):c.start]))
+        ]
         chosen: list[_Mention] = []
         for mention in sorted(candidates, key=lambda m: (-(m.end - m.start), m.rank)):
             if any(c.start < mention.end and mention.start < c.end for c in chosen):
@@ -326,6 +378,7 @@ class OrganisationExtractor:
 
 
 _COMPLEMENT = frozenset({"of", "for", "on", "in", "de", "du", "des", "to"})
+_LEFT_BRIDGES = frozenset({"and", "&", "in", "for", "on"})
 
 
 def _split_coordinated(words: list[str]) -> list[tuple[int, int]]:
@@ -337,7 +390,8 @@ def _split_coordinated(words: list[str]) -> list[tuple[int, int]]:
         if word in ("and", "&") and any(w in ORG_HEADS for w in words[lo:i]):
             rest = words[i + 1:]
             upto = next((n for n, w in enumerate(rest) if w in ("and", "&")), len(rest))
-            if any(w in ORG_HEADS for w in rest[:upto]):
+            right = rest[:upto]
+            if any(w in ORG_HEADS for w in right) or (len(right) == 1 and right[0].isupper()):
                 parts.append((lo, i))
                 lo = i + 1
     parts.append((lo, len(words)))
