@@ -30,7 +30,7 @@ _CAP = r"(?-i:[A-Z])[\w’'\-]*"
 _CONNECT = r"(?:of|for|on|and|the|in|&)"
 _CAP_RUN = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})*"
 _EVENT = re.compile(
-    rf"(?P<prefix>(?:(?:{_ORDINAL})\s+)*)"
+    rf"(?P<prefix>(?:(?:{_ORDINAL})\s+)*)(?:[*_]{{1,2}})?"
     rf"(?P<mods>{_CAP_RUN}\s+)?"
     rf"(?P<head>{_HEAD})(?![\w-])"
     rf"(?P<tail>\s+(?:of|for|on)\s+(?:the\s+)?{_CAP_RUN})?"
@@ -42,6 +42,8 @@ _SPECIFIC_PREFIX = re.compile(
     r"tenth|eleventh|twelfth|next|inaugural", re.IGNORECASE)
 _ORGANISER_CUE = re.compile(r"\b(?:organi[sz]ed|co-organi[sz]ed|hosted|host|convened|held by|"
                             r"organi[sz]es|organi[sz]er|brought together|jointly)\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"\d{1,2}(?:st|nd|rd|th)\s", re.IGNORECASE)
+_VENUE = re.compile(r"\b(?:took place|was held|were held|is held|venue|hosted)\b", re.IGNORECASE)
 _SERIES = re.compile(r"\b(?:series|each|every|these|such|annual event)\b", re.IGNORECASE)
 
 
@@ -88,20 +90,29 @@ def find_events(
         chunk = text[sentence.start:sentence.end]
         for match in _EVENT.finditer(chunk):
             name, specific = _event_name(match)
-            if not specific or name is None:
+            if name is None:
                 continue
+            in_sentence = [d for d in dates if sentence.start <= d.start < sentence.end]
+            if not specific:
+                # "an online expert meeting that CEP had organised in September 2021"
+                described = (match.group("prefix") or "").strip() and any(
+                    d.month is not None for d in in_sentence)
+                if not described:
+                    continue
             start = sentence.start + match.start() + len(match.group(0)) - len(match.group(0).lstrip())
             end = sentence.start + match.end()
             if _SERIES.search(chunk[max(0, match.start() - 25):match.start()]) and not \
                     _SPECIFIC_PREFIX.search(match.group("prefix") or ""):
                 continue
-            in_sentence = [d for d in dates if sentence.start <= d.start < sentence.end]
             date = _date_for(in_sentence, ref_year, near=start)
-            if date is None and start < title_end:
-                date = ref_year
+            if date is None and (start < title_end or _NUMBERED.match(name)):
+                date = ref_year  # "the 18th Annual ICPA Conference": the year the text is about
             if date is None:
                 continue
             place = _place_for(located, sentence, start, end)
+            if place is None and (following := _next_sentence(sentences, sentence)) is not None \
+                    and _VENUE.search(text[following.start:following.end]):
+                place = _place_for(located, following, following.start, following.start)
             organisers = []
             if _ORGANISER_CUE.search(chunk):
                 organisers = [key for key, s, _e in organisations if sentence.start <= s < sentence.end]
@@ -123,6 +134,35 @@ def find_events(
                 event.organisers.extend(o for o in organisers if o not in event.organisers)
                 event.spans.append(TextSpan(start, end, text[start:end]))
     return _merge_same_happening(list(events.values()))
+
+
+def _head_of(name: str) -> str | None:
+    match = re.search(_HEAD, name, re.IGNORECASE)
+    return match.group(0).lower() if match else None
+
+
+def _same_happening(kept: Event, other: Event) -> bool:
+    """Two mentions of one event: the same numbered event ("9th ... Conference"), the same
+    name words in the same year, or the same kind of event in the same year and place."""
+    if not kept.start_date or not other.start_date:
+        return False
+    same_year = kept.start_date[:4] == other.start_date[:4]
+    kept_words, other_words = set(normalise(kept.name).split()), set(normalise(other.name).split())
+    kept_number, other_number = _NUMBERED.match(kept.name), _NUMBERED.match(other.name)
+    if kept_number and other_number and kept_number.group(0) == other_number.group(0) \
+            and _head_of(kept.name) == _head_of(other.name):
+        return True
+    if same_year and other_words <= kept_words:
+        return True
+    return bool(same_year and kept.place_key and kept.place_key == other.place_key
+                and _head_of(kept.name) == _head_of(other.name))
+
+
+def _next_sentence(sentences: Sequence[SentenceInfo], current: SentenceInfo) -> SentenceInfo | None:
+    for sentence in sentences:
+        if sentence.start >= current.end:
+            return sentence
+    return None
 
 
 def _event_name(match: re.Match[str]) -> tuple[str | None, bool]:
@@ -174,17 +214,16 @@ def _place_for(located: Sequence[Located], sentence: SentenceInfo, start: int, e
 def _merge_same_happening(events: list[Event]) -> list[Event]:
     """One event written two ways ("9th CEP Conference ..." / "9th Conference ...") is one."""
     merged: list[Event] = []
-    for event in sorted(events, key=lambda e: -len(e.name)):
-        twin = next(
-            (m for m in merged if m.start_date and event.start_date
-             and m.start_date[:4] == event.start_date[:4]
-             and set(normalise(event.name).split()) <= set(normalise(m.name).split())),
-            None,
-        )
+    ranked = sorted(events, key=lambda e: (-len(e.start_date or ""), not _NUMBERED.match(e.name),
+                                           -len(e.name)))
+    for event in ranked:
+        twin = next((m for m in merged if _same_happening(m, event)), None)
         if twin is None:
             merged.append(event)
             continue
         twin.spans.extend(event.spans)
+        if _NUMBERED.match(event.name) and not _NUMBERED.match(twin.name):
+            twin.name = event.name  # "11th ... Conference" names it better than the bare title
         if len(event.start_date or "") > len(twin.start_date or ""):
             twin.start_date = event.start_date
         if not twin.place_key and event.place_key:

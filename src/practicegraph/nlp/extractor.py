@@ -66,14 +66,23 @@ class Extractor:
             country.spans.append(span)
         places: dict[str, Place] = {}
         for entry, span in self.geo.places(text, entity_spans, set(countries)):
-            if any(s <= span.start and span.end <= e for _k, s, e in org_spans) and not \
-                    any((s, e) == (span.start, span.end) for (s, e) in place_reading):
-                continue
+            inside_org = any(s <= span.start and span.end <= e for _k, s, e in org_spans)
+            if inside_org and not text[max(0, span.start - 3):span.start] in ("of ", "in "):
+                continue  # "Phoenix Zululand" is a body, "University of Turin" names Turin
             place = places.get(entry.key)
             if place is None:
                 place = places[entry.key] = Place(entry.key, span.text, entry.name, entry.country,
                                                   entry.geonameid)
             place.spans.append(span)
+        place_ranges = [(s.start, s.end) for p in places.values() for s in p.spans]
+        for code in list(countries):  # "Ireland" inside "Northern Ireland" is no mention of IE
+            kept = [s for s in countries[code].spans
+                    if not any(a <= s.start and s.end <= b and (a, b) != (s.start, s.end)
+                               for a, b in place_ranges)]
+            if kept:
+                countries[code].spans = kept
+            else:
+                del countries[code]
         known = [(p.country or "", s.start, s.end) for p in places.values() for s in p.spans]
         known += [(c.code, s.start, s.end) for c in countries.values() for s in c.spans]
         for place, span in self.geo.anchored_unknown_places(text, entity_spans, known):

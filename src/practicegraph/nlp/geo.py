@@ -76,10 +76,14 @@ class GeoMatcher:
                 for (s, e), label in entity_spans.items()
             )
             best = _choose(candidates, mentioned)
+            named_country = self._country_after(text, end)
+            if named_country is not None:
+                best = next((c for c in candidates if c.country == named_country), best)
             after_preposition = _preceded_by(text, start, _PLACE_PREPOSITIONS)
             gpe = any(s <= start and end <= e and label in ("GPE", "LOC")
                       for (s, e), label in entity_spans.items())
             trusted = gpe or (best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition))
+            trusted = trusted or named_country == best.country  # "in Agen, France"
             if best.is_region:
                 trusted = gpe or (in_entity and best.country in mentioned) or surface in (
                     "England", "Scotland", "Wales", "Northern Ireland")
@@ -90,6 +94,13 @@ class GeoMatcher:
                 surface = text[start:end]
             found.append((best, TextSpan(start, end, surface)))
         return found
+
+    def _country_after(self, text: str, end: int) -> str | None:
+        """The country written right after a place: "Agen, France", "Montreal (Canada)"."""
+        match = re.match(r"\s*(?:,|\()\s*([A-Z][\w .'-]{1,40}?)\s*(?:\)|[,.;:\n]|$)", text[end:end + 50])
+        if match is None:
+            return None
+        return self.gazetteer.country_names.get(match.group(1).removeprefix("the "))
 
     def anchored_unknown_places(
         self, text: str, entity_spans: dict[tuple[int, int], str], known: list[tuple[str, int, int]]

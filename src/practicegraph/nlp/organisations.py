@@ -346,8 +346,10 @@ class OrganisationExtractor:
             if mention.acronym:
                 acronym_key[mention.acronym] = key
                 org.aliases.add(mention.acronym)
+        taken = [(m.start, m.end) for m in chosen]
         for org in orgs.values():
             org.country = org.country or self._country_from_name(org.name)
+            _add_other_mentions(text, org, taken)
         return list(orgs.values())
 
     def _identify(
@@ -396,6 +398,17 @@ def _split_coordinated(words: list[str]) -> list[tuple[int, int]]:
                 lo = i + 1
     parts.append((lo, len(words)))
     return parts
+
+
+def _add_other_mentions(text: str, org: Organisation, taken: list[tuple[int, int]]) -> None:
+    """Every further use of an organisation's names is a mention of it (evidence, and no
+    second reading of "Phoenix" in "Phoenix Zululand" as a city)."""
+    for surface in sorted({org.name, *org.aliases}, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            org.spans.append(TextSpan(match.start(), match.end(), surface))
 
 
 def _trim_leading(run: str) -> str:
