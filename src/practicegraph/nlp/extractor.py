@@ -117,14 +117,14 @@ class Extractor:
                    doc_themes: list[str], title_end: int) -> list[Practice]:
         org_at = [(o.key, s.start, s.end) for o in organisations for s in o.spans]
         org_counts = Counter(key for key, _s, _e in org_at)
+        org_ranges = [(s, e) for _k, s, e in org_at]
         country_at = [(c.code, s.start) for c in countries.values() for s in c.spans]
         theme_cues = self.themes.cue_spans(doc)
         scored = []
         for sent in doc.sents:
             if sent.end_char <= title_end:
                 continue
-            has_org = any(sent.start_char <= s < sent.end_char for _k, s, _e in org_at)
-            scored.append((sent, score_sentence(sent, has_org)))
+            scored.append((sent, score_sentence(sent, org_ranges)))
         practices = []
         for sent, score in select_practices(scored):
             start, end = sent.start_char, sent.end_char

@@ -54,6 +54,8 @@ _MODAL = re.compile(r"\b(?:will|should|must|shall|recommends?|recommended|recomm
 _FEEDBACK = re.compile(r"^\s*(?:I|We)\b|\?\s*$", re.IGNORECASE)
 _NAVIGATION = re.compile(r"\b(?:click|download|read more|subscribe|cookie|password|log ?in|sign up|"
                          r"share this|watch the video)\b", re.IGNORECASE)
+_DATED = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{1,2})?\s+(?:January|February|March|April|"
+                    r"May|June|July|August|September|October|November|December)\b")
 _ATTENDANCE = re.compile(r"\b(?:attended by|gathered|took part|participants? (?:were|was)|"
                          r"delegates|welcomed)\b", re.IGNORECASE)
 _META_SUBJECT = re.compile(
@@ -65,7 +67,7 @@ _BULLET = re.compile(r"^\s*(?:[•\-*–·●▪]|\d+[.)])\s*")
 THRESHOLD = 3.5
 
 
-def score_sentence(sent: Span, org_in_sentence: bool) -> float:
+def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> float:
     """How strongly a sentence describes a practice; THRESHOLD and above is kept."""
     text = sent.text.strip()
     words = [t for t in sent if t.is_alpha]
@@ -86,7 +88,8 @@ def score_sentence(sent: Span, org_in_sentence: bool) -> float:
     score = min(strong, 3) * 1.2 + min(weak, 2) * 0.5
     score += min(sum(1 for v in verb_lemmas if v in STRONG_ACTIONS), 2) * 1.0
     score += min(sum(1 for v in verb_lemmas if v in WEAK_ACTIONS), 2) * 0.4
-    if org_in_sentence:
+    in_sentence = [(a, b) for a, b in org_spans if sent.start_char <= a < sent.end_char]
+    if in_sentence:
         score += 1.0
     if _MODAL.search(text):
         score += 0.8
@@ -99,12 +102,15 @@ def score_sentence(sent: Span, org_in_sentence: bool) -> float:
         score -= 1.5
     if text.endswith(":"):
         score -= 2.0  # introduces a list rather than describing something
+    if _DATED.search(text):
+        score -= 1.0  # "on 25-26 May 2023 ... organised a conference" announces an event
     if _ATTENDANCE.search(text):
         score -= 1.0
     if _META_SUBJECT.search(text):
         score -= 1.5
-    if any(t.dep_ in ("nsubj", "nsubjpass") and t.ent_type_ == "ORG" for t in sent):
-        score += 0.5
+    if any(t.dep_ in ("nsubj", "nsubjpass") and any(a <= t.idx < b for a, b in in_sentence)
+           for t in sent):
+        score += 0.7  # an organisation acting: "CEP will initiate", "PTAC chooses"
     if not text[:1].isupper() and not bullet:
         score -= 1.0  # a fragment continuing the previous line
     return score
