@@ -17,8 +17,17 @@ KINDS = ["organisations", "countries", "places", "events", "themes", "practices"
 
 
 def run_score(shared: Path, gold: str, docs: Path, graph: Path, verbose: bool) -> dict:
-    cmd = [sys.executable, str(shared / "eval" / "score.py"), "--gold", str(shared / "eval" / gold),
-           "--docs", str(docs), "--graph", str(graph), "--json"]
+    cmd = [
+        sys.executable,
+        str(shared / "eval" / "score.py"),
+        "--gold",
+        str(shared / "eval" / gold),
+        "--docs",
+        str(docs),
+        "--graph",
+        str(graph),
+        "--json",
+    ]
     if verbose:
         subprocess.run([*cmd[:-1], "-v"], check=True)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -38,10 +47,16 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     runs = {
-        "seeds": run_score(args.shared, "seeds-gold.json", args.shared / "corpus-seeds", args.graph,
-                           args.verbose),
-        "dev": run_score(args.shared, "dev-gold.json", args.shared / "eval" / "dev-docs", args.graph,
-                         args.verbose),
+        "seeds": run_score(
+            args.shared, "seeds-gold.json", args.shared / "corpus-seeds", args.graph, args.verbose
+        ),
+        "dev": run_score(
+            args.shared,
+            "dev-gold.json",
+            args.shared / "eval" / "dev-docs",
+            args.graph,
+            args.verbose,
+        ),
     }
     print(f"{'kind':14s} {'seeds F1':>8s} {'dev F1':>7s} | {'P':>6s} {'R':>6s} {'F1 (both)':>9s}")
     macro = []
@@ -51,8 +66,8 @@ def main() -> None:
         gold = sum(r["kinds"][kind]["gold"] for r in runs.values())
         p, r, f = f1(tp, ex, gold)
         macro.append(f)
-        print(f"{kind:14s} {runs['seeds']['kinds'][kind]['f1']:8.3f} {runs['dev']['kinds'][kind]['f1']:7.3f}"
-              f" | {p:6.3f} {r:6.3f} {f:9.3f}")
+        seeds_f1, dev_f1 = (runs[name]["kinds"][kind]["f1"] for name in ("seeds", "dev"))
+        print(f"{kind:14s} {seeds_f1:8.3f} {dev_f1:7.3f} | {p:6.3f} {r:6.3f} {f:9.3f}")
     print(f"macro F1 (both): {sum(macro) / len(macro):.3f}")
 
 

@@ -7,8 +7,10 @@ def orgs(extractor: Extractor, text: str) -> dict[str, Organisation]:
 
 
 def test_acronym_defined_once_then_used_alone_is_one_organisation(nlp_extractor: Extractor) -> None:
-    text = ("The Foundation for Humane Detention Standards (FHDS) met in Vienna. "
-            "Later FHDS published guidance, and FHDS members agreed to meet again.")
+    text = (
+        "The Foundation for Humane Detention Standards (FHDS) met in Vienna. "
+        "Later FHDS published guidance, and FHDS members agreed to meet again."
+    )
     found = orgs(nlp_extractor, text)
     assert list(found) == ["Foundation for Humane Detention Standards"]
     org = found["Foundation for Humane Detention Standards"]
@@ -23,32 +25,41 @@ def test_gazetteer_supplies_the_full_name_for_a_bare_acronym(nlp_extractor: Extr
 
 
 def test_acronym_definition_widens_to_the_whole_name(nlp_extractor: Extractor) -> None:
-    text = ("This seminar was co-organized with America's Office of Community Oriented "
-            "Policing Services (COPS).")
+    text = (
+        "This seminar was co-organized with America's Office of Community Oriented "
+        "Policing Services (COPS)."
+    )
     assert "Office of Community Oriented Policing Services" in orgs(nlp_extractor, text)
 
 
 def test_coordinated_bodies_are_two_organisations(nlp_extractor: Extractor) -> None:
-    text = ("Colleagues from the Dutch Probation Service and the Prosecutor's Office then "
-            "presented their joint team.")
+    text = (
+        "Colleagues from the Dutch Probation Service and the Prosecutor's Office then "
+        "presented their joint team."
+    )
     found = orgs(nlp_extractor, text)
     assert {"Dutch Probation Service", "Prosecutor's Office"} <= set(found)
     assert found["Dutch Probation Service"].country == "NL"
 
 
 def test_names_built_on_head_nouns(nlp_extractor: Extractor) -> None:
-    text = ("The Ministry of Justice in cooperation with the Latvian Prison Administration "
-            "organised it. Prof. Stefano Montaldo of the University of Turin spoke.")
+    text = (
+        "The Ministry of Justice in cooperation with the Latvian Prison Administration "
+        "organised it. Prof. Stefano Montaldo of the University of Turin spoke."
+    )
     found = orgs(nlp_extractor, text)
-    assert {"Ministry of Justice", "Latvian Prison Administration", "University of Turin"} <= \
-        set(found)
+    assert {"Ministry of Justice", "Latvian Prison Administration", "University of Turin"} <= set(
+        found
+    )
     assert found["Latvian Prison Administration"].country == "LV"
     assert not any("Montaldo" in name for name in found)
 
 
 def test_rules_events_and_roles_are_not_organisations(nlp_extractor: Extractor) -> None:
-    text = ("Members comply with the Council of Europe Probation Rules. The Heads of Services "
-            "Meeting was useful. Correctional Services need staff.")
+    text = (
+        "Members comply with the Council of Europe Probation Rules. The Heads of Services "
+        "Meeting was useful. Correctional Services need staff."
+    )
     found = orgs(nlp_extractor, text)
     assert "Council of Europe" in found
     assert not any("Rules" in n or "Meeting" in n or n == "Correctional Services" for n in found)

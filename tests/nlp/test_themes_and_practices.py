@@ -6,9 +6,11 @@ def theme_ids(extractor: Extractor, text: str, title: str | None = None) -> set[
 
 
 def test_a_passing_word_is_not_a_theme(nlp_extractor: Extractor) -> None:
-    text = ("The directors met in Vienna to discuss staff shortages and the recruitment of new "
-            "officers. Recruitment campaigns and retention bonuses were compared. One speaker "
-            "mentioned radicalisation.")
+    text = (
+        "The directors met in Vienna to discuss staff shortages and the recruitment of new "
+        "officers. Recruitment campaigns and retention bonuses were compared. One speaker "
+        "mentioned radicalisation."
+    )
     found = theme_ids(nlp_extractor, text)
     assert "recruitment-retention" in found
     assert "radicalisation" not in found
@@ -21,30 +23,36 @@ def test_theme_in_the_title_and_body_counts(nlp_extractor: Extractor) -> None:
 
 
 def test_american_spelling_matches_the_british_theme(nlp_extractor: Extractor) -> None:
-    text = ("Radicalization in prisons is growing. Programs against radicalization and violent "
-            "extremism were presented.")
+    text = (
+        "Radicalization in prisons is growing. Programs against radicalization and violent "
+        "extremism were presented."
+    )
     assert "radicalisation" in theme_ids(nlp_extractor, text)
 
 
 def test_recommendation_list_items_are_practices_with_evidence(nlp_extractor: Extractor) -> None:
-    text = ("ICPA asked the heads of services what would help them:\n\n"
-            "  • Creating a platform for exchanging ideas, best practices;\n"
-            "  • Creating a forum for Heads of Services on the ICPA website;\n\n"
-            "I enjoyed the meeting and found it very useful.\n")
+    text = (
+        "ICPA asked the heads of services what would help them:\n\n"
+        "  • Creating a platform for exchanging ideas, best practices;\n"
+        "  • Creating a forum for Heads of Services on the ICPA website;\n\n"
+        "I enjoyed the meeting and found it very useful.\n"
+    )
     extraction = nlp_extractor(text)
     quotes = [p.evidence.text for p in extraction.practices]
     assert any(q.startswith("Creating a platform") for q in quotes)
     assert not any(q.startswith("I enjoyed") for q in quotes)
     for practice in extraction.practices:
-        assert text[practice.evidence.start:practice.evidence.end] == practice.evidence.text
+        assert text[practice.evidence.start : practice.evidence.end] == practice.evidence.text
         assert practice.label and practice.description
         assert "icpa" in practice.providers
 
 
 def test_organisation_developing_a_tool_is_a_practice(nlp_extractor: Extractor) -> None:
-    text = ("The weather was fine. The project partners, coordinated by the Lithuanian partner "
-            "BETI, have developed an online learning platform for correctional staff that "
-            "supports career progression and lifelong learning.")
+    text = (
+        "The weather was fine. The project partners, coordinated by the Lithuanian partner "
+        "BETI, have developed an online learning platform for correctional staff that "
+        "supports career progression and lifelong learning."
+    )
     (practice,) = nlp_extractor(text).practices
     assert "platform" in practice.label.lower()
     assert "LT" in practice.countries

@@ -21,11 +21,15 @@ from practicegraph.models import Event, TextSpan
 from practicegraph.nlp.dates import DateMention
 from practicegraph.nlp.gazetteer import normalise, slug
 
-_HEAD = (r"(?:conference|meeting|seminar|workshop|master[ -]?class|hearing|congress|summit|"
-         r"symposium|webinar|roundtable|round table|forum|colloquium|study visit)")
-_ORDINAL = (r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
-            r"ninth|tenth|eleventh|twelfth|next|annual|inaugural|final|closing|opening|"
-            r"international|european|national|regional|online|virtual|joint|public|expert)")
+_HEAD = (
+    r"(?:conference|meeting|seminar|workshop|master[ -]?class|hearing|congress|summit|"
+    r"symposium|webinar|roundtable|round table|forum|colloquium|study visit)"
+)
+_ORDINAL = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
+    r"ninth|tenth|eleventh|twelfth|next|annual|inaugural|final|closing|opening|"
+    r"international|european|national|regional|online|virtual|joint|public|expert)"
+)
 _CAP = r"(?-i:[A-Z])[\w’'\-]*"
 _CONNECT = r"(?:of|for|on|and|the|in|&)"
 _CAP_RUN = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})*"
@@ -39,9 +43,14 @@ _EVENT = re.compile(
 )
 _SPECIFIC_PREFIX = re.compile(
     r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-    r"tenth|eleventh|twelfth|next|inaugural", re.IGNORECASE)
-_ORGANISER_CUE = re.compile(r"\b(?:organi[sz]ed|co-organi[sz]ed|hosted|host|convened|held by|"
-                            r"organi[sz]es|organi[sz]er|brought together|jointly)\b", re.IGNORECASE)
+    r"tenth|eleventh|twelfth|next|inaugural",
+    re.IGNORECASE,
+)
+_ORGANISER_CUE = re.compile(
+    r"\b(?:organi[sz]ed|co-organi[sz]ed|hosted|host|convened|held by|"
+    r"organi[sz]es|organi[sz]er|brought together|jointly)\b",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(r"\d{1,2}(?:st|nd|rd|th)\s", re.IGNORECASE)
 _VENUE = re.compile(r"\b(?:took place|was held|were held|is held|venue|hosted)\b", re.IGNORECASE)
 _SERIES = re.compile(r"\b(?:series|each|every|these|such|annual event)\b", re.IGNORECASE)
@@ -87,7 +96,7 @@ def find_events(
     ref_year = reference_year(dates)
     events: dict[str, Event] = {}
     for sentence in sentences:
-        chunk = text[sentence.start:sentence.end]
+        chunk = text[sentence.start : sentence.end]
         for match in _EVENT.finditer(chunk):
             name, specific = _event_name(match)
             if name is None:
@@ -96,13 +105,17 @@ def find_events(
             if not specific:
                 # "an online expert meeting that CEP had organised in September 2021"
                 described = (match.group("prefix") or "").strip() and any(
-                    d.month is not None for d in in_sentence)
+                    d.month is not None for d in in_sentence
+                )
                 if not described:
                     continue
-            start = sentence.start + match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+            start = (
+                sentence.start + match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+            )
             end = sentence.start + match.end()
-            if _SERIES.search(chunk[max(0, match.start() - 25):match.start()]) and not \
-                    _SPECIFIC_PREFIX.search(match.group("prefix") or ""):
+            if _SERIES.search(
+                chunk[max(0, match.start() - 25) : match.start()]
+            ) and not _SPECIFIC_PREFIX.search(match.group("prefix") or ""):
                 continue
             date = _date_for(in_sentence, ref_year, near=start)
             if date is None and (start < title_end or _NUMBERED.match(name)):
@@ -110,17 +123,24 @@ def find_events(
             if date is None:
                 continue
             place = _place_for(located, sentence, start, end)
-            if place is None and (following := _next_sentence(sentences, sentence)) is not None \
-                    and _VENUE.search(text[following.start:following.end]):
+            if (
+                place is None
+                and (following := _next_sentence(sentences, sentence)) is not None
+                and _VENUE.search(text[following.start : following.end])
+            ):
                 place = _place_for(located, following, following.start, following.start)
             organisers = []
             if _ORGANISER_CUE.search(chunk):
-                organisers = [key for key, s, _e in organisations if sentence.start <= s < sentence.end]
+                organisers = [
+                    key for key, s, _e in organisations if sentence.start <= s < sentence.end
+                ]
             key = f"{slug(name)}-{date[:4]}"
             event = events.get(key)
             if event is None:
                 events[key] = Event(
-                    key=key, name=name, start_date=date,
+                    key=key,
+                    name=name,
+                    start_date=date,
                     place_key=place.place_key if place else None,
                     country=place.country if place else None,
                     organisers=organisers,
@@ -149,13 +169,21 @@ def _same_happening(kept: Event, other: Event) -> bool:
     same_year = kept.start_date[:4] == other.start_date[:4]
     kept_words, other_words = set(normalise(kept.name).split()), set(normalise(other.name).split())
     kept_number, other_number = _NUMBERED.match(kept.name), _NUMBERED.match(other.name)
-    if kept_number and other_number and kept_number.group(0) == other_number.group(0) \
-            and _head_of(kept.name) == _head_of(other.name):
+    if (
+        kept_number
+        and other_number
+        and kept_number.group(0) == other_number.group(0)
+        and _head_of(kept.name) == _head_of(other.name)
+    ):
         return True
     if same_year and other_words <= kept_words:
         return True
-    return bool(same_year and kept.place_key and kept.place_key == other.place_key
-                and _head_of(kept.name) == _head_of(other.name))
+    return bool(
+        same_year
+        and kept.place_key
+        and kept.place_key == other.place_key
+        and _head_of(kept.name) == _head_of(other.name)
+    )
 
 
 def _next_sentence(sentences: Sequence[SentenceInfo], current: SentenceInfo) -> SentenceInfo | None:
@@ -172,12 +200,31 @@ def _event_name(match: re.Match[str]) -> tuple[str | None, bool]:
     tail = (match.group("tail") or "").strip()
     quoted = match.group(6)
     mod_words = mods.split()
-    while mod_words and mod_words[0] in ("The", "A", "An", "This", "That", "Its", "Our", "In", "At",
-                                         "On", "For", "During", "After", "Before", "Recap:"):
+    while mod_words and mod_words[0] in (
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "Its",
+        "Our",
+        "In",
+        "At",
+        "On",
+        "For",
+        "During",
+        "After",
+        "Before",
+        "Recap:",
+    ):
         mod_words = mod_words[1:]
     mods = " ".join(mod_words)
-    specific = bool(_SPECIFIC_PREFIX.search(prefix)) or bool(mods and head[0].isupper()) or bool(
-        quoted) or bool(tail and head[0].isupper())
+    specific = (
+        bool(_SPECIFIC_PREFIX.search(prefix))
+        or bool(mods and head[0].isupper())
+        or bool(quoted)
+        or bool(tail and head[0].isupper())
+    )
     if quoted:
         return quoted.strip(), True
     parts = [p for p in (prefix, mods, head, tail) if p]
@@ -188,8 +235,14 @@ def _event_name(match: re.Match[str]) -> tuple[str | None, bool]:
 def _date_for(candidates: Sequence[DateMention], ref_year: str | None, near: int) -> str | None:
     if not candidates:
         return None
-    ranked = sorted(candidates, key=lambda d: (d.iso is None and ref_year is None,
-                                               -(d.month is not None), abs(d.start - near)))
+    ranked = sorted(
+        candidates,
+        key=lambda d: (
+            d.iso is None and ref_year is None,
+            -(d.month is not None),
+            abs(d.start - near),
+        ),
+    )
     best = ranked[0]
     if best.iso:
         return best.iso
@@ -197,7 +250,9 @@ def _date_for(candidates: Sequence[DateMention], ref_year: str | None, near: int
     return best.with_year(complete) if complete else None
 
 
-def _place_for(located: Sequence[Located], sentence: SentenceInfo, start: int, end: int) -> Located | None:
+def _place_for(
+    located: Sequence[Located], sentence: SentenceInfo, start: int, end: int
+) -> Located | None:
     inside = [loc for loc in located if start <= loc.start < end and loc.place_key]
     if inside:
         return inside[0]
@@ -214,8 +269,9 @@ def _place_for(located: Sequence[Located], sentence: SentenceInfo, start: int, e
 def _merge_same_happening(events: list[Event]) -> list[Event]:
     """One event written two ways ("9th CEP Conference ..." / "9th Conference ...") is one."""
     merged: list[Event] = []
-    ranked = sorted(events, key=lambda e: (-len(e.start_date or ""), not _NUMBERED.match(e.name),
-                                           -len(e.name)))
+    ranked = sorted(
+        events, key=lambda e: (-len(e.start_date or ""), not _NUMBERED.match(e.name), -len(e.name))
+    )
     for event in ranked:
         twin = next((m for m in merged if _same_happening(m, event)), None)
         if twin is None:

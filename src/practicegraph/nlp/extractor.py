@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from practicegraph.config import ontology_dir
-from practicegraph.models import Country, Extraction, Place, Practice, TextSpan
+from practicegraph.models import Country, Extraction, Organisation, Place, Practice, TextSpan
 from practicegraph.nlp.dates import find_dates
 from practicegraph.nlp.events import Located, SentenceInfo, find_events
 from practicegraph.nlp.gazetteer import Gazetteer
@@ -67,18 +67,24 @@ class Extractor:
         places: dict[str, Place] = {}
         for entry, span in self.geo.places(text, entity_spans, set(countries)):
             inside_org = any(s <= span.start and span.end <= e for _k, s, e in org_spans)
-            if inside_org and not text[max(0, span.start - 3):span.start] in ("of ", "in "):
+            if inside_org and text[max(0, span.start - 3) : span.start] not in ("of ", "in "):
                 continue  # "Phoenix Zululand" is a body, "University of Turin" names Turin
             place = places.get(entry.key)
             if place is None:
-                place = places[entry.key] = Place(entry.key, span.text, entry.name, entry.country,
-                                                  entry.geonameid)
+                place = places[entry.key] = Place(
+                    entry.key, span.text, entry.name, entry.country, entry.geonameid
+                )
             place.spans.append(span)
         place_ranges = [(s.start, s.end) for p in places.values() for s in p.spans]
         for code in list(countries):  # "Ireland" inside "Northern Ireland" is no mention of IE
-            kept = [s for s in countries[code].spans
-                    if not any(a <= s.start and s.end <= b and (a, b) != (s.start, s.end)
-                               for a, b in place_ranges)]
+            kept = [
+                s
+                for s in countries[code].spans
+                if not any(
+                    a <= s.start and s.end <= b and (a, b) != (s.start, s.end)
+                    for a, b in place_ranges
+                )
+            ]
             if kept:
                 countries[code].spans = kept
             else:
@@ -94,10 +100,16 @@ class Extractor:
 
         sentences = [SentenceInfo(s.start_char, s.end_char) for s in doc.sents]
         dates = find_dates(text)
-        located = [Located(s.start, s.end, p.key, p.country, p.name) for p in places.values()
-                   for s in p.spans]
-        located += [Located(s.start, s.end, None, c.code, c.name) for c in countries.values()
-                    for s in c.spans]
+        located = [
+            Located(s.start, s.end, p.key, p.country, p.name)
+            for p in places.values()
+            for s in p.spans
+        ]
+        located += [
+            Located(s.start, s.end, None, c.code, c.name)
+            for c in countries.values()
+            for s in c.spans
+        ]
         located.sort(key=lambda loc: loc.start)
         events = find_events(text, sentences, dates, located, org_spans, title_end)
 
@@ -113,8 +125,14 @@ class Extractor:
             practices=practices,
         )
 
-    def _practices(self, doc: Doc, organisations: list, countries: dict[str, Country],
-                   doc_themes: list[str], title_end: int) -> list[Practice]:
+    def _practices(
+        self,
+        doc: Doc,
+        organisations: list[Organisation],
+        countries: dict[str, Country],
+        doc_themes: list[str],
+        title_end: int,
+    ) -> list[Practice]:
         org_at = [(o.key, s.start, s.end) for o in organisations for s in o.spans]
         org_counts = Counter(key for key, _s, _e in org_at)
         org_ranges = [(s, e) for _k, s, e in org_at]
@@ -131,21 +149,28 @@ class Extractor:
             providers = list(dict.fromkeys(k for k, s, _e in org_at if start <= s < end))
             if not providers and org_counts:
                 providers = [org_counts.most_common(1)[0][0]]
-            sentence_themes = [t for t, spans in theme_cues.items()
-                               if any(start <= sp.start < end for sp in spans)]
-            themes = [t for t in doc_themes if t in sentence_themes] or sentence_themes[:2] or doc_themes[:1]
+            sentence_themes = [
+                t for t, spans in theme_cues.items() if any(start <= sp.start < end for sp in spans)
+            ]
+            themes = (
+                [t for t in doc_themes if t in sentence_themes]
+                or sentence_themes[:2]
+                or doc_themes[:1]
+            )
             text = sent.text.strip()
             offset = sent.text.find(text)
             evidence = TextSpan(start + offset, start + offset + len(text), text)
-            practices.append(Practice(
-                label=practice_label(sent),
-                description=text,
-                evidence=evidence,
-                confidence=round(min(score / 8.0, 1.0), 3),
-                themes=themes,
-                providers=providers,
-                countries=list(dict.fromkeys(c for c, s in country_at if start <= s < end)),
-            ))
+            practices.append(
+                Practice(
+                    label=practice_label(sent),
+                    description=text,
+                    evidence=evidence,
+                    confidence=round(min(score / 8.0, 1.0), 3),
+                    themes=themes,
+                    providers=providers,
+                    countries=list(dict.fromkeys(c for c, s in country_at if start <= s < end)),
+                )
+            )
         return practices
 
 

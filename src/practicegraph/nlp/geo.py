@@ -45,12 +45,17 @@ class GeoMatcher:
         self._demonyms = _alternation(gazetteer.demonyms)
         self._places = _alternation(p for p in gazetteer.places if len(p) > 2)
 
-    def countries(self, text: str, place_reading: set[tuple[int, int]]) -> list[tuple[str, TextSpan]]:
+    def countries(
+        self, text: str, place_reading: set[tuple[int, int]]
+    ) -> list[tuple[str, TextSpan]]:
         """(ISO code, span) for every country named or implied by a demonym."""
         found: list[tuple[str, TextSpan]] = []
         for match in self._countries.finditer(text):
             surface = match.group(0)
-            if surface in AMBIGUOUS_COUNTRY_NAMES and (match.start(), match.end()) not in place_reading:
+            if (
+                surface in AMBIGUOUS_COUNTRY_NAMES
+                and (match.start(), match.end()) not in place_reading
+            ):
                 continue
             code = self.gazetteer.country_names[surface]
             found.append((code, TextSpan(match.start(), match.end(), surface)))
@@ -80,13 +85,20 @@ class GeoMatcher:
             if named_country is not None:
                 best = next((c for c in candidates if c.country == named_country), best)
             after_preposition = _preceded_by(text, start, _PLACE_PREPOSITIONS)
-            gpe = any(s <= start and end <= e and label in ("GPE", "LOC")
-                      for (s, e), label in entity_spans.items())
-            trusted = gpe or (best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition))
+            gpe = any(
+                s <= start and end <= e and label in ("GPE", "LOC")
+                for (s, e), label in entity_spans.items()
+            )
+            trusted = gpe or (
+                best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition)
+            )
             trusted = trusted or named_country == best.country  # "in Agen, France"
             if best.is_region:
-                trusted = gpe or (in_entity and best.country in mentioned) or surface in (
-                    "England", "Scotland", "Wales", "Northern Ireland")
+                trusted = (
+                    gpe
+                    or (in_entity and best.country in mentioned)
+                    or surface in ("England", "Scotland", "Wales", "Northern Ireland")
+                )
             if not trusted:
                 continue
             if best.geonameid and best.country == "US" and (dc := _DC_SUFFIX.match(text, end)):
@@ -97,7 +109,9 @@ class GeoMatcher:
 
     def _country_after(self, text: str, end: int) -> str | None:
         """The country written right after a place: "Agen, France", "Montreal (Canada)"."""
-        match = re.match(r"\s*(?:,|\()\s*([A-Z][\w .'-]{1,40}?)\s*(?:\)|[,.;:\n]|$)", text[end:end + 50])
+        match = re.match(
+            r"\s*(?:,|\()\s*([A-Z][\w .'-]{1,40}?)\s*(?:\)|[,.;:\n]|$)", text[end : end + 50]
+        )
         if match is None:
             return None
         return self.gazetteer.country_names.get(match.group(1).removeprefix("the "))
@@ -119,13 +133,17 @@ class GeoMatcher:
                 continue
             if not surface[:1].isupper() or not _preceded_by(text, start, ("in", "at", "near")):
                 continue
-            tail = text[end:end + 30]
+            tail = text[end : end + 30]
             anchor = re.match(r"\s*,?\s*(?:near\s+)?", tail)
             anchor_at = end + (anchor.end() if anchor else 0)
             for code, k_start, _k_end in known:
                 if k_start == anchor_at and anchor_at > end:
-                    place = Place(key=f"place-{slug(surface)}-{code.lower()}", name=surface,
-                                  canonical_name=surface, country=code)
+                    place = Place(
+                        key=f"place-{slug(surface)}-{code.lower()}",
+                        name=surface,
+                        canonical_name=surface,
+                        country=code,
+                    )
                     out.append((place, TextSpan(start, end, surface)))
                     break
         return out
@@ -144,7 +162,7 @@ def _choose(candidates: list[PlaceEntry], mentioned: set[str]) -> PlaceEntry:
 
 def _adjectival(text: str, end: int) -> bool:
     """A demonym counts as a country when it qualifies something: "Latvian correctional"."""
-    rest = text[end:end + 40]
+    rest = text[end : end + 40]
     if rest.startswith("s ") or rest.startswith("s,"):  # "Latvians" as people
         return True
     match = re.match(r"[ \t]+[A-Za-z]", rest)
@@ -153,12 +171,27 @@ def _adjectival(text: str, end: int) -> bool:
 
 def _language_use(text: str, start: int) -> bool:
     """ "in English", "translated into French": a language, not a country."""
-    before = text[max(0, start - 20):start].lower().split()
-    return bool(before) and before[-1] in {"in", "into", "speak", "speaking", "from"} and (
-        text[start:start + 20].split()[0] in {"English", "French", "German", "Spanish", "Portuguese",
-                                              "Dutch", "Italian", "Russian", "Arabic"})
+    before = text[max(0, start - 20) : start].lower().split()
+    return (
+        bool(before)
+        and before[-1] in {"in", "into", "speak", "speaking", "from"}
+        and (
+            text[start : start + 20].split()[0]
+            in {
+                "English",
+                "French",
+                "German",
+                "Spanish",
+                "Portuguese",
+                "Dutch",
+                "Italian",
+                "Russian",
+                "Arabic",
+            }
+        )
+    )
 
 
 def _preceded_by(text: str, start: int, words: tuple[str, ...]) -> bool:
-    before = text[max(0, start - 12):start].split()
+    before = text[max(0, start - 12) : start].split()
     return bool(before) and before[-1].lower() in words

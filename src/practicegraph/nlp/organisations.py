@@ -25,53 +25,289 @@ from dataclasses import dataclass
 from practicegraph.models import Organisation, TextSpan
 from practicegraph.nlp.gazetteer import Gazetteer, normalise, slug
 
-ORG_HEADS = frozenset({
-    "Ministry", "Ministère", "Service", "Services", "Association", "Confederation",
-    "Organisation", "Organization", "Committee", "Council", "Commission", "Parliament", "Union",
-    "Unions", "Tradeunion", "Network", "Administration", "Agency", "Department", "Office",
-    "Institute", "Centre", "Center", "University", "College", "School", "Academy", "Police",
-    "Court", "Tribunal", "Group", "Foundation", "Federation", "Bureau", "Directorate",
-    "Society", "Authority", "Board", "Inspectorate", "Trust", "Alliance", "Secretariat",
-    "Representation", "Corporation", "Maison", "Investigator", "Prosecutor's", "Chamber",
-    "Observatory", "Consortium", "Sécurité", "Fund", "Programme Office",
-})
-EVENT_HEADS = frozenset({
-    "Conference", "Meeting", "Seminar", "Workshop", "Masterclass", "Hearing", "Congress",
-    "Summit", "Symposium", "Webinar", "Roundtable", "Awards", "Award", "Session",
-})
+ORG_HEADS = frozenset(
+    {
+        "Ministry",
+        "Ministère",
+        "Service",
+        "Services",
+        "Association",
+        "Confederation",
+        "Organisation",
+        "Organization",
+        "Committee",
+        "Council",
+        "Commission",
+        "Parliament",
+        "Union",
+        "Unions",
+        "Tradeunion",
+        "Network",
+        "Administration",
+        "Agency",
+        "Department",
+        "Office",
+        "Institute",
+        "Centre",
+        "Center",
+        "University",
+        "College",
+        "School",
+        "Academy",
+        "Police",
+        "Court",
+        "Tribunal",
+        "Group",
+        "Foundation",
+        "Federation",
+        "Bureau",
+        "Directorate",
+        "Society",
+        "Authority",
+        "Board",
+        "Inspectorate",
+        "Trust",
+        "Alliance",
+        "Secretariat",
+        "Representation",
+        "Corporation",
+        "Maison",
+        "Investigator",
+        "Prosecutor's",
+        "Chamber",
+        "Observatory",
+        "Consortium",
+        "Sécurité",
+        "Fund",
+        "Programme Office",
+    }
+)
+EVENT_HEADS = frozenset(
+    {
+        "Conference",
+        "Meeting",
+        "Seminar",
+        "Workshop",
+        "Masterclass",
+        "Hearing",
+        "Congress",
+        "Summit",
+        "Symposium",
+        "Webinar",
+        "Roundtable",
+        "Awards",
+        "Award",
+        "Session",
+    }
+)
 # Words after which a name is about a document, rule or event, not a body.
-STOP_TAIL = EVENT_HEADS | frozenset({
-    "Rules", "Rule", "Recommendation", "Recommendations", "Report", "Declaration", "Strategy",
-    "Programme", "Program", "Project", "Plan", "Guidelines", "Framework", "Decision",
-    "Decisions", "Convention", "Act", "Prize", "Grants", "Day", "Week", "Year", "Standards",
-})
-ROLE_WORDS = frozenset({
-    "Head", "Heads", "Director", "Directors", "Commissioner", "Commissioners", "Minister",
-    "Ministers", "Member", "Members", "President", "Vice", "Chair", "Secretary", "Officer",
-    "Governor", "Governors", "Dr", "Prof", "Mr", "Mrs", "Ms",
-})
-_SENTENCE_STARTERS = frozenset({
-    "The", "A", "An", "This", "These", "That", "Also", "In", "On", "At", "For", "By", "With",
-    "From", "As", "And", "Its", "Their", "Our", "His", "Her", "Each", "Every", "All", "Both",
-    "Several", "Many", "Some", "During", "Within", "After", "Before", "Throughout", "Under",
-    "Over", "When", "While", "Through", "Since", "Following", "Colleagues", "Representatives",
-    "Participants", "Partners", "Today", "Yesterday", "Last", "Next", "Then", "Thus", "However",
-})
-_GENERIC = frozenset({
-    "Correctional", "Prison", "Prisons", "Probation", "Penitentiary", "Police", "Public",
-    "Social", "Health", "Security", "Justice", "Criminal", "National", "Local", "Regional",
-    "Services", "Service", "Institutions", "Authorities", "Agencies", "Organisations",
-    "Organizations", "Networks", "Unions", "European", "International", "Partner",
-    "Departments", "Offices", "Ministries", "Group", "Groups", "Working", "Expert", "Network",
-})
-CONNECTORS = frozenset({"of", "for", "the", "and", "on", "in", "de", "du", "des", "la", "le", "&",
-                        "to", "d'", "for the", "of the"})
+STOP_TAIL = EVENT_HEADS | frozenset(
+    {
+        "Rules",
+        "Rule",
+        "Recommendation",
+        "Recommendations",
+        "Report",
+        "Declaration",
+        "Strategy",
+        "Programme",
+        "Program",
+        "Project",
+        "Plan",
+        "Guidelines",
+        "Framework",
+        "Decision",
+        "Decisions",
+        "Convention",
+        "Act",
+        "Prize",
+        "Grants",
+        "Day",
+        "Week",
+        "Year",
+        "Standards",
+    }
+)
+ROLE_WORDS = frozenset(
+    {
+        "Head",
+        "Heads",
+        "Director",
+        "Directors",
+        "Commissioner",
+        "Commissioners",
+        "Minister",
+        "Ministers",
+        "Member",
+        "Members",
+        "President",
+        "Vice",
+        "Chair",
+        "Secretary",
+        "Officer",
+        "Governor",
+        "Governors",
+        "Dr",
+        "Prof",
+        "Mr",
+        "Mrs",
+        "Ms",
+    }
+)
+_SENTENCE_STARTERS = frozenset(
+    {
+        "The",
+        "A",
+        "An",
+        "This",
+        "These",
+        "That",
+        "Also",
+        "In",
+        "On",
+        "At",
+        "For",
+        "By",
+        "With",
+        "From",
+        "As",
+        "And",
+        "Its",
+        "Their",
+        "Our",
+        "His",
+        "Her",
+        "Each",
+        "Every",
+        "All",
+        "Both",
+        "Several",
+        "Many",
+        "Some",
+        "During",
+        "Within",
+        "After",
+        "Before",
+        "Throughout",
+        "Under",
+        "Over",
+        "When",
+        "While",
+        "Through",
+        "Since",
+        "Following",
+        "Colleagues",
+        "Representatives",
+        "Participants",
+        "Partners",
+        "Today",
+        "Yesterday",
+        "Last",
+        "Next",
+        "Then",
+        "Thus",
+        "However",
+    }
+)
+_GENERIC = frozenset(
+    {
+        "Correctional",
+        "Prison",
+        "Prisons",
+        "Probation",
+        "Penitentiary",
+        "Police",
+        "Public",
+        "Social",
+        "Health",
+        "Security",
+        "Justice",
+        "Criminal",
+        "National",
+        "Local",
+        "Regional",
+        "Services",
+        "Service",
+        "Institutions",
+        "Authorities",
+        "Agencies",
+        "Organisations",
+        "Organizations",
+        "Networks",
+        "Unions",
+        "European",
+        "International",
+        "Partner",
+        "Departments",
+        "Offices",
+        "Ministries",
+        "Group",
+        "Groups",
+        "Working",
+        "Expert",
+        "Network",
+    }
+)
+CONNECTORS = frozenset(
+    {
+        "of",
+        "for",
+        "the",
+        "and",
+        "on",
+        "in",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "&",
+        "to",
+        "d'",
+        "for the",
+        "of the",
+    }
+)
 # All-caps tokens that are not organisations in this field's texts.
-NON_ORG_ACRONYMS = frozenset({
-    "EU", "UN", "UK", "USA", "US", "COVID", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI",
-    "CEO", "PDF", "HTML", "NGO", "NGOs", "ICT", "IT", "HR", "PhD", "MSc", "AM", "PM", "FAQ",
-    "TV", "Q&A", "N/A", "OK", "EN", "FR", "DE", "ID",
-})
+NON_ORG_ACRONYMS = frozenset(
+    {
+        "EU",
+        "UN",
+        "UK",
+        "USA",
+        "US",
+        "COVID",
+        "II",
+        "III",
+        "IV",
+        "VI",
+        "VII",
+        "VIII",
+        "IX",
+        "XI",
+        "CEO",
+        "PDF",
+        "HTML",
+        "NGO",
+        "NGOs",
+        "ICT",
+        "IT",
+        "HR",
+        "PhD",
+        "MSc",
+        "AM",
+        "PM",
+        "FAQ",
+        "TV",
+        "Q&A",
+        "N/A",
+        "OK",
+        "EN",
+        "FR",
+        "DE",
+        "ID",
+    }
+)
 
 _WORD = r"[A-ZÀ-ÞŠŽČ][\w’'\-]*"
 _CONNECTOR = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|&|d’|d')"
@@ -81,14 +317,18 @@ _GEOGRAPHIC_BEFORE = re.compile(r"\b(?:in|of|across|throughout|within|outside|to
 # Contexts that say a bare acronym names a body: "partner BETI", "coordinator: CPIP".
 _ORG_CUE_BEFORE = re.compile(
     r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
-    r"members?|association|organi[sz]ation|agency|union|NGO)\s*:?\s*$", re.IGNORECASE)
+    r"members?|association|organi[sz]ation|agency|union|NGO)\s*:?\s*$",
+    re.IGNORECASE,
+)
 _COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
 _CUED_BEFORE = re.compile(
     r"\b(?:delivered|run|founded|funded|provided|implemented|developed|organi[sz]ed|hosted)\s+by\s+"
-    r"(?:the\s+)?(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){1,4})")
+    r"(?:the\s+)?(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){1,4})"
+)
 _CUED_AFTER = re.compile(
     r"(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){0,5}),\s+(?:the|an?)\s+"
-    r"(?:organi[sz]ation|charity|NGO|association|foundation|non-profit|social enterprise)\b")
+    r"(?:organi[sz]ation|charity|NGO|association|foundation|non-profit|social enterprise)\b"
+)
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
 
 
@@ -149,13 +389,15 @@ class OrganisationExtractor:
             if acronym in NON_ORG_ACRONYMS or sum(c.isupper() for c in acronym) < 2:
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
-            before = text[line_start:match.start()].rstrip()
+            before = text[line_start : match.start()].rstrip()
             runs = list(_RUN.finditer(before))
             if not runs or runs[-1].end() != len(before):
                 continue
             run = runs[-1]
             name = _trim_leading(run.group(0))
-            name = re.sub(r"^.*?[’']s[ \t]+", "", name)  # "America's Office of ..." -> "Office of ..."
+            name = re.sub(
+                r"^.*?[’']s[ \t]+", "", name
+            )  # "America's Office of ..." -> "Office of ..."
             if not name or name in self.gazetteer.country_names:
                 continue
             aligned = _schwartz_hearst(acronym, name)
@@ -203,16 +445,22 @@ class OrganisationExtractor:
         start = first
         while start > 0:
             before = words[start - 1]
-            if before in _LEFT_BRIDGES and start > 1 and words[start - 2][:1].isupper() \
-                    and words[start - 2] not in ROLE_WORDS:
+            if (
+                before in _LEFT_BRIDGES
+                and start > 1
+                and words[start - 2][:1].isupper()
+                and words[start - 2] not in ROLE_WORDS
+            ):
                 start -= 2  # "Education and Training in Probation Expert Network"
                 continue
             if before in CONNECTORS or not before[:1].isupper() or re.search(r"[’']s$", before):
                 break
             start -= 1
         end = last + 1
-        if end < len(words) and words[end] in _COMPLEMENT and not (
-            words[end] == "in" and self._is_place(" ".join(words[end + 1:]))
+        if (
+            end < len(words)
+            and words[end] in _COMPLEMENT
+            and not (words[end] == "in" and self._is_place(" ".join(words[end + 1 :])))
         ):
             j = end + 1
             while j < len(words) and words[j] in CONNECTORS:
@@ -223,8 +471,12 @@ class OrganisationExtractor:
             end = min(k if k == len(words) else j + 1, len(words))
         elif end < len(words) and words[end] not in CONNECTORS:
             return None  # the head qualifies what follows: "Police Practices", "Service Award"
-        if start == first and words[first] in _GENERIC and end > first + 1 and words[first + 1] in \
-                CONNECTORS:
+        if (
+            start == first
+            and words[first] in _GENERIC
+            and end > first + 1
+            and words[first + 1] in CONNECTORS
+        ):
             return None  # "Services on the ICPA website", "Police in Crime Prevention"
         chosen = words[start:end]
         while chosen and (chosen[0] in _SENTENCE_STARTERS or chosen[0] in CONNECTORS):
@@ -245,8 +497,11 @@ class OrganisationExtractor:
         return _Mention(begin, begin + len(name), name, 2)
 
     def _is_place(self, words: str) -> bool:
-        return any(words.startswith(n) for n in (words.split(" ")[0], " ".join(words.split(" ")[:2]))
-                   if n in self.gazetteer.places or n in self.gazetteer.country_names)
+        return any(
+            words.startswith(n)
+            for n in (words.split(" ")[0], " ".join(words.split(" ")[:2]))
+            if n in self.gazetteer.places or n in self.gazetteer.country_names
+        )
 
     def _cued_names(self, text: str, person_spans: list[tuple[int, int]]) -> list[_Mention]:
         """Names without a head noun that the text calls a body: "delivered by Phoenix
@@ -287,7 +542,7 @@ class OrganisationExtractor:
             surface = match.group(0)
             if surface in NON_ORG_ACRONYMS or surface in self.gazetteer.country_names:
                 continue
-            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
+            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
                 found.append(_Mention(match.start(), match.end(), surface, 3))
         return [m for m in found if self._acronym_names_a_body(text, m.name)]
 
@@ -296,15 +551,19 @@ class OrganisationExtractor:
         """An acronym is a body where some use of it says so: a country after it
         ("CPIP – Romania") or an organisational cue before it ("partner BETI")."""
         for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
-            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
+            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
                 return True
-            if _COUNTRY_AFTER.match(text[match.end():match.end() + 30]):
+            if _COUNTRY_AFTER.match(text[match.end() : match.end() + 30]):
                 return True
         return False
 
     # -- assembly ------------------------------------------------------------
-    def __call__(self, text: str, org_entities: list[tuple[int, int]],
-                 person_spans: list[tuple[int, int]] | None = None) -> list[Organisation]:
+    def __call__(
+        self,
+        text: str,
+        org_entities: list[tuple[int, int]],
+        person_spans: list[tuple[int, int]] | None = None,
+    ) -> list[Organisation]:
         candidates = (
             self._acronym_definitions(text)
             + self._gazetteer_mentions(text)
@@ -313,9 +572,12 @@ class OrganisationExtractor:
             + self._entity_acronyms(text, org_entities)
         )
         candidates = [
-            c for c in candidates
-            if not (c.name == "European Union"
-                    and _GEOGRAPHIC_BEFORE.search(text[max(0, c.start - 40):c.start]))
+            c
+            for c in candidates
+            if not (
+                c.name == "European Union"
+                and _GEOGRAPHIC_BEFORE.search(text[max(0, c.start - 40) : c.start])
+            )
         ]
         chosen: list[_Mention] = []
         for mention in sorted(candidates, key=lambda m: (-(m.end - m.start), m.rank)):
@@ -342,7 +604,9 @@ class OrganisationExtractor:
                 org.aliases.add(name)
             org.aliases.update(a for a in aliases if a != org.name)
             org.country = org.country or country
-            org.spans.append(TextSpan(mention.start, mention.end, text[mention.start:mention.end]))
+            org.spans.append(
+                TextSpan(mention.start, mention.end, text[mention.start : mention.end])
+            )
             if mention.acronym:
                 acronym_key[mention.acronym] = key
                 org.aliases.add(mention.acronym)
@@ -361,8 +625,11 @@ class OrganisationExtractor:
         entry = self.gazetteer.organisation_index.get(normalise(name))
         if entry is None and mention.acronym:
             entry = self.gazetteer.organisation_index.get(normalise(mention.acronym))
-            if entry is not None and _schwartz_hearst(mention.acronym, name) is None and \
-                    normalise(entry.name) != normalise(name):
+            if (
+                entry is not None
+                and _schwartz_hearst(mention.acronym, name) is None
+                and normalise(entry.name) != normalise(name)
+            ):
                 entry = None
         if entry is not None:
             return entry.key, entry.name, {name, *entry.aliases} - {entry.name}, entry.country
@@ -390,7 +657,7 @@ def _split_coordinated(words: list[str]) -> list[tuple[int, int]]:
     lo = 0
     for i, word in enumerate(words):
         if word in ("and", "&") and any(w in ORG_HEADS for w in words[lo:i]):
-            rest = words[i + 1:]
+            rest = words[i + 1 :]
             upto = next((n for n, w in enumerate(rest) if w in ("and", "&")), len(rest))
             right = rest[:upto]
             if any(w in ORG_HEADS for w in right) or (len(right) == 1 and right[0].isupper()):

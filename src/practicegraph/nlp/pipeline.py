@@ -28,13 +28,19 @@ def line_boundaries(doc: Doc) -> Doc:
         gap = previous.whitespace_ + (previous.text if previous.is_space else "")
         if "\n" not in gap:
             continue
-        if "\n\n" in gap or previous.is_space and previous.text.count("\n") >= 1 and (
-            _BULLET_START.match(token.text) or token.text[:1].isupper()
+        if "\n\n" in gap or (
+            previous.is_space
+            and previous.text.count("\n") >= 1
+            and (_BULLET_START.match(token.text) or token.text[:1].isupper())
         ):
             token.is_sent_start = True
             continue
         before = doc[token.i - 2] if previous.is_space and token.i >= 2 else previous
-        if before.text[-1:] in ".!?:;" or _BULLET_START.match(token.text) or token.text[:1].isupper():
+        if (
+            before.text[-1:] in ".!?:;"
+            or _BULLET_START.match(token.text)
+            or token.text[:1].isupper()
+        ):
             token.is_sent_start = True
     return doc
 

@@ -18,50 +18,208 @@ from spacy.tokens import Span
 
 # What a practice is: strong nouns name a method or arrangement by themselves,
 # weak ones only help ("a session", "the report").
-STRONG_NOUNS = frozenset({
-    "programme", "program", "platform", "tool", "toolkit", "kit", "scheme", "methodology", "method",
-    "approach", "technique", "model", "initiative", "intervention", "curriculum", "module",
-    "course", "mentoring", "mentor", "mentorship", "guideline", "guidance", "counselling",
-    "counseling", "survey", "mapping", "network", "forum", "code", "mechanism", "plan",
-    "strategy", "project", "training", "partnership", "co-operation", "cooperation",
-    "collaboration", "workshop", "café", "cafe", "team", "database", "handbook", "manual",
-    "portal", "website", "framework", "investigation", "campaign", "incentive", "profile",
-    "exchange", "advocacy", "financing", "monitoring", "assessment", "evaluation", "sharing",
-})
-WEAK_NOUNS = frozenset({
-    "system", "service", "group", "seminar", "meeting", "session", "report", "paper", "policy",
-    "recommendation", "award", "resource", "practice", "procedure", "indicator", "class",
-    "masterclass", "hearing", "committee", "support", "sheet", "presentation", "video",
-    "contact", "funding", "environment", "material", "activity", "solution", "role",
-})
+STRONG_NOUNS = frozenset(
+    {
+        "programme",
+        "program",
+        "platform",
+        "tool",
+        "toolkit",
+        "kit",
+        "scheme",
+        "methodology",
+        "method",
+        "approach",
+        "technique",
+        "model",
+        "initiative",
+        "intervention",
+        "curriculum",
+        "module",
+        "course",
+        "mentoring",
+        "mentor",
+        "mentorship",
+        "guideline",
+        "guidance",
+        "counselling",
+        "counseling",
+        "survey",
+        "mapping",
+        "network",
+        "forum",
+        "code",
+        "mechanism",
+        "plan",
+        "strategy",
+        "project",
+        "training",
+        "partnership",
+        "co-operation",
+        "cooperation",
+        "collaboration",
+        "workshop",
+        "café",
+        "cafe",
+        "team",
+        "database",
+        "handbook",
+        "manual",
+        "portal",
+        "website",
+        "framework",
+        "investigation",
+        "campaign",
+        "incentive",
+        "profile",
+        "exchange",
+        "advocacy",
+        "financing",
+        "monitoring",
+        "assessment",
+        "evaluation",
+        "sharing",
+    }
+)
+WEAK_NOUNS = frozenset(
+    {
+        "system",
+        "service",
+        "group",
+        "seminar",
+        "meeting",
+        "session",
+        "report",
+        "paper",
+        "policy",
+        "recommendation",
+        "award",
+        "resource",
+        "practice",
+        "procedure",
+        "indicator",
+        "class",
+        "masterclass",
+        "hearing",
+        "committee",
+        "support",
+        "sheet",
+        "presentation",
+        "video",
+        "contact",
+        "funding",
+        "environment",
+        "material",
+        "activity",
+        "solution",
+        "role",
+    }
+)
 PRACTICE_NOUNS = STRONG_NOUNS | WEAK_NOUNS
-STRONG_ACTIONS = frozenset({
-    "develop", "launch", "introduce", "create", "establish", "implement", "pilot", "initiate",
-    "design", "build", "run", "use", "apply", "map", "train", "mentor", "provide", "offer",
-    "recommend", "adopt", "deliver", "organise", "organize", "connect", "engage", "co-operate",
-    "cooperate", "collaborate", "circulate", "publish", "share", "promote", "assist", "enable",
-    "suggest", "handle", "validate", "identify", "select", "choose", "invest",
-})
-WEAK_ACTIONS = frozenset({
-    "present", "participate", "work", "describe", "explain", "produce", "help", "discuss",
-    "support", "focus", "commit", "make", "ensure", "divide", "plan", "stimulate", "improve",
-    "allow", "comply", "aim", "examine", "emphasise", "emphasize", "reduce", "follow", "fill",
-    "include", "conduct",
-})
+STRONG_ACTIONS = frozenset(
+    {
+        "develop",
+        "launch",
+        "introduce",
+        "create",
+        "establish",
+        "implement",
+        "pilot",
+        "initiate",
+        "design",
+        "build",
+        "run",
+        "use",
+        "apply",
+        "map",
+        "train",
+        "mentor",
+        "provide",
+        "offer",
+        "recommend",
+        "adopt",
+        "deliver",
+        "organise",
+        "organize",
+        "connect",
+        "engage",
+        "co-operate",
+        "cooperate",
+        "collaborate",
+        "circulate",
+        "publish",
+        "share",
+        "promote",
+        "assist",
+        "enable",
+        "suggest",
+        "handle",
+        "validate",
+        "identify",
+        "select",
+        "choose",
+        "invest",
+    }
+)
+WEAK_ACTIONS = frozenset(
+    {
+        "present",
+        "participate",
+        "work",
+        "describe",
+        "explain",
+        "produce",
+        "help",
+        "discuss",
+        "support",
+        "focus",
+        "commit",
+        "make",
+        "ensure",
+        "divide",
+        "plan",
+        "stimulate",
+        "improve",
+        "allow",
+        "comply",
+        "aim",
+        "examine",
+        "emphasise",
+        "emphasize",
+        "reduce",
+        "follow",
+        "fill",
+        "include",
+        "conduct",
+    }
+)
 ACTION_LEMMAS = STRONG_ACTIONS | WEAK_ACTIONS
-_MODAL = re.compile(r"\b(?:will|should|must|shall|recommends?|recommended|recommendations?|"
-                    r"aims? to|committed to|suggests?|proposes?|needs? to)\b", re.IGNORECASE)
+_MODAL = re.compile(
+    r"\b(?:will|should|must|shall|recommends?|recommended|recommendations?|"
+    r"aims? to|committed to|suggests?|proposes?|needs? to)\b",
+    re.IGNORECASE,
+)
 _FEEDBACK = re.compile(r"^\s*(?:I|We)\b|\?\s*$", re.IGNORECASE)
-_NAVIGATION = re.compile(r"\b(?:click|download|read more|subscribe|cookie|password|log ?in|sign up|"
-                         r"share this|watch the video)\b", re.IGNORECASE)
-_DATED = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{1,2})?\s+(?:January|February|March|April|"
-                    r"May|June|July|August|September|October|November|December)\b")
-_ATTENDANCE = re.compile(r"\b(?:attended by|gathered|took part|participants? (?:were|was)|"
-                         r"delegates|welcomed)\b", re.IGNORECASE)
+_NAVIGATION = re.compile(
+    r"\b(?:click|download|read more|subscribe|cookie|password|log ?in|sign up|"
+    r"share this|watch the video)\b",
+    re.IGNORECASE,
+)
+_DATED = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{1,2})?\s+(?:January|February|March|April|"
+    r"May|June|July|August|September|October|November|December)\b"
+)
+_ATTENDANCE = re.compile(
+    r"\b(?:attended by|gathered|took part|participants? (?:were|was)|"
+    r"delegates|welcomed)\b",
+    re.IGNORECASE,
+)
 _META_SUBJECT = re.compile(
     r"^\s*(?:(?:Finally,\s+)?(?:the|this)\s+(?:document|section|report|chapter|paper|article)|It)\s+"
     r"(?:also\s+)?(?:provides|covers|looks|details|summari[sz]es|contains|highlights|gives)\b"
-    r"|\boverview of\b", re.IGNORECASE)
+    r"|\boverview of\b",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*(?:[•\-*–·●▪]|\d+[.)])\s*")
 
 THRESHOLD = 3.5
@@ -108,8 +266,10 @@ def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> flo
         score -= 1.0
     if _META_SUBJECT.search(text):
         score -= 1.5
-    if any(t.dep_ in ("nsubj", "nsubjpass") and any(a <= t.idx < b for a, b in in_sentence)
-           for t in sent):
+    if any(
+        t.dep_ in ("nsubj", "nsubjpass") and any(a <= t.idx < b for a, b in in_sentence)
+        for t in sent
+    ):
         score += 0.7  # an organisation acting: "CEP will initiate", "PTAC chooses"
     if not text[:1].isupper() and not bullet:
         score -= 1.0  # a fragment continuing the previous line
@@ -125,7 +285,7 @@ def practice_label(sent: Span, max_words: int = 10) -> str:
                 tokens = tokens[1:]
             # extend with a following prepositional phrase ("platform for correctional staff")
             end = chunk.end
-            right = sent.doc[end:min(sent.end, end + 6)]
+            right = sent.doc[end : min(sent.end, end + 6)]
             extension: list[str] = []
             if len(right) and right[0].dep_ == "prep" and right[0].head.i == chunk.root.i:
                 for token in right:
@@ -141,7 +301,9 @@ def practice_label(sent: Span, max_words: int = 10) -> str:
     return label[:1].upper() + label[1:]
 
 
-def select_practices(scored: Sequence[tuple[Span, float]], max_share: float = 0.5) -> list[tuple[Span, float]]:
+def select_practices(
+    scored: Sequence[tuple[Span, float]], max_share: float = 0.5
+) -> list[tuple[Span, float]]:
     """The sentences above threshold, at most ``max_share`` of the document's sentences."""
     kept = [(s, v) for s, v in scored if v >= THRESHOLD]
     limit = max(1, int(len(scored) * max_share))

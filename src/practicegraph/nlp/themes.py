@@ -61,14 +61,15 @@ class ThemeTagger:
             phrases = set()
             for cue in concept.cues:
                 phrases |= _variants(cue.lower())
-            self.matcher.add(concept.theme_id, list(nlp.tokenizer.pipe(sorted(phrases))))
+            self.matcher.add(concept.theme_id, [nlp.make_doc(phrase) for phrase in sorted(phrases)])
 
     def cue_spans(self, doc: Doc) -> dict[str, list[TextSpan]]:
         found: dict[str, list[TextSpan]] = defaultdict(list)
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]
             found[doc.vocab.strings[match_id]].append(
-                TextSpan(span.start_char, span.end_char, span.text))
+                TextSpan(span.start_char, span.end_char, span.text)
+            )
         return found
 
     def __call__(self, doc: Doc, title_end: int) -> list[ThemeMatch]:
