@@ -278,24 +278,27 @@ def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> flo
 
 def practice_label(sent: Span, max_words: int = 10) -> str:
     """A short label: the noun phrase around the sentence's practice noun."""
-    for chunk in sent.noun_chunks:
-        if chunk.root.lemma_.lower() in PRACTICE_NOUNS and chunk.root.pos_ == "NOUN":
-            tokens = list(chunk)
-            while tokens and tokens[0].pos_ in ("DET", "PRON"):
-                tokens = tokens[1:]
-            # extend with a following prepositional phrase ("platform for correctional staff")
-            end = chunk.end
-            right = sent.doc[end : min(sent.end, end + 6)]
-            extension: list[str] = []
-            if len(right) and right[0].dep_ == "prep" and right[0].head.i == chunk.root.i:
-                for token in right:
-                    if token.is_punct or (extension and token.dep_ in ("cc", "prep")):
-                        break
-                    extension.append(token.text)
-            words = [t.text for t in tokens] + extension
-            label = " ".join(words[:max_words]).strip()
-            if len(label.split()) >= 2:
-                return label[:1].upper() + label[1:]
+    chunks = [c for c in sent.noun_chunks if c.root.pos_ == "NOUN"]
+    ranked = [c for c in chunks if c.root.lemma_.lower() in STRONG_NOUNS] + [
+        c for c in chunks if c.root.lemma_.lower() in WEAK_NOUNS
+    ]
+    for chunk in ranked:
+        tokens = list(chunk)
+        while tokens and tokens[0].pos_ in ("DET", "PRON"):
+            tokens = tokens[1:]
+        # extend with a following prepositional phrase ("platform for correctional staff")
+        end = chunk.end
+        right = sent.doc[end : min(sent.end, end + 6)]
+        extension: list[str] = []
+        if len(right) and right[0].dep_ == "prep" and right[0].head.i == chunk.root.i:
+            for token in right:
+                if token.is_punct or (extension and token.dep_ in ("cc", "prep")):
+                    break
+                extension.append(token.text)
+        words = [t.text for t in tokens] + extension
+        label = " ".join(words[:max_words]).strip()
+        if len(label.split()) >= 2:
+            return label[:1].upper() + label[1:]
     words = _BULLET.sub("", sent.text).split()
     label = " ".join(words[:max_words]).rstrip(";,.:")
     return label[:1].upper() + label[1:]

@@ -1,0 +1,466 @@
+"""The keyword index behind a small interface, with an embedded whoosh default.
+
+Why whoosh-reloaded rather than whoosh 2.7.4: it is the maintained fork of
+the same code (same API, same on-disk format), with the fixes for current
+Python versions that 2.7.4, unmaintained since 2016, never received (its
+regular expressions raise warnings on import, which our test suite treats as
+errors). A deployment that outgrows one machine implements
+:class:`SearchIndex` on a search cluster; callers only see records in,
+:class:`SearchResponse` out.
+
+Ranking is BM25F over title, entity names and body with query-time field
+weights, plus phrase and proximity bonuses; the query is a weighted OR, so a
+long query never comes back empty because one word is missing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pycountry
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.highlight import HtmlFormatter, SentenceFragmenter
+from whoosh.query import And, AndMaybe, Every, Or, Phrase, Query, Term
+from whoosh.scoring import BM25F
+from whoosh.sorting import Count, FieldFacet
+
+from practicegraph.errors import StoreError
+from practicegraph.search.analysis import plain_analyzer, text_analyzer
+from practicegraph.search.records import KINDS, IndexRecord
+from practicegraph.search.vocabulary import SearchVocabulary, analyse
+
+FACETS = {
+    "theme": "themes",
+    "country": "countries",
+    "organisation": "organisations",
+    "year": "year",
+    "kind": "kind",
+}
+_FILTER_ALIASES = {
+    "theme": "theme",
+    "themes": "theme",
+    "country": "country",
+    "countries": "country",
+    "org": "organisation",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "year": "year",
+    "kind": "kind",
+    "type": "kind",
+}
+# Field weights of the ranking: a word in a title or practice label counts
+# three times, in an entity name (organisation, country, theme) twice.
+WEIGHTS = {"title": 3.0, "entities": 2.0, "body": 1.0}
+SYNONYM_WEIGHT = 0.45
+THEME_WEIGHT = 1.2
+CORRECTION_WEIGHT = 0.9
+
+
+def schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        source=ID(stored=True),
+        doc_iri=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        body=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        entities=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        spell=TEXT(analyzer=plain_analyzer(), spelling=True, phrase=False),
+        themes=KEYWORD(stored=True, commas=True),
+        countries=KEYWORD(stored=True, commas=True),
+        organisations=KEYWORD(stored=True, commas=True),
+        year=ID(stored=True),
+        date=ID(stored=True, sortable=True),
+        content_hash=STORED,
+        url=STORED,
+        evidence=STORED,
+    )
+
+
+@dataclass
+class SearchRequest:
+    query: str
+    themes: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    page: int = 1
+    page_size: int = 10
+    sort: str = "relevance"  # or "date"
+
+
+@dataclass
+class Hit:
+    id: str
+    kind: str
+    title: str
+    snippet: str  # HTML: text escaped, matched terms in <mark>
+    source: str
+    document: str
+    score: float
+    themes: list[str]
+    countries: list[str]
+    organisations: list[str]
+    year: str | None
+    url: str | None
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+class SearchIndex(Protocol):
+    """What the service needs from a keyword index."""
+
+    def replace(self, records: Mapping[str, list[IndexRecord]]) -> None: ...
+    def delete(self, sources: Iterable[str]) -> None: ...
+    def clear(self) -> None: ...
+    def indexed_hashes(self) -> dict[str, str]: ...
+    def counts(self) -> dict[str, int]: ...
+    def search(self, request: SearchRequest) -> SearchResponse: ...
+
+
+class WhooshIndex:
+    """The embedded default: a whoosh index in the data directory."""
+
+    def __init__(self, path: Path, vocabulary: SearchVocabulary | None = None) -> None:
+        self.path = path
+        self.vocabulary = vocabulary or SearchVocabulary.load()
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if whoosh_index.exists_in(str(path)):
+                self._ix = whoosh_index.open_dir(str(path))
+            else:
+                self._ix = whoosh_index.create_in(str(path), schema())
+        except (OSError, whoosh_index.IndexError) as exc:
+            raise StoreError(f"cannot open the search index at {path}: {exc}") from exc
+
+    # -- writes ------------------------------------------------------------------
+    def replace(self, records: Mapping[str, list[IndexRecord]]) -> None:
+        """Replace the records of each given source (document file name), in one commit."""
+        if not records:
+            return
+        writer = self._ix.writer(timeout=30.0)
+        try:
+            for source, items in records.items():
+                writer.delete_by_term("source", source)
+                for record in items:
+                    writer.add_document(**_fields(record))
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def delete(self, sources: Iterable[str]) -> None:
+        writer = self._ix.writer(timeout=30.0)
+        for source in sources:
+            writer.delete_by_term("source", source)
+        writer.commit()
+
+    def clear(self) -> None:
+        """Drop everything (used by reindex): a fresh, empty index in the same place."""
+        self._ix.close()
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._ix = whoosh_index.create_in(str(self.path), schema())
+
+    def close(self) -> None:
+        self._ix.close()
+
+    # -- reads -------------------------------------------------------------------
+    def indexed_hashes(self) -> dict[str, str]:
+        with self._ix.searcher() as searcher:
+            return {
+                fields["source"]: fields.get("content_hash", "")
+                for fields in searcher.documents(kind="document")
+            }
+
+    def counts(self) -> dict[str, int]:
+        with self._ix.searcher() as searcher:
+            return {kind: searcher.doc_frequency("kind", kind) for kind in KINDS}
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        parsed = parse_query(request.query)
+        request = _merge_filters(request, parsed.filters)
+        page = max(1, request.page)
+        size = min(max(1, request.page_size), 100)
+        with self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) as searcher:
+            query, suggestion = self._build_query(searcher, parsed)
+            filter_query = self._filter_query(request)
+            facets = {
+                name: FieldFacet(fieldname, allow_overlap=True, maptype=Count)
+                for name, fieldname in FACETS.items()
+            }
+            kwargs: dict[str, Any] = {"filter": filter_query, "groupedby": facets, "terms": True}
+            if request.sort == "date":
+                kwargs["sortedby"] = "date"
+                kwargs["reverse"] = True
+            results = searcher.search_page(query, page, pagelen=size, **kwargs)
+            inner = results.results
+            inner.fragmenter = SentenceFragmenter(maxchars=400, charlimit=200_000)
+            inner.formatter = HtmlFormatter(tagname="mark", between=" … ")
+            hits = [self._hit(hit) for hit in results]
+            facet_counts = {
+                name: sorted(
+                    (
+                        (str(value), int(count))
+                        for value, count in inner.groups(name).items()
+                        if value is not None and value != ""
+                    ),
+                    key=lambda pair: (-pair[1], pair[0]),
+                )
+                for name in FACETS
+            }
+            return SearchResponse(
+                request.query, len(inner), page, size, hits, facet_counts, suggestion
+            )
+
+    # -- query building --------------------------------------------------------------
+    def _build_query(self, searcher: Any, parsed: ParsedQuery) -> tuple[Query, str | None]:
+        words_text = " ".join(parsed.words)
+        terms = analyse(words_text)
+        suggestion = None
+        corrected: list[str] = []
+        if parsed.words:
+            corrected, suggestion = self._corrections(searcher, parsed)
+        optional: list[Query] = []
+        for term in terms:
+            optional.append(_across_fields(term))
+        if len(terms) > 1:
+            for fieldname, weight in (("title", 4.0), ("body", 2.0), ("entities", 2.0)):
+                optional.append(Phrase(fieldname, list(terms), slop=3, boost=weight))
+        for term in corrected:
+            optional.append(_across_fields(term, CORRECTION_WEIGHT))
+        all_terms = terms + tuple(corrected)
+        for phrase in self.vocabulary.expansions(all_terms + _phrase_terms(parsed)):
+            tokens = analyse(phrase)
+            optional.append(_phrase_or_term(tokens, SYNONYM_WEIGHT))
+        for theme_id in self.vocabulary.themes_named(all_terms + _phrase_terms(parsed)):
+            optional.append(Term("themes", theme_id, boost=THEME_WEIGHT))
+        required = [
+            Or(
+                [
+                    _phrase_or_term(tokens, weight * 2, fieldname)
+                    for fieldname, weight in WEIGHTS.items()
+                ]
+            )
+            for phrase in parsed.phrases
+            if (tokens := analyse(phrase))
+        ]
+        if required:
+            return AndMaybe(And(required), Or(optional)) if optional else And(required), suggestion
+        if optional:
+            return Or(optional), suggestion
+        return Every(), suggestion
+
+    def _corrections(self, searcher: Any, parsed: ParsedQuery) -> tuple[list[str], str | None]:
+        """Analysed terms of the best spelling for each unknown word, and the corrected query."""
+        corrector = searcher.corrector("spell")
+        corrected_terms: list[str] = []
+        replacements: dict[str, str] = {}
+        for word in parsed.words:
+            tokens = analyse(word)
+            if not tokens or any(_known(searcher, t) for t in tokens):
+                continue
+            if len(word) < 4 or word.isdigit():
+                continue  # too short to correct safely ("foo" is not "for")
+            maxdist = 1 if len(word) < 7 else 2
+            suggestions = corrector.suggest(word.lower(), limit=3, maxdist=maxdist, prefix=1)
+            better = next((s for s in suggestions if s != word.lower() and analyse(s)), None)
+            if better:
+                replacements[word] = better
+                corrected_terms += list(analyse(better))
+        if not replacements:
+            return [], None
+        suggestion = parsed.original
+        for word, better in replacements.items():
+            suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, suggestion)
+        return corrected_terms, suggestion
+
+    def _filter_query(self, request: SearchRequest) -> Query | None:
+        clauses: list[Query] = []
+        for values, fieldname, normalise in (
+            (request.themes, "themes", self._theme_id),
+            (request.countries, "countries", _country_code),
+            (request.organisations, "organisations", str),
+            (request.years, "year", str),
+            (request.kinds, "kind", str.lower),
+        ):
+            if values:
+                clauses.append(Or([Term(fieldname, normalise(v)) for v in values]))
+        return And(clauses) if clauses else None
+
+    def _theme_id(self, value: str) -> str:
+        if value in self.vocabulary.theme_labels:
+            return value
+        wanted = value.strip().lower()
+        for theme_id, labels in self.vocabulary.theme_labels.items():
+            if any(label.lower() == wanted for label in labels):
+                return theme_id
+        return value
+
+    @staticmethod
+    def _hit(hit: Any) -> Hit:
+        fields = hit.fields()
+        snippet = hit.highlights("body", top=2) or hit.highlights("title", top=1)
+        if not snippet:
+            body = fields.get("body", "")
+            snippet = html.escape(_first_sentences(body))
+        return Hit(
+            id=fields["id"],
+            kind=fields["kind"],
+            title=fields.get("title", ""),
+            snippet=snippet,
+            source=fields.get("source", ""),
+            document=fields.get("doc_iri", ""),
+            score=round(float(hit.score or 0.0), 4),
+            themes=_split(fields.get("themes")),
+            countries=_split(fields.get("countries")),
+            organisations=_split(fields.get("organisations")),
+            year=fields.get("year"),
+            url=fields.get("url"),
+        )
+
+
+# -- user query syntax -----------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    original: str
+    words: list[str]
+    phrases: list[str]
+    filters: dict[str, list[str]]
+
+
+_FILTER = re.compile(r"(?<!\S)(\w+):(\"[^\"]*\"|\S+)")
+_PHRASE = re.compile(r"\"([^\"]+)\"")
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Plain words, "quoted phrases" and field:value filters; never raises.
+
+    Anything that is not valid syntax (an unknown field, an unbalanced quote,
+    stray operators) is read as plain words, so a malformed query still finds
+    what its words find.
+    """
+    filters: dict[str, list[str]] = {}
+
+    def take_filter(match: re.Match[str]) -> str:
+        name = _FILTER_ALIASES.get(match.group(1).lower())
+        if name is None:
+            return match.group(0).replace(":", " ")
+        filters.setdefault(name, []).append(match.group(2).strip('"'))
+        return " "
+
+    rest = _FILTER.sub(take_filter, text)
+    phrases = [p.strip() for p in _PHRASE.findall(rest) if p.strip()]
+    rest = _PHRASE.sub(" ", rest)
+    words = [
+        w
+        for w in re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", rest)
+        if w.upper() not in ("AND", "OR", "NOT")
+    ]
+    return ParsedQuery(text, words, phrases, filters)
+
+
+def _merge_filters(request: SearchRequest, filters: dict[str, list[str]]) -> SearchRequest:
+    if not filters:
+        return request
+    return SearchRequest(
+        query=request.query,
+        page=request.page,
+        page_size=request.page_size,
+        sort=request.sort,
+        themes=request.themes + filters.get("theme", []),
+        countries=request.countries + filters.get("country", []),
+        organisations=request.organisations + filters.get("organisation", []),
+        years=request.years + filters.get("year", []),
+        kinds=request.kinds + filters.get("kind", []),
+    )
+
+
+def _phrase_terms(parsed: ParsedQuery) -> tuple[str, ...]:
+    return tuple(t for phrase in parsed.phrases for t in analyse(phrase))
+
+
+def _across_fields(term: str, scale: float = 1.0) -> Query:
+    return Or(
+        [Term(fieldname, term, boost=weight * scale) for fieldname, weight in WEIGHTS.items()]
+    )
+
+
+def _phrase_or_term(tokens: tuple[str, ...], boost: float, fieldname: str | None = None) -> Query:
+    fields = [fieldname] if fieldname else list(WEIGHTS)
+    queries: list[Query] = []
+    for name in fields:
+        weight = boost * (WEIGHTS[name] if fieldname is None else 1.0)
+        if len(tokens) == 1:
+            queries.append(Term(name, tokens[0], boost=weight))
+        else:
+            queries.append(Phrase(name, list(tokens), slop=1, boost=weight))
+    return queries[0] if len(queries) == 1 else Or(queries)
+
+
+def _known(searcher: Any, term: str) -> bool:
+    return any(searcher.doc_frequency(name, term) for name in WEIGHTS)
+
+
+def _country_code(value: str) -> str:
+    value = value.strip()
+    if len(value) == 2:
+        return value.upper()
+    try:
+        return str(pycountry.countries.lookup(value).alpha_2)
+    except LookupError:
+        return value.upper()
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _first_sentences(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _fields(record: IndexRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "source": record.source,
+        "doc_iri": record.doc_iri,
+        "title": record.title,
+        "body": record.body,
+        "entities": record.entities,
+        "spell": " ".join((record.title, record.body, record.entities)),
+        "themes": ",".join(record.themes),
+        "countries": ",".join(record.countries),
+        "organisations": ",".join(o.replace(",", " ") for o in record.organisations),
+        "year": record.year or "",
+        "date": record.date or "",
+        "content_hash": record.content_hash,
+        "url": record.url,
+        "evidence": record.evidence,
+    }

@@ -1,0 +1,165 @@
+"""What the keyword index holds, read from a document's named graph.
+
+The graph feeds the index: a document's record carries the names and
+acronyms of every organisation, country, place and event it mentions and the
+labels of its themes, so "Latvia" finds the Riga conference and "EuroPris"
+finds a document that only writes the organisation's full name. Each
+practice is a record of its own, linked to its document.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from practicegraph.vocab import DCTERMS, PG, RDF, SCHEMA
+
+KINDS = ("document", "practice")
+
+
+@dataclass
+class IndexRecord:
+    id: str  # the IRI of the document or practice
+    kind: str  # "document" | "practice"
+    source: str  # the document's file name (dcterms:source)
+    doc_iri: str
+    title: str
+    body: str
+    content_hash: str
+    evidence: str = ""
+    entities: str = ""  # names of linked organisations, countries, places, events, themes
+    themes: list[str] = field(default_factory=list)  # theme ids
+    countries: list[str] = field(default_factory=list)  # ISO codes
+    organisations: list[str] = field(default_factory=list)  # names
+    year: str | None = None
+    date: str | None = None  # ISO date, for sorting
+    url: str | None = None
+
+
+def _text(graph: Graph, subject: Node, predicate: URIRef) -> str:
+    value = graph.value(subject, predicate)
+    return str(value) if value is not None else ""
+
+
+def _names(graph: Graph, node: Node) -> list[str]:
+    names = [str(o) for o in graph.objects(node, SCHEMA.name)]
+    names += [str(o) for o in graph.objects(node, SCHEMA.alternateName)]
+    return list(dict.fromkeys(names))
+
+
+def _theme_id(iri: Node) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1]
+
+
+def records_from_graph(
+    graph: Graph, theme_labels: Mapping[str, Sequence[str]]
+) -> list[IndexRecord]:
+    """The document record and one record per practice, from one document's graph."""
+    doc = next(
+        (s for s, o in graph.subject_objects(DCTERMS.source) if isinstance(o, Literal)), None
+    )
+    if doc is None:
+        return []
+    source = _text(graph, doc, DCTERMS.source)
+    doc_iri = str(doc)
+    content_hash = _text(graph, doc, PG.contentHash)
+    date = _text(graph, doc, SCHEMA.datePublished) or None
+
+    entity_names: list[str] = []
+    organisations: list[str] = []
+    countries: list[str] = []
+    event_years: list[str] = []
+    for mentioned in graph.objects(doc, SCHEMA.mentions):
+        types = set(graph.objects(mentioned, RDF.type))
+        if PG.Practice in types:
+            continue
+        names = _names(graph, mentioned)
+        entity_names += names
+        if SCHEMA.Organization in types and names:
+            organisations.append(names[0])
+        if SCHEMA.Country in types:
+            code = _text(graph, mentioned, SCHEMA.identifier)
+            if code:
+                countries.append(code)
+                entity_names.append(code)
+        if SCHEMA.Place in types:
+            country = graph.value(mentioned, SCHEMA.containedInPlace)
+            if country is not None:
+                entity_names += _names(graph, country)
+        if SCHEMA.Event in types:
+            start = _text(graph, mentioned, SCHEMA.startDate)
+            if start[:4].isdigit():
+                event_years.append(start[:4])
+    themes = sorted(_theme_id(t) for t in graph.objects(doc, SCHEMA.about))
+    theme_text = [label for t in themes for label in theme_labels.get(t, ())]
+    year = (
+        date[:4] if date else (Counter(event_years).most_common(1)[0][0] if event_years else None)
+    )
+
+    document = IndexRecord(
+        id=doc_iri,
+        kind="document",
+        source=source,
+        doc_iri=doc_iri,
+        title=_text(graph, doc, SCHEMA.name),
+        body=_text(graph, doc, PG.text),
+        content_hash=content_hash,
+        entities=" ; ".join(dict.fromkeys(entity_names + theme_text)),
+        themes=themes,
+        countries=sorted(set(countries)),
+        organisations=sorted(set(organisations)),
+        year=year,
+        date=date or year,
+        url=_text(graph, doc, SCHEMA.url) or None,
+    )
+    records = [document]
+    for practice in graph.objects(doc, SCHEMA.mentions):
+        if (practice, RDF.type, PG.Practice) not in graph:
+            continue
+        p_themes = sorted(_theme_id(t) for t in graph.objects(practice, SCHEMA.about))
+        providers = [
+            n for org in graph.objects(practice, SCHEMA.provider) for n in _names(graph, org)
+        ]
+        p_countries = sorted(
+            _text(graph, c, SCHEMA.identifier)
+            for c in graph.objects(practice, SCHEMA.spatialCoverage)
+        )
+        country_names = [
+            n for c in graph.objects(practice, SCHEMA.spatialCoverage) for n in _names(graph, c)
+        ]
+        labels = [label for t in p_themes for label in theme_labels.get(t, ())]
+        description = _text(graph, practice, SCHEMA.description)
+        records.append(
+            IndexRecord(
+                id=str(practice),
+                kind="practice",
+                source=source,
+                doc_iri=doc_iri,
+                title=_text(graph, practice, SCHEMA.name),
+                body=description,
+                evidence=description,
+                content_hash=content_hash,
+                entities=" ; ".join(
+                    dict.fromkeys(
+                        providers + country_names + p_countries + labels + [document.title]
+                    )
+                ),
+                themes=p_themes,
+                countries=[c for c in p_countries if c],
+                organisations=sorted(
+                    {
+                        names[0]
+                        for org in graph.objects(practice, SCHEMA.provider)
+                        if (names := _names(graph, org))
+                    }
+                ),
+                year=year,
+                date=document.date,
+                url=document.url,
+            )
+        )
+    return records
