@@ -197,7 +197,11 @@ class WhooshIndex:
 
     def counts(self) -> dict[str, int]:
         with self._ix.searcher() as searcher:
-            return {kind: searcher.doc_frequency("kind", kind) for kind in KINDS}
+            # doc_frequency would still count deleted documents until a merge
+            return {
+                kind: len(searcher.search(Term("kind", kind), limit=None, scored=False))
+                for kind in KINDS
+            }
 
     def search(self, request: SearchRequest) -> SearchResponse:
         parsed = parse_query(request.query)
@@ -333,7 +337,7 @@ class WhooshIndex:
             snippet=snippet,
             source=fields.get("source", ""),
             document=fields.get("doc_iri", ""),
-            score=round(float(hit.score or 0.0), 4),
+            score=round(float(hit.score), 4) if isinstance(hit.score, int | float) else 0.0,
             themes=_split(fields.get("themes")),
             countries=_split(fields.get("countries")),
             organisations=_split(fields.get("organisations")),
