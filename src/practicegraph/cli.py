@@ -11,24 +11,28 @@ import functools
 import io
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import pyoxigraph as ox
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from practicegraph import __version__
 from practicegraph.config import Settings
-from practicegraph.errors import PracticeGraphError
+from practicegraph.errors import PracticeGraphError, QueryError
 from practicegraph.graph.store import RESULT_FORMATS
 from practicegraph.service import PracticeGraphService
 
-app = typer.Typer(help="Build, query and export the PracticeGraph knowledge graph.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Build, query and export the PracticeGraph knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -37,12 +41,15 @@ R = TypeVar("R")
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Data directory (default: $PRACTICEGRAPH_DATA or "
-                 "~/.local/share/practicegraph).", show_default=False),
+    typer.Option(
+        "--data",
+        help="Data directory (default: $PRACTICEGRAPH_DATA or ~/.local/share/practicegraph).",
+        show_default=False,
+    ),
 ]
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -53,7 +60,7 @@ class ResultFormat(str, Enum):
     jsonld = "jsonld"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     nquads = "nquads"
     trig = "trig"
     turtle = "turtle"
@@ -62,7 +69,10 @@ class ExportFormat(str, Enum):
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print ``error: message`` as one line on stderr; return the exit to raise."""
+    line = " ".join(message.split())
+    err_console.print("[bold red]error:[/] ", end="", highlight=False)
+    err_console.print(escape(line), highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -90,25 +100,40 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
     data: DataOption = None,
     force: Annotated[bool, typer.Option(help="Re-extract files even when unchanged.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Print a line on stderr as each document is done."),
+    ] = False,
 ) -> None:
     """Read documents (text, Markdown, HTML, PDF), extract entities and practices, store them."""
-    with _service(data) as service, Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
-        disable=not err_console.is_terminal,
-    ) as bar:
+    with (
+        _service(data) as service,
+        Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            disable=not err_console.is_terminal,
+        ) as bar,
+    ):
         task = bar.add_task("extracting", total=None)
 
         def advance(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=name[:30])
+            if verbose:
+                bar.console.print(f"{done}/{total} {escape(name)}", highlight=False)
 
         report = service.ingest(paths, force=force, progress=advance)
     for path, reason in report.failed:
-        err_console.print(f"[red]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
+        line = " ".join(f"{path}: {reason}".split())
+        err_console.print(f"[red]skipped[/] {escape(line)}", highlight=False, soft_wrap=True)
     console.print(
         f"added {len(report.added)}, replaced {len(report.replaced)}, "
         f"unchanged {len(report.unchanged)}, failed {len(report.failed)} "
-        f"({report.words} words extracted)", highlight=False)
+        f"({report.words} words extracted)",
+        highlight=False,
+    )
     if report.failed:
         raise typer.Exit(2)
 
@@ -132,11 +157,16 @@ def remove(
 @reports_errors
 def sparql(
     query: Annotated[str | None, typer.Argument(help="A SPARQL query (or use --file).")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")]
-    = None,
-    fmt: Annotated[ResultFormat | None, typer.Option(
-        "--format", help="SELECT/ASK: table|json|csv|tsv|xml; CONSTRUCT/DESCRIBE: turtle|nt|jsonld."
-    )] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from a file.")
+    ] = None,
+    fmt: Annotated[
+        ResultFormat | None,
+        typer.Option(
+            "--format",
+            help="SELECT/ASK: table|json|csv|tsv|xml; CONSTRUCT/DESCRIBE: turtle|nt|jsonld.",
+        ),
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Run a SPARQL query over the union of all document graphs."""
@@ -150,14 +180,23 @@ def sparql(
     assert query is not None  # noqa: S101 - checked above
     with _service(data, read_only=True) as service:
         result = service.query(query)
-        _print_result(result, fmt)
+        try:
+            _print_result(result, fmt)
+        except typer.Exit:  # click's Exit is a RuntimeError: not a query failure
+            raise
+        except (OSError, RuntimeError, ValueError) as exc:
+            # Oxigraph evaluates lazily: most run-time errors surface while iterating.
+            raise QueryError(f"SPARQL query failed: {exc}") from exc
 
 
 def _print_result(result: Any, fmt: ResultFormat | None) -> None:
     if isinstance(result, ox.QueryTriples):
         chosen = fmt or ResultFormat.turtle
-        formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                   "jsonld": ox.RdfFormat.JSON_LD}
+        formats = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD,
+        }
         if chosen.value not in formats:
             raise _fail(f"--format {chosen.value} is for SELECT/ASK; use turtle, nt or jsonld")
         buffer = io.BytesIO()
@@ -173,8 +212,9 @@ def _print_result(result: Any, fmt: ResultFormat | None) -> None:
             sys.stdout.write("\n")
         return
     if chosen is not ResultFormat.table:
-        raise _fail(f"--format {chosen.value} is for CONSTRUCT/DESCRIBE; use table, json, csv, "
-                    "tsv or xml")
+        raise _fail(
+            f"--format {chosen.value} is for CONSTRUCT/DESCRIBE; use table, json, csv, tsv or xml"
+        )
     if isinstance(result, ox.QueryBoolean):
         console.print("yes" if bool(result) else "no")
         return
@@ -201,10 +241,12 @@ def _term_text(term: Any) -> str:
 @app.command()
 @reports_errors
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="RDF syntax.")]
-    = ExportFormat.nquads,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).")]
-    = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="RDF syntax.")
+    ] = ExportFormat.nquads,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default: stdout).")
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Export the whole graph; nquads and trig keep the named graphs (one per document)."""

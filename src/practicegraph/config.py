@@ -30,17 +30,32 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "PRACTICEGRAPH_DATA",
-            "Data directory holding the store (default $XDG_DATA_HOME/practicegraph, "
-            "i.e. ~/.local/share/practicegraph)."),
-    Setting("model", "PRACTICEGRAPH_MODEL",
-            "spaCy pipeline to load by package name (installed, never downloaded)."),
-    Setting("base_iri", "PRACTICEGRAPH_BASE_IRI",
-            "Prefix of every IRI the project mints for documents and entities."),
-    Setting("batch_size", "PRACTICEGRAPH_BATCH_SIZE",
-            "Documents handed to spaCy's nlp.pipe at once during ingest."),
-    Setting("max_file_bytes", "PRACTICEGRAPH_MAX_FILE_BYTES",
-            "Largest input file ingest accepts; larger files are reported and skipped."),
+    Setting(
+        "data_dir",
+        "PRACTICEGRAPH_DATA",
+        "Data directory holding the store (default $XDG_DATA_HOME/practicegraph, "
+        "i.e. ~/.local/share/practicegraph).",
+    ),
+    Setting(
+        "model",
+        "PRACTICEGRAPH_MODEL",
+        "spaCy pipeline to load by package name (installed, never downloaded).",
+    ),
+    Setting(
+        "base_iri",
+        "PRACTICEGRAPH_BASE_IRI",
+        "Prefix of every IRI the project mints for documents and entities.",
+    ),
+    Setting(
+        "batch_size",
+        "PRACTICEGRAPH_BATCH_SIZE",
+        "Documents handed to spaCy's nlp.pipe at once during ingest.",
+    ),
+    Setting(
+        "max_file_bytes",
+        "PRACTICEGRAPH_MAX_FILE_BYTES",
+        "Largest input file ingest accepts; larger files are reported and skipped.",
+    ),
 )
 
 
@@ -77,8 +92,13 @@ class Settings:
         base = str(self.base_iri)
         if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in / or #, got {base!r}")
-        return replace(self, data_dir=Path(self.data_dir).expanduser(), batch_size=batch,
-                       max_file_bytes=max_bytes, base_iri=base)
+        return replace(
+            self,
+            data_dir=Path(self.data_dir).expanduser(),
+            batch_size=batch,
+            max_file_bytes=max_bytes,
+            base_iri=base,
+        )
 
     @property
     def store_dir(self) -> Path:

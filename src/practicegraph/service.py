@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 
 from practicegraph import __version__
 from practicegraph.config import Settings, ontology_dir
-from practicegraph.errors import IngestError, ValidationError
+from practicegraph.errors import IngestError, StoreError, ValidationError
 from practicegraph.graph.builder import GraphBuilder
 from practicegraph.graph.iris import IriMinter
 from practicegraph.graph.store import OxigraphStore
@@ -60,8 +60,9 @@ class IngestReport:
 class PracticeGraphService:
     """One data directory's graph: open it, ingest into it, query and export it."""
 
-    def __init__(self, settings: Settings, *, read_only: bool = False,
-                 extractor: Extractor | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, read_only: bool = False, extractor: Extractor | None = None
+    ) -> None:
         self.settings = settings
         self.iris = IriMinter(settings.base_iri)
         self.builder = GraphBuilder(self.iris)
@@ -90,8 +91,12 @@ class PracticeGraphService:
         files = [ontology_dir() / name for name in ("practicegraph.ttl", "themes.ttl")]
         digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
         graph_iri = self.iris.ontology_graph
-        rows = list(self.store.select(
-            f"SELECT ?h WHERE {{ GRAPH <{graph_iri}> {{ <{graph_iri}> <{PG.contentHash}> ?h }} }}"))
+        rows = list(
+            self.store.select(
+                f"SELECT ?h WHERE {{ GRAPH <{graph_iri}> "
+                f"{{ <{graph_iri}> <{PG.contentHash}> ?h }} }}"
+            )
+        )
         if rows and rows[0]["h"].value == digest:
             return
         graph = Graph()
@@ -103,12 +108,20 @@ class PracticeGraphService:
     # -- ingest --------------------------------------------------------------------
     def stored_hashes(self) -> dict[str, str]:
         """source name -> content hash of every stored document."""
-        rows = self.store.select(sparql_prefixes() + """
-            SELECT ?src ?hash WHERE { ?doc dcterms:source ?src ; pg:contentHash ?hash }""")
+        rows = self.store.select(
+            sparql_prefixes()
+            + """
+            SELECT ?src ?hash WHERE { ?doc dcterms:source ?src ; pg:contentHash ?hash }"""
+        )
         return {row["src"].value: row["hash"].value for row in rows}
 
-    def ingest(self, paths: Iterable[Path], *, force: bool = False,
-               progress: ProgressCallback | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        force: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
         """Ingest files and folders; each document is written in its own transaction."""
         report = IngestReport()
         stored = self.stored_hashes()
@@ -121,8 +134,13 @@ class PracticeGraphService:
                 report.failed.append((str(exc.path), exc.reason))
                 continue
             if document.source_name in seen:
-                report.failed.append((str(path), f"same file name as {seen[document.source_name]}; "
-                                      "a document's identity is its file name"))
+                report.failed.append(
+                    (
+                        str(path),
+                        f"same file name as {seen[document.source_name]}; "
+                        "a document's identity is its file name",
+                    )
+                )
                 continue
             seen[document.source_name] = path
             if not force and stored.get(document.source_name) == document.content_hash:
@@ -137,15 +155,36 @@ class PracticeGraphService:
         extractions = self.extractor.pipe(items, batch_size=self.settings.batch_size)
         for done, (document, extraction) in enumerate(zip(pending, extractions, strict=True), 1):
             graph = self.builder.build(document, extraction, run_iri)
-            self.store.replace_graph(self.iris.document_graph(document.source_name), graph,
-                                     extra=[(self.iris.provenance_graph, run_graph)])
-            target = report.replaced if document.source_name in stored else report.added
-            target.append(document.source_name)
-            report.words += len(document.text.split())
+            try:
+                # One transaction: the document's old graph goes and its new graph
+                # (with the run it came from) arrives together, or neither does.
+                self.store.replace_graph(
+                    self.iris.document_graph(document.source_name),
+                    graph,
+                    extra=[(self.iris.provenance_graph, run_graph)],
+                )
+            except StoreError as exc:
+                report.failed.append((str(document.path), f"not stored: {exc}"))
+            else:
+                target = report.replaced if document.source_name in stored else report.added
+                target.append(document.source_name)
+                report.words += len(document.text.split())
             if progress:
                 progress(done, len(pending), document.source_name)
+        self._prune_runs()
         self.store.flush()
         return report
+
+    def _prune_runs(self) -> None:
+        """Forget ingest runs that no stored document graph was generated by any more."""
+        prov = self.iris.provenance_graph
+        self.store.update(
+            sparql_prefixes()
+            + f"""
+            DELETE {{ GRAPH <{prov}> {{ ?run ?p ?o }} }}
+            WHERE {{ GRAPH <{prov}> {{ ?run a pg:IngestRun ; ?p ?o }}
+                     FILTER NOT EXISTS {{ GRAPH ?g {{ ?g prov:wasGeneratedBy ?run }} }} }}"""
+        )
 
     def _run_description(self) -> tuple[URIRef, Graph]:
         now = datetime.now(UTC)
@@ -163,10 +202,14 @@ class PracticeGraphService:
 
     def remove(self, source_names: Iterable[str]) -> tuple[list[str], list[str]]:
         """Remove documents by file name; returns (removed, not found)."""
-        removed, missing = [], []
+        removed: list[str] = []
+        missing: list[str] = []
         for name in source_names:
             graph = self.iris.document_graph(Path(name).name)
             (removed if self.store.drop_graph(graph) else missing).append(name)
+        if removed:
+            self._prune_runs()
+            self.store.flush()
         return removed, missing
 
     # -- reading ---------------------------------------------------------------------
@@ -176,16 +219,20 @@ class PracticeGraphService:
     def stats(self) -> dict[str, int]:
         counts = {"triples": self.store.quad_count()}
         for name, cls in ENTITY_CLASSES.items():
-            rows = list(self.store.select(
-                f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{cls}> }}"))
+            rows = list(
+                self.store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{cls}> }}")
+            )
             counts[name] = int(rows[0]["n"].value) if rows else 0
         counts["named graphs"] = len(self.store.named_graphs())
         return counts
 
     def documents(self) -> Iterator[dict[str, str]]:
-        rows = self.store.select(sparql_prefixes() + """
+        rows = self.store.select(
+            sparql_prefixes()
+            + """
             SELECT ?doc ?src ?name WHERE { ?doc dcterms:source ?src ; schema:name ?name }
-            ORDER BY ?src""")
+            ORDER BY ?src"""
+        )
         for row in rows:
             yield {key: term.value for key, term in row.items()}
 
@@ -202,9 +249,9 @@ class PracticeGraphService:
         data.parse(data=buffer.getvalue(), format="nt")
         shapes = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
         try:
-            conforms, _graph, text = validate(data, shacl_graph=shapes, inference="none",
-                                              allow_warnings=True)
+            conforms, _graph, text = validate(
+                data, shacl_graph=shapes, inference="none", allow_warnings=True
+            )
         except Exception as exc:  # pyshacl raises bare exceptions for broken shapes
             raise ValidationError(f"SHACL validation could not run: {exc}") from exc
         return bool(conforms), str(text)
-

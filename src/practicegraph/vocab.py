@@ -56,6 +56,19 @@ def sparql_prefixes() -> str:
 
 
 __all__ = [
-    "DCTERMS", "OA", "OWL", "PG", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SH", "SKOS",
-    "THEMES", "THEME_SCHEME", "XSD", "sparql_prefixes",
+    "DCTERMS",
+    "OA",
+    "OWL",
+    "PG",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SH",
+    "SKOS",
+    "THEMES",
+    "THEME_SCHEME",
+    "XSD",
+    "sparql_prefixes",
 ]

@@ -8,8 +8,12 @@ graph, and an entity named by two documents keeps the other's statements.
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Protocol
+from urllib.parse import quote
 
+import pycountry
 from rdflib import Graph, Literal, URIRef
 
 from practicegraph.graph.iris import IriMinter
@@ -38,10 +42,51 @@ class DocumentRecord(Protocol):
     def url(self) -> str | None: ...
 
 
-def date_literal(iso: str) -> Literal:
-    """xsd:date, xsd:gYearMonth or xsd:gYear, as precise as the text."""
-    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(iso), XSD.string)
-    return Literal(iso, datatype=datatype)
+_ISO_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+
+
+def date_literal(iso: str) -> Literal | None:
+    """xsd:date, xsd:gYearMonth or xsd:gYear, as precise as the text; None if not ISO 8601.
+
+    Why None rather than a plain string: the contract promises one of those
+    three datatypes, so a date that is not one is better left out.
+    """
+    match = _ISO_DATE.fullmatch(iso)
+    if match is None:
+        return None
+    year, month, day = int(match["y"]), match["m"], match["d"]
+    try:
+        if day is not None:
+            datetime.date(year, int(month), int(day))
+            return Literal(iso, datatype=XSD.date)
+        if month is not None:
+            datetime.date(year, int(month), 1)
+            return Literal(iso, datatype=XSD.gYearMonth)
+    except ValueError:
+        return None
+    return Literal(iso, datatype=XSD.gYear)
+
+
+def web_address(url: str) -> URIRef:
+    """An IRI for a stated web address; characters an IRI cannot hold are %-encoded.
+
+    Why: a page's canonical link may contain a space or quote, and such an IRI
+    would make the whole document's insert fail to parse.
+    """
+    return URIRef(_IRI_UNSAFE.sub(lambda m: quote(m.group(), safe=""), url))
+
+
+def country_name(code: str) -> str:
+    """English short name of an ISO 3166-1 alpha-2 code (the extractor's own rule).
+
+    Why here: an organisation, place or practice may point to a country that
+    the document never names, and CONTRACT.md requires every country's name.
+    """
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
 
 
 class GraphBuilder:
@@ -62,9 +107,10 @@ class GraphBuilder:
         g.add((doc, PG.wordCount, Literal(len(record.text.split()))))
         g.add((doc, PG.text, Literal(record.text)))
         if record.url:
-            g.add((doc, SCHEMA.url, URIRef(record.url)))
-        if record.date:
-            g.add((doc, SCHEMA.datePublished, date_literal(record.date)))
+            g.add((doc, SCHEMA.url, web_address(record.url)))
+        published = date_literal(record.date) if record.date else None
+        if published is not None:
+            g.add((doc, SCHEMA.datePublished, published))
         if record.language:
             g.add((doc, SCHEMA.inLanguage, Literal(record.language)))
         g.add((graph_iri, PROV.wasGeneratedBy, run))
@@ -100,15 +146,17 @@ class GraphBuilder:
                 g.add((iri, SCHEMA.containedInPlace, self._country(g, place.country, None)))
             annotations.add(iri, place.spans[:1])
         for event in extraction.events:
-            if not event.start_date:
+            start = date_literal(event.start_date) if event.start_date else None
+            if start is None:  # CONTRACT.md: an event has a start date
                 continue
             iri = self.iris.event(event.key)
             g.add((doc, SCHEMA.mentions, iri))
             g.add((iri, RDF.type, SCHEMA.Event))
             g.add((iri, SCHEMA.name, Literal(event.name)))
-            g.add((iri, SCHEMA.startDate, date_literal(event.start_date)))
-            if event.end_date:
-                g.add((iri, SCHEMA.endDate, date_literal(event.end_date)))
+            g.add((iri, SCHEMA.startDate, start))
+            end = date_literal(event.end_date) if event.end_date else None
+            if end is not None:
+                g.add((iri, SCHEMA.endDate, end))
             if event.place_key and event.place_key in place_iris:
                 g.add((iri, SCHEMA.location, place_iris[event.place_key]))
             elif event.country:
@@ -127,7 +175,8 @@ class GraphBuilder:
             g.add((iri, RDF.type, PG.Practice))
             g.add((iri, SCHEMA.name, Literal(practice.label)))
             g.add((iri, SCHEMA.description, Literal(practice.description)))
-            g.add((iri, PG.confidence, Literal(f"{practice.confidence:.3f}", datatype=XSD.decimal)))
+            confidence = min(max(practice.confidence, 0.0), 1.0)
+            g.add((iri, PG.confidence, Literal(f"{confidence:.3f}", datatype=XSD.decimal)))
             g.add((iri, SCHEMA.subjectOf, doc))
             for theme_id in practice.themes:
                 g.add((iri, SCHEMA.about, self.iris.theme(theme_id)))
@@ -139,12 +188,16 @@ class GraphBuilder:
             annotations.add(iri, [practice.evidence])
         return g
 
-    def _country(self, g: Graph, code: str, name: str | None, geonameid: int | None = None) -> URIRef:
+    def _country(
+        self, g: Graph, code: str, name: str | None, geonameid: int | None = None
+    ) -> URIRef:
+        code = code.upper()
         iri = self.iris.country(code)
         g.add((iri, RDF.type, SCHEMA.Country))
         g.add((iri, SCHEMA.identifier, Literal(code)))
-        if name:
-            g.add((iri, SCHEMA.name, Literal(name)))
+        # Each document graph names the countries it points to, so that the
+        # country keeps its name when the document that spelled it out is removed.
+        g.add((iri, SCHEMA.name, Literal(name or country_name(code))))
         if geonameid:
             g.add((iri, OWL.sameAs, URIRef(f"https://sws.geonames.org/{geonameid}/")))
         return iri
@@ -181,4 +234,4 @@ class _Annotations:
             g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
 
 
-__all__ = ["DocumentRecord", "GraphBuilder", "date_literal"]
+__all__ = ["DocumentRecord", "GraphBuilder", "country_name", "date_literal", "web_address"]

@@ -4,16 +4,23 @@ Every IRI starts with the ``base_iri`` setting (default
 ``https://w3id.org/practicegraph/id/``):
 
 =============  ==============================================================
-document       ``{base}document/{slug of the file's base name}``
-named graph    ``{base}graph/{slug of the file's base name}`` (one per document)
+document       ``{base}document/{file key}``
+named graph    ``{base}graph/{file key}`` (one per document)
 organisation   ``{base}organisation/{gazetteer key, or slug of the fullest name}``
 country        ``{base}country/{ISO 3166-1 alpha-2}``
 place          ``{base}place/{geonames-ID | iso-SUBDIVISION | place-slug-cc}``
 event          ``{base}event/{slug of the name}-{year}``
-practice       ``{base}practice/{document slug}-{sha1 of the evidence, 10 hex}``
+practice       ``{base}practice/{file key}-{sha1 of the evidence, 10 hex}``
 annotation     ``{document IRI}#annotation-{n}``
 ingest run     ``{base}run/{UTC timestamp}``
 =============  ==============================================================
+
+The *file key* is the file's base name itself (``000_111072d56bab84e1.txt``)
+when it is made only of ASCII letters, digits, ``.``, ``_`` and ``-`` and starts
+with a letter or digit; any other name becomes ``{slug}~{sha1 of the name, 10
+hex}``. The rule is one-to-one: ``report.txt`` and ``report.md``, or ``A.txt``
+and ``a.txt``, are two documents, and no file name can mint the reserved
+graphs ``graph/_provenance`` and ``graph/_ontology``.
 
 Themes keep the scheme's own IRIs (``https://w3id.org/practicegraph/themes/{id}``).
 The same organisation, country, place or event in two documents is therefore
@@ -24,11 +31,22 @@ file of the same name replaces the earlier version.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from rdflib import URIRef
 
 from practicegraph.nlp.gazetteer import slug
 from practicegraph.vocab import THEMES
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+
+
+def file_key(source_name: str) -> str:
+    """The path segment naming a document: one-to-one with its file name (see above)."""
+    if _PLAIN_NAME.fullmatch(source_name):
+        return source_name
+    digest = hashlib.sha1(source_name.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+    return f"{slug(source_name)[:60]}~{digest}"
 
 
 class IriMinter:
@@ -39,12 +57,10 @@ class IriMinter:
         return URIRef(self.base + "/".join(parts))
 
     def document(self, source_name: str) -> URIRef:
-        return self._iri("document", slug(source_name.rsplit(".", 1)[0] if "." in source_name
-                                          else source_name))
+        return self._iri("document", file_key(source_name))
 
     def document_graph(self, source_name: str) -> URIRef:
-        return self._iri("graph", slug(source_name.rsplit(".", 1)[0] if "." in source_name
-                                       else source_name))
+        return self._iri("graph", file_key(source_name))
 
     def organisation(self, key: str) -> URIRef:
         return self._iri("organisation", key)
@@ -60,8 +76,7 @@ class IriMinter:
 
     def practice(self, source_name: str, evidence: str) -> URIRef:
         digest = hashlib.sha1(evidence.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
-        doc = str(self.document(source_name)).rsplit("/", 1)[-1]
-        return self._iri("practice", f"{doc}-{digest}")
+        return self._iri("practice", f"{file_key(source_name)}-{digest}")
 
     def run(self, timestamp: str) -> URIRef:
         return self._iri("run", timestamp)

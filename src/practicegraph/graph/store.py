@@ -43,14 +43,18 @@ DATASET_FORMATS = frozenset({"nquads", "trig"})
 
 def nt_terms(graph: Graph) -> str:
     """N-Triples of a graph, usable verbatim inside INSERT DATA."""
-    return graph.serialize(format="nt")
+    try:
+        return graph.serialize(format="nt")
+    except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise StoreError(f"the graph cannot be written: {exc}") from exc
 
 
 class GraphStore(Protocol):
     """What the rest of PracticeGraph needs from a store."""
 
-    def replace_graph(self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
-                      ) -> None: ...
+    def replace_graph(
+        self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
+    ) -> None: ...
     def drop_graph(self, graph: URIRef) -> bool: ...
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
     def update(self, sparql: str) -> None: ...
@@ -65,6 +69,11 @@ class OxigraphStore:
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        if path is not None and read_only and not (path.is_dir() and any(path.iterdir())):
+            raise StoreError(
+                f"no store at {path}: nothing has been ingested into this data "
+                "directory yet (run `practicegraph ingest PATH`)"
+            )
         try:
             if path is None:
                 self._store = ox.Store()
@@ -74,14 +83,23 @@ class OxigraphStore:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+            detail = " ".join(str(exc).split())
+            if "lock" in detail.lower():
+                raise StoreError(
+                    f"the store at {path} is in use by another process "
+                    f"(an ingest running?): {detail}"
+                ) from exc
+            raise StoreError(f"cannot open the store at {path}: {detail}") from exc
 
     # -- writes ----------------------------------------------------------------
-    def replace_graph(self, graph: URIRef, triples: Graph,
-                      extra: Iterable[tuple[URIRef, Graph]] = ()) -> None:
+    def replace_graph(
+        self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
+    ) -> None:
         """Replace a named graph's content, plus add to other graphs, in one transaction."""
-        parts = [f"DROP SILENT GRAPH <{graph}> ;",
-                 f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}"]
+        parts = [
+            f"DROP SILENT GRAPH <{graph}> ;",
+            f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
+        ]
         for other, other_triples in extra:
             parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
         self.update("\n".join(parts))
@@ -134,14 +152,18 @@ class OxigraphStore:
     def dump(self, output: IO[bytes], fmt: str) -> None:
         """Serialise everything: datasets keep graphs, triple formats get their union."""
         if fmt not in RDF_FORMATS:
-            raise StoreError(f"unknown export format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+            raise StoreError(
+                f"unknown export format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}"
+            )
         rdf_format = RDF_FORMATS[fmt]
         if fmt in DATASET_FORMATS:
             self._store.dump(output, rdf_format)
             return
         triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         assert isinstance(triples, ox.QueryTriples)  # noqa: S101 - CONSTRUCT always yields triples
-        ox.serialize(triples, output, rdf_format, prefixes=_EXPORT_PREFIXES if fmt == "turtle" else None)
+        ox.serialize(
+            triples, output, rdf_format, prefixes=_EXPORT_PREFIXES if fmt == "turtle" else None
+        )
 
     def flush(self) -> None:
         self._store.flush()

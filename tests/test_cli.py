@@ -1,0 +1,285 @@
+"""The command line, in-process through typer's CliRunner and, for a few checks,
+as a real ``python -m practicegraph`` subprocess.
+
+In-process commands get the session's spaCy extractor injected, so that
+``ingest`` does not load the pipeline again; everything else is the real code.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from typer.testing import CliRunner
+
+from conftest import CORPUS, CORPUS_NAMES, EUROPRIS_TEXT, quiet_rdflib
+from practicegraph import cli
+from practicegraph.config import Settings
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.service import PracticeGraphService
+
+COUNT_DOCS = "SELECT (COUNT(?d) AS ?n) WHERE { ?d <http://purl.org/dc/terms/source> ?s }"
+CONSTRUCT = (
+    "CONSTRUCT { ?d <https://schema.org/name> ?n } WHERE { ?d <https://schema.org/name> ?n ; "
+    "<http://purl.org/dc/terms/source> ?s }"
+)
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, extractor: Extractor) -> Callable[..., object]:
+    """Invoke the CLI in-process; PRACTICEGRAPH_* variables of the caller are ignored."""
+    monkeypatch.setattr(
+        cli, "PracticeGraphService", functools.partial(PracticeGraphService, extractor=extractor)
+    )
+    for name in list(os.environ):
+        if name.startswith("PRACTICEGRAPH_"):
+            monkeypatch.delenv(name)
+    runner = CliRunner()
+
+    def invoke(*args: str | Path, env: dict[str, str] | None = None) -> object:
+        return runner.invoke(cli.app, [str(a) for a in args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+# --- ingest and remove -----------------------------------------------------------------
+
+
+def test_ingest_prints_a_summary_and_reingest_is_unchanged(
+    run: Callable[..., object], settings: Settings, write_doc: Callable[..., Path]
+) -> None:
+    path = write_doc("one.txt", EUROPRIS_TEXT)
+    result = run("ingest", "--data", settings.data_dir, path)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "added 1, replaced 0, unchanged 0, failed 0" in result.stdout  # type: ignore[attr-defined]
+    again = run("ingest", "--data", settings.data_dir, path)
+    assert "added 0, replaced 0, unchanged 1, failed 0" in again.stdout  # type: ignore[attr-defined]
+
+
+def test_ingest_of_a_missing_path_exits_2_naming_it(
+    run: Callable[..., object], settings: Settings, tmp_path: Path, write_doc: Callable[..., Path]
+) -> None:
+    missing = tmp_path / "no" / "such.txt"
+    result = run("ingest", "--data", settings.data_dir, missing, write_doc("ok.txt"))
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and str(missing) in lines[0] and "no such file" in lines[0]
+    assert "added 1" in result.stdout and "failed 1" in result.stdout  # type: ignore[attr-defined]
+
+
+def test_remove(run: Callable[..., object], corpus_settings: Settings) -> None:
+    data = corpus_settings.data_dir
+    result = run("remove", "--data", data, CORPUS_NAMES[1])
+    assert result.exit_code == 0 and f"removed {CORPUS_NAMES[1]}" in result.stdout  # type: ignore[attr-defined]
+    unknown = run("remove", "--data", data, "unknown.txt")
+    assert unknown.exit_code == 1  # type: ignore[attr-defined]
+    assert "unknown.txt" in one_error_line(unknown.stderr)  # type: ignore[attr-defined]
+
+
+# --- sparql --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "tsv", "xml"])
+def test_select_in_every_result_format(
+    run: Callable[..., object], corpus_settings: Settings, fmt: str
+) -> None:
+    result = run("sparql", "--data", corpus_settings.data_dir, "--format", fmt, COUNT_DOCS)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    out: str = result.stdout  # type: ignore[attr-defined]
+    expected = str(len(CORPUS_NAMES))
+    if fmt == "json":
+        (binding,) = json.loads(out)["results"]["bindings"]
+        assert binding["n"]["value"] == expected
+    elif fmt == "csv":
+        assert list(csv.reader(io.StringIO(out))) == [["n"], [expected]]
+    elif fmt == "tsv":
+        assert out.splitlines()[:2] == ["?n", expected]
+    elif fmt == "xml":
+        assert "<sparql" in out and f">{expected}<" in out
+    else:
+        assert expected in out and "1 row" in out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parser"), [("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
+)
+def test_construct_in_every_rdf_format(
+    run: Callable[..., object], corpus_settings: Settings, fmt: str, parser: str
+) -> None:
+    result = run("sparql", "--data", corpus_settings.data_dir, "--format", fmt, CONSTRUCT)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    with quiet_rdflib():
+        g = Graph().parse(data=result.stdout, format=parser)  # type: ignore[attr-defined]
+    assert len(set(g.subjects())) == len(CORPUS_NAMES)
+
+
+def test_query_from_a_file(
+    run: Callable[..., object], corpus_settings: Settings, tmp_path: Path
+) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text(COUNT_DOCS, encoding="utf-8")
+    result = run("sparql", "--data", corpus_settings.data_dir, "--file", query, "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.splitlines()[1] == "5"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["SELEC ?x WHERE { ?x ?y ?z }"], "does not parse"),
+        (["SELECT *\nWHERE { ?s ?p }"], "does not parse"),
+        (["--file", "{tmp}/missing.rq"], "missing.rq"),
+        (["--format", "turtle", COUNT_DOCS], "--format turtle"),
+        (["--format", "csv", CONSTRUCT], "--format csv"),
+        ([], "give a query"),
+        (["SELECT * WHERE { SERVICE <http://127.0.0.1:1/x> { ?s ?p ?o } }"], "query failed"),
+    ],
+)
+def test_sparql_errors_are_one_line(
+    run: Callable[..., object],
+    corpus_settings: Settings,
+    tmp_path: Path,
+    args: list[str],
+    expected: str,
+) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run("sparql", "--data", corpus_settings.data_dir, *args)
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert expected in one_error_line(result.stderr)  # type: ignore[attr-defined]
+
+
+def test_reading_an_empty_data_directory_is_one_line(
+    run: Callable[..., object], tmp_path: Path
+) -> None:
+    result = run("stats", "--data", tmp_path / "empty")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "nothing has been ingested" in one_error_line(result.stderr)  # type: ignore[attr-defined]
+
+
+# --- export, stats, validate ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "parser"), [("nquads", "nquads"), ("turtle", "turtle")])
+def test_export_to_a_file(
+    run: Callable[..., object], corpus_settings: Settings, tmp_path: Path, fmt: str, parser: str
+) -> None:
+    out = tmp_path / f"dump.{fmt}"
+    result = run("export", "--data", corpus_settings.data_dir, "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert not out.with_name(out.name + ".partial").exists()
+    with quiet_rdflib():
+        if fmt == "nquads":
+            triples = len(list(Dataset().parse(out, format=parser).quads()))
+        else:
+            triples = len(Graph().parse(out, format=parser))
+    assert triples > 1000
+
+
+def test_export_to_an_unwritable_place_is_one_line(
+    run: Callable[..., object], corpus_settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "no-such-dir" / "dump.nq"
+    result = run("export", "--data", corpus_settings.data_dir, "-o", out)
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert str(out) in one_error_line(result.stderr)  # type: ignore[attr-defined]
+
+
+def test_stats_as_table_and_json(run: Callable[..., object], corpus_settings: Settings) -> None:
+    table = run("stats", "--data", corpus_settings.data_dir)
+    assert table.exit_code == 0  # type: ignore[attr-defined]
+    for word in ("documents", "triples", "organisations", "countries", "practices"):
+        assert word in table.stdout  # type: ignore[attr-defined]
+    as_json = run("stats", "--data", corpus_settings.data_dir, "--json")
+    counts = json.loads(as_json.stdout)  # type: ignore[attr-defined]
+    assert counts["documents"] == len(CORPUS_NAMES)
+    assert counts["triples"] > 1000 and counts["countries"] > 0
+
+
+def test_validate_exits_0_on_the_corpus(
+    run: Callable[..., object], corpus_settings: Settings
+) -> None:
+    result = run("validate", "--data", corpus_settings.data_dir)
+    assert result.exit_code == 0, result.stdout  # type: ignore[attr-defined]
+    assert "conforms" in result.stdout  # type: ignore[attr-defined]
+
+
+def test_data_directory_from_the_environment(
+    run: Callable[..., object], corpus_settings: Settings, tmp_path: Path
+) -> None:
+    env = {"PRACTICEGRAPH_DATA": str(corpus_settings.data_dir)}
+    result = run("stats", "--json", env=env)
+    assert json.loads(result.stdout)["documents"] == len(CORPUS_NAMES)  # type: ignore[attr-defined]
+    # --data wins over the environment.
+    other = run("stats", "--json", "--data", tmp_path / "elsewhere", env=env)
+    assert other.exit_code == 1  # type: ignore[attr-defined]
+    assert str(tmp_path / "elsewhere") in one_error_line(other.stderr)  # type: ignore[attr-defined]
+
+
+# --- as a real process -----------------------------------------------------------------------
+
+
+def python_m(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRACTICEGRAPH_")}
+    return subprocess.run(
+        [sys.executable, "-m", "practicegraph", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, **(env or {})},
+        check=False,
+    )
+
+
+def test_help_as_a_process() -> None:
+    result = python_m("--help")
+    assert result.returncode == 0, result.stderr
+    for command in ("ingest", "sparql", "export", "stats", "validate", "remove"):
+        assert command in result.stdout
+
+
+def test_errors_as_a_process_are_one_line_without_traceback(corpus_settings: Settings) -> None:
+    result = python_m(
+        "sparql", "SELECT WHERE {", env={"PRACTICEGRAPH_DATA": str(corpus_settings.data_dir)}
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "SPARQL query does not parse" in one_error_line(result.stderr)
+
+
+@pytest.mark.slow
+def test_ingest_as_a_process(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    missing = tmp_path / "missing.txt"
+    result = python_m("ingest", "--data", data, CORPUS / CORPUS_NAMES[2], missing)
+    assert result.returncode == 2, result.stderr
+    assert "added 1" in result.stdout
+    assert [line for line in result.stderr.splitlines() if line.strip()] == [
+        f"skipped {missing}: no such file"
+    ]
+    countries = python_m(
+        "sparql",
+        "--data",
+        data,
+        "--format",
+        "csv",
+        "SELECT ?id WHERE { ?c <https://schema.org/identifier> ?id }",
+    )
+    assert "LV" in countries.stdout.split()
