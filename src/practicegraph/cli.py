@@ -8,9 +8,13 @@ batch ingest with some bad files exits 2 after reporting each of them.
 from __future__ import annotations
 
 import functools
+import html
 import io
+import json
+import re
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -26,6 +30,7 @@ from practicegraph import __version__
 from practicegraph.config import Settings
 from practicegraph.errors import PracticeGraphError, QueryError
 from practicegraph.graph.store import RESULT_FORMATS
+from practicegraph.search import SearchRequest, SearchResponse
 from practicegraph.service import PracticeGraphService
 
 app = typer.Typer(
@@ -265,6 +270,99 @@ def export(
     err_console.print(f"wrote {output}", highlight=False)
 
 
+class SortOrder(StrEnum):
+    relevance = "relevance"
+    date = "date"
+
+
+class Kind(StrEnum):
+    document = "document"
+    practice = "practice"
+
+
+@app.command()
+@reports_errors
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "quoted phrases", field:value filters.')],
+    theme: Annotated[list[str] | None, typer.Option(help="Theme id or label (repeatable).")] = None,
+    country: Annotated[
+        list[str] | None, typer.Option(help="ISO code or name (repeatable).")
+    ] = None,
+    org: Annotated[list[str] | None, typer.Option(help="Organisation name (repeatable).")] = None,
+    year: Annotated[list[str] | None, typer.Option(help="Year, YYYY (repeatable).")] = None,
+    kind: Annotated[Kind | None, typer.Option(help="document or practice.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Hits per page.")] = 10,
+    page: Annotated[int, typer.Option(min=1, help="Page of results.")] = 1,
+    sort: Annotated[SortOrder, typer.Option(help="relevance or date.")] = SortOrder.relevance,
+    as_json: Annotated[bool, typer.Option("--json", help="Hits and facets as JSON.")] = False,
+    data: DataOption = None,
+) -> None:
+    """Keyword search over documents and practices, ranked, with snippets and facets."""
+    request = SearchRequest(
+        query,
+        themes=theme or [],
+        countries=country or [],
+        organisations=org or [],
+        years=year or [],
+        kinds=[kind.value] if kind else [],
+        page=page,
+        page_size=limit,
+        sort=sort.value,
+    )
+    with _service(data, read_only=True) as service:
+        response = service.search(request)
+    if as_json:
+        sys.stdout.write(json.dumps(search_payload(response), ensure_ascii=False, indent=2) + "\n")
+        return
+    if response.suggestion:
+        console.print(f"did you mean: [bold]{escape(response.suggestion)}[/]")
+    table = Table("#", "kind", "title", "file", "snippet", show_lines=True)
+    first = (response.page - 1) * response.page_size
+    for rank, hit in enumerate(response.hits, first + 1):
+        table.add_row(
+            str(rank), hit.kind, escape(hit.title), escape(hit.source), _marked(hit.snippet)
+        )
+    console.print(table)
+    console.print(f"{response.total} hits, page {response.page} of {response.pages}", style="dim")
+    for name, counts in response.facets.items():
+        if counts:
+            shown = ", ".join(f"{escape(value)} ({n})" for value, n in counts[:8])
+            console.print(f"[dim]{name}:[/] {shown}", highlight=False)
+
+
+def search_payload(response: SearchResponse) -> dict[str, Any]:
+    """The JSON shape of a search response (shared with the HTTP API)."""
+    return {
+        "query": response.query,
+        "total": response.total,
+        "page": response.page,
+        "pages": response.pages,
+        "page_size": response.page_size,
+        "suggestion": response.suggestion,
+        "hits": [asdict(hit) for hit in response.hits],
+        "facets": {
+            name: [{"value": v, "count": n} for v, n in counts]
+            for name, counts in response.facets.items()
+        },
+    }
+
+
+def _marked(snippet_html: str) -> str:
+    """Snippet HTML (escaped text, <mark> around matches) as rich markup."""
+    text = re.sub(r"<mark[^>]*>(.*?)</mark>", "\x00\\1\x01", snippet_html)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return escape(text).replace("\x00", "[bold yellow]").replace("\x01", "[/]")
+
+
+@app.command()
+@reports_errors
+def reindex(data: DataOption = None) -> None:
+    """Rebuild the keyword index from the store."""
+    with _service(data) as service:
+        result = service.reindex()
+    console.print(f"reindexed {len(result.reindexed)} documents")
+
+
 @app.command()
 @reports_errors
 def stats(
@@ -275,8 +373,6 @@ def stats(
     with _service(data, read_only=True) as service:
         counts = service.stats()
     if as_json:
-        import json
-
         sys.stdout.write(json.dumps(counts, indent=2) + "\n")
         return
     table = Table("what", "count")

@@ -104,6 +104,10 @@ class Settings:
     def store_dir(self) -> Path:
         return self.data_dir / "store"
 
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
 
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))
 

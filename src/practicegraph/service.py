@@ -28,6 +28,15 @@ from practicegraph.graph.store import OxigraphStore
 from practicegraph.ingest import SourceDocument, iter_input_files, read_document
 from practicegraph.nlp.extractor import ExtractionInput, Extractor
 from practicegraph.nlp.pipeline import load_pipeline, model_identity
+from practicegraph.search import (
+    IndexRecord,
+    SearchIndex,
+    SearchRequest,
+    SearchResponse,
+    SearchVocabulary,
+    WhooshIndex,
+    records_from_graph,
+)
 from practicegraph.vocab import PG, PROV, RDF, RDFS, SCHEMA, XSD, sparql_prefixes
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -42,6 +51,21 @@ ENTITY_CLASSES = {
     "practices": PG.Practice,
     "annotations": URIRef("http://www.w3.org/ns/oa#Annotation"),
 }
+
+
+INDEX_BATCH = 64  # documents per index commit: whoosh commits are costly
+
+
+@dataclass
+class IndexSync:
+    """What bringing the index in step with the store had to do."""
+
+    reindexed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.reindexed or self.removed)
 
 
 @dataclass
@@ -67,13 +91,20 @@ class PracticeGraphService:
         self.iris = IriMinter(settings.base_iri)
         self.builder = GraphBuilder(self.iris)
         self.store = OxigraphStore(settings.store_dir, read_only=read_only)
+        self.vocabulary = SearchVocabulary.load()
+        self.index: SearchIndex = WhooshIndex(settings.index_dir, self.vocabulary)
         if extractor is not None:
             self.__dict__["extractor"] = extractor
+        self.index_repair = IndexSync()
         if not read_only:
             self._install_ontology()
+            # A process that died between the store's commit and the index's leaves
+            # them out of step; the content hashes show which documents to redo.
+            self.index_repair = self.sync_index()
 
     def close(self) -> None:
         self.store.close()
+        self.index.close()
 
     def __enter__(self) -> PracticeGraphService:
         return self
@@ -151,6 +182,7 @@ class PracticeGraphService:
         if not pending:
             return report
         run_iri, run_graph = self._run_description()
+        to_index: dict[str, list[IndexRecord]] = {}
         items = (ExtractionInput(d.text, d.title) for d in pending)
         extractions = self.extractor.pipe(items, batch_size=self.settings.batch_size)
         for done, (document, extraction) in enumerate(zip(pending, extractions, strict=True), 1):
@@ -169,8 +201,15 @@ class PracticeGraphService:
                 target = report.replaced if document.source_name in stored else report.added
                 target.append(document.source_name)
                 report.words += len(document.text.split())
+                to_index[document.source_name] = records_from_graph(
+                    graph, self.vocabulary.theme_labels
+                )
+                if len(to_index) >= INDEX_BATCH:
+                    self.index.replace(to_index)
+                    to_index = {}
             if progress:
                 progress(done, len(pending), document.source_name)
+        self.index.replace(to_index)
         self._prune_runs()
         self.store.flush()
         return report
@@ -210,7 +249,34 @@ class PracticeGraphService:
         if removed:
             self._prune_runs()
             self.store.flush()
+            self.index.delete(Path(name).name for name in removed)
         return removed, missing
+
+    # -- keyword index -------------------------------------------------------------
+    def sync_index(self) -> IndexSync:
+        """Bring the keyword index in step with the store, comparing content hashes."""
+        stored = self.stored_hashes()
+        indexed = self.index.indexed_hashes()
+        stale = sorted(s for s, h in stored.items() if indexed.get(s) != h)
+        orphans = sorted(s for s in indexed if s not in stored)
+        if orphans:
+            self.index.delete(orphans)
+        for start in range(0, len(stale), INDEX_BATCH):
+            batch = stale[start : start + INDEX_BATCH]
+            self.index.replace({source: self._records(source) for source in batch})
+        return IndexSync(reindexed=stale, removed=orphans)
+
+    def reindex(self) -> IndexSync:
+        """Rebuild the keyword index from the store."""
+        self.index.clear()
+        return self.sync_index()
+
+    def _records(self, source: str) -> list[IndexRecord]:
+        graph = self.store.named_graph(self.iris.document_graph(source))
+        return records_from_graph(graph, self.vocabulary.theme_labels)
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        return self.index.search(request)
 
     # -- reading ---------------------------------------------------------------------
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -224,6 +290,9 @@ class PracticeGraphService:
             )
             counts[name] = int(rows[0]["n"].value) if rows else 0
         counts["named graphs"] = len(self.store.named_graphs())
+        indexed = self.index.counts()
+        counts["indexed documents"] = indexed["document"]
+        counts["indexed practices"] = indexed["practice"]
         return counts
 
     def documents(self) -> Iterator[dict[str, str]]:

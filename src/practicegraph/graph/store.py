@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from practicegraph.errors import QueryError, StoreError
 
@@ -143,6 +143,13 @@ class OxigraphStore:
                     row[name] = value
             yield row
 
+    def named_graph(self, graph: URIRef) -> Graph:
+        """One named graph's triples as an rdflib graph (to feed the search index)."""
+        out = Graph()
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+            out.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+        return out
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -174,6 +181,19 @@ class OxigraphStore:
             if not self.read_only:
                 self._store.flush()
             del self._store
+
+
+def _to_rdflib(term: Any) -> Any:
+    """pyoxigraph term -> rdflib term, without a round trip through a serialisation."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise StoreError(f"unexpected RDF term {term!r}")
 
 
 def _prefixes() -> dict[str, str]:
