@@ -3,7 +3,7 @@ PYTHON ?= .venv/bin/python
 SHARED ?= ../shared
 EVAL_DIR ?= .eval
 
-.PHONY: setup test lint eval bench
+.PHONY: setup test lint eval search-eval bench
 
 setup:
 	python3 -m venv .venv
@@ -26,3 +26,6 @@ eval:
 
 bench:
 	$(PYTHON) bench/ingest_throughput.py
+
+search-eval:
+	$(PYTHON) tools/search_eval.py --shared $(SHARED)

@@ -257,18 +257,19 @@ class WhooshIndex:
         for term in corrected:
             optional.append(_across_fields(term, CORRECTION_WEIGHT))
         all_terms = terms + tuple(corrected)
+        # A word the collection never uses ("reentry") is carried by its synonyms at
+        # full weight; synonyms of words that do occur only add a little.
+        absent = tuple(t for t in terms if not _known(searcher, t))
+        stand_ins = self.vocabulary.expansions(absent) if absent else []
         for phrase in self.vocabulary.expansions(all_terms + _phrase_terms(parsed)):
-            tokens = analyse(phrase)
-            optional.append(_phrase_or_term(tokens, SYNONYM_WEIGHT))
+            weight = 1.0 if phrase in stand_ins else SYNONYM_WEIGHT
+            optional.append(_phrase_or_term(analyse(phrase), weight))
         for theme_id in self.vocabulary.themes_named(all_terms + _phrase_terms(parsed)):
             optional.append(Term("themes", theme_id, boost=THEME_WEIGHT))
+        # A quoted phrase must occur in the text itself (title or body), not only in
+        # the names of linked entities.
         required = [
-            Or(
-                [
-                    _phrase_or_term(tokens, weight * 2, fieldname)
-                    for fieldname, weight in WEIGHTS.items()
-                ]
-            )
+            Or([_phrase_or_term(tokens, WEIGHTS[name] * 2, name) for name in ("title", "body")])
             for phrase in parsed.phrases
             if (tokens := analyse(phrase))
         ]

@@ -95,7 +95,9 @@ def records_from_graph(
             if start[:4].isdigit():
                 event_years.append(start[:4])
     themes = sorted(_theme_id(t) for t in graph.objects(doc, SCHEMA.about))
-    theme_text = [label for t in themes for label in theme_labels.get(t, ())]
+    # Only the preferred label: the cue terms (altLabels) would let every word of a
+    # theme's vocabulary match documents that never use it.
+    theme_text = [labels[0] for t in themes if (labels := theme_labels.get(t))]
     year = (
         date[:4] if date else (Counter(event_years).most_common(1)[0][0] if event_years else None)
     )
@@ -131,7 +133,7 @@ def records_from_graph(
         country_names = [
             n for c in graph.objects(practice, SCHEMA.spatialCoverage) for n in _names(graph, c)
         ]
-        labels = [label for t in p_themes for label in theme_labels.get(t, ())]
+        labels = [names[0] for t in p_themes if (names := theme_labels.get(t))]
         description = _text(graph, practice, SCHEMA.description)
         records.append(
             IndexRecord(
