@@ -133,7 +133,7 @@ def records_from_graph(
         country_names = [
             n for c in graph.objects(practice, SCHEMA.spatialCoverage) for n in _names(graph, c)
         ]
-        labels = [names[0] for t in p_themes if (names := theme_labels.get(t))]
+        labels = [found[0] for t in p_themes if (found := theme_labels.get(t))]
         description = _text(graph, practice, SCHEMA.description)
         records.append(
             IndexRecord(
