@@ -144,7 +144,9 @@ class Extractor:
                 continue
             scored.append((sent, score_sentence(sent, org_ranges)))
         practices = []
-        for sent, score in select_practices(scored):
+        selected = select_practices(scored)
+        noun_chunks = list(doc.noun_chunks) if selected else []
+        for sent, score in selected:
             start, end = sent.start_char, sent.end_char
             providers = list(dict.fromkeys(k for k, s, _e in org_at if start <= s < end))
             if not providers and org_counts:
@@ -162,7 +164,7 @@ class Extractor:
             evidence = TextSpan(start + offset, start + offset + len(text), text)
             practices.append(
                 Practice(
-                    label=practice_label(sent),
+                    label=practice_label(sent, noun_chunks),
                     description=text,
                     evidence=evidence,
                     confidence=round(min(score / 8.0, 1.0), 3),

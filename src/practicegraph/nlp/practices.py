@@ -276,9 +276,15 @@ def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> flo
     return score
 
 
-def practice_label(sent: Span, max_words: int = 10) -> str:
-    """A short label: the noun phrase around the sentence's practice noun."""
-    chunks = [c for c in sent.noun_chunks if c.root.pos_ == "NOUN"]
+def practice_label(sent: Span, chunks: Sequence[Span] | None = None, max_words: int = 10) -> str:
+    """A short label: the noun phrase around the sentence's practice noun.
+
+    ``chunks`` are the document's noun chunks when the caller has them: spaCy's
+    ``Span.noun_chunks`` walks the whole document on every call.
+    """
+    if chunks is None:
+        chunks = list(sent.noun_chunks)
+    chunks = [c for c in chunks if c.root.pos_ == "NOUN" and sent.start <= c.start < sent.end]
     ranked = [c for c in chunks if c.root.lemma_.lower() in STRONG_NOUNS] + [
         c for c in chunks if c.root.lemma_.lower() in WEAK_NOUNS
     ]
