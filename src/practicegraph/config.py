@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
         "PRACTICEGRAPH_MAX_FILE_BYTES",
         "Largest input file ingest accepts; larger files are reported and skipped.",
     ),
+    Setting(
+        "n_process",
+        "PRACTICEGRAPH_N_PROCESS",
+        "spaCy worker processes for ingests of 50 documents or more (1 = parse in-process).",
+    ),
 )
 
 
@@ -68,6 +73,7 @@ class Settings:
     base_iri: str = "https://w3id.org/practicegraph/id/"
     batch_size: int = 16
     max_file_bytes: int = 50 * 1024 * 1024
+    n_process: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -85,10 +91,13 @@ class Settings:
         try:
             batch = int(self.batch_size)
             max_bytes = int(self.max_file_bytes)
+            processes = int(self.n_process)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"batch_size and max_file_bytes must be integers: {exc}") from exc
-        if batch < 1 or max_bytes < 1:
-            raise ConfigError("batch_size and max_file_bytes must be positive")
+            raise ConfigError(
+                f"batch_size, max_file_bytes and n_process must be integers: {exc}"
+            ) from exc
+        if batch < 1 or max_bytes < 1 or processes < 1:
+            raise ConfigError("batch_size, max_file_bytes and n_process must be positive")
         base = str(self.base_iri)
         if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in / or #, got {base!r}")
@@ -97,6 +106,7 @@ class Settings:
             data_dir=Path(self.data_dir).expanduser(),
             batch_size=batch,
             max_file_bytes=max_bytes,
+            n_process=processes,
             base_iri=base,
         )
 

@@ -57,3 +57,17 @@ def test_organisation_developing_a_tool_is_a_practice(nlp_extractor: Extractor) 
     assert "platform" in practice.label.lower()
     assert "LT" in practice.countries
     assert "staff-training" in practice.themes or "digital-technology" in practice.themes
+
+
+def test_worker_processes_extract_the_same(nlp_extractor: Extractor) -> None:
+    from practicegraph.nlp.extractor import ExtractionInput
+
+    texts = [
+        "The Confederation of European Probation (CEP) met in Agen, France, on 26-27 March 2025.",
+        "Creating a platform for exchanging ideas, best practices;\nOffering more leadership "
+        "training;",
+    ]
+    items = [ExtractionInput(t) for t in texts]
+    alone = list(nlp_extractor.pipe(items, n_process=1))
+    workers = list(nlp_extractor.pipe(items, n_process=2))
+    assert alone == workers

@@ -42,9 +42,15 @@ class Extractor:
     def __call__(self, text: str, title: str | None = None) -> Extraction:
         return self.extract(self.nlp(text), title)
 
-    def pipe(self, items: Iterable[ExtractionInput], batch_size: int = 16) -> Iterator[Extraction]:
+    def pipe(
+        self, items: Iterable[ExtractionInput], batch_size: int = 16, n_process: int = 1
+    ) -> Iterator[Extraction]:
+        """Extract from a stream; with ``n_process`` > 1 spaCy parses in worker processes
+        while this one runs the domain extractors on the documents already parsed."""
         pairs = ((item.text, item) for item in items)
-        for doc, item in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        for doc, item in self.nlp.pipe(
+            pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+        ):
             yield self.extract(doc, item.title)
 
     def extract(self, doc: Doc, title: str | None = None) -> Extraction:

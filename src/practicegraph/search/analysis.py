@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import (
@@ -133,8 +134,9 @@ _KEEP = frozenset(
 )
 
 
+@lru_cache(maxsize=100_000)
 def american_spelling(word: str) -> str:
-    """The American spelling of a lower-case word, or the word itself."""
+    """The American spelling of a lower-case word, or the word itself (cached: hot path)."""
     if word in _WORDS:
         return _WORDS[word]
     if word in _KEEP or word.startswith("supervis"):
