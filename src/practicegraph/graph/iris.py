@@ -35,7 +35,7 @@ import re
 
 from rdflib import URIRef
 
-from practicegraph.nlp.gazetteer import slug
+from practicegraph.text import slug
 from practicegraph.vocab import THEMES
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")

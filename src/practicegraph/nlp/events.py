@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from practicegraph.models import Event, TextSpan
 from practicegraph.nlp.dates import DateMention
-from practicegraph.nlp.gazetteer import normalise, slug
+from practicegraph.text import normalise, slug
 
 _HEAD = (
     r"(?:conference|meeting|seminar|workshop|master[ -]?class|hearing|congress|summit|"

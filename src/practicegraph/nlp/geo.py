@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from practicegraph.models import Country, Place, TextSpan
-from practicegraph.nlp.gazetteer import AMBIGUOUS_COUNTRY_NAMES, Gazetteer, PlaceEntry, slug
+from practicegraph.nlp.gazetteer import AMBIGUOUS_COUNTRY_NAMES, Gazetteer, PlaceEntry
+from practicegraph.text import slug
 
 # A known city this small is only believed where spaCy also sees a place, or
 # a preposition of place introduces it.

@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass
 
 from practicegraph.models import Organisation, TextSpan
-from practicegraph.nlp.gazetteer import Gazetteer, normalise, slug
+from practicegraph.nlp.gazetteer import Gazetteer
+from practicegraph.text import normalise, slug
 
 ORG_HEADS = frozenset(
     {
