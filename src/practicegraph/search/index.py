@@ -26,10 +26,9 @@ from typing import Any, Protocol
 import pycountry
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import HtmlFormatter, SentenceFragmenter
+from whoosh.highlight import HtmlFormatter, SentenceFragmenter, highlight
 from whoosh.query import And, AndMaybe, Every, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
-from whoosh.sorting import Count, FieldFacet
 
 from practicegraph.errors import StoreError
 from practicegraph.search.analysis import plain_analyzer, text_analyzer
@@ -59,8 +58,12 @@ _FILTER_ALIASES = {
 # three times, in an entity name (organisation, country, theme) twice.
 WEIGHTS = {"title": 3.0, "entities": 2.0, "body": 1.0}
 SYNONYM_WEIGHT = 0.45
+# Synonyms are looked for in titles and text only: each extra field is one more
+# matcher that whoosh (pure Python) runs over every candidate document.
+SYNONYM_FIELDS = ("title", "body")
 THEME_WEIGHT = 1.2
 CORRECTION_WEIGHT = 0.9
+RERANK_DEPTH = 100  # candidates whose order phrase and proximity clauses may change
 
 
 def schema() -> Schema:
@@ -74,15 +77,25 @@ def schema() -> Schema:
         body=TEXT(analyzer=analyzer, stored=True, phrase=True),
         entities=TEXT(analyzer=analyzer, stored=True, phrase=True),
         spell=TEXT(analyzer=plain_analyzer(), spelling=True, phrase=False),
-        themes=KEYWORD(stored=True, commas=True),
-        countries=KEYWORD(stored=True, commas=True),
-        organisations=KEYWORD(stored=True, commas=True),
+        # Term vectors make multi-valued facet counts a per-hit lookup instead of a
+        # scan of the whole field.
+        themes=KEYWORD(stored=True, commas=True, vector=True),
+        countries=KEYWORD(stored=True, commas=True, vector=True),
+        organisations=KEYWORD(stored=True, commas=True, vector=True),
         year=ID(stored=True),
         date=ID(stored=True, sortable=True),
         content_hash=STORED,
         url=STORED,
         evidence=STORED,
     )
+
+
+@dataclass
+class BuiltQuery:
+    match: Query  # decides what matches: terms, single-word synonyms, themes
+    rerank: Query | None  # only re-orders the best candidates: proximity, synonym phrases
+    suggestion: str | None
+    highlight: set[str]  # analysed terms to mark in snippets
 
 
 @dataclass
@@ -147,6 +160,11 @@ class WhooshIndex:
     def __init__(self, path: Path, vocabulary: SearchVocabulary | None = None) -> None:
         self.path = path
         self.vocabulary = vocabulary or SearchVocabulary.load()
+        self._analyzer = text_analyzer()
+        self._fragmenter = SentenceFragmenter(maxchars=400, charlimit=200_000)
+        self._formatter = HtmlFormatter(tagname="mark", between=" … ")
+        self._postings: dict[str, dict[str, frozenset[int]]] | None = None
+        self._postings_generation = -2
         try:
             path.mkdir(parents=True, exist_ok=True)
             if whoosh_index.exists_in(str(path)):
@@ -210,74 +228,121 @@ class WhooshIndex:
         page = max(1, request.page)
         size = min(max(1, request.page_size), 100)
         with self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) as searcher:
-            query, suggestion = self._build_query(searcher, parsed)
+            built = self._build_query(searcher, parsed)
             filter_query = self._filter_query(request)
-            facets = {
-                name: FieldFacet(fieldname, allow_overlap=True, maptype=Count)
-                for name, fieldname in FACETS.items()
-            }
-            kwargs: dict[str, Any] = {"filter": filter_query, "groupedby": facets, "terms": True}
+            matched = set(searcher.docs_for_query(built.match))
+            if filter_query is not None:
+                matched &= set(searcher.docs_for_query(filter_query))
+            wanted = page * size
             if request.sort == "date":
-                kwargs["sortedby"] = "date"
-                kwargs["reverse"] = True
-            results = searcher.search_page(query, page, pagelen=size, **kwargs)
-            inner = results.results
-            inner.fragmenter = SentenceFragmenter(maxchars=400, charlimit=200_000)
-            inner.formatter = HtmlFormatter(tagname="mark", between=" … ")
-            hits = [self._hit(hit) for hit in results]
-            facet_counts = {
-                name: sorted(
-                    (
-                        (str(value), int(count))
-                        for value, count in inner.groups(name).items()
-                        if value is not None and value != ""
-                    ),
-                    key=lambda pair: (-pair[1], pair[0]),
+                results = searcher.search(
+                    built.match, limit=wanted, filter=filter_query, sortedby="date", reverse=True
                 )
-                for name in FACETS
-            }
+                ranked = [(hit.docnum, 0.0) for hit in results]
+            else:
+                results = searcher.search(
+                    built.match, limit=max(wanted, RERANK_DEPTH), filter=filter_query
+                )
+                scores = {hit.docnum: float(hit.score) for hit in results}
+                if built.rerank is not None and scores:
+                    bonus = searcher.search(built.rerank, limit=None, filter=set(scores))
+                    for hit in bonus:
+                        scores[hit.docnum] += float(hit.score)
+                ranked = sorted(scores.items(), key=lambda pair: -pair[1])
+            hits = [
+                self._hit(searcher, docnum, score, built.highlight)
+                for docnum, score in ranked[(page - 1) * size : wanted]
+            ]
+            facet_counts = self._facet_counts(searcher, matched)
             return SearchResponse(
-                request.query, len(inner), page, size, hits, facet_counts, suggestion
+                request.query, len(matched), page, size, hits, facet_counts, built.suggestion
             )
 
+    def _facet_counts(self, searcher: Any, matched: set[int]) -> dict[str, list[tuple[str, int]]]:
+        """Count each facet value among the matches by intersecting posting sets.
+
+        The posting sets of the facet fields are read once per index generation
+        and kept: a query then costs one set intersection per facet value, not a
+        read of every matching document's fields.
+        """
+        postings = self._facet_postings(searcher)
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for name, per_value in postings.items():
+            pairs = [
+                (value, len(ids & matched) if len(ids) < len(matched) else len(matched & ids))
+                for value, ids in per_value.items()
+            ]
+            counts[name] = sorted(((v, n) for v, n in pairs if n), key=lambda p: (-p[1], p[0]))
+        return counts
+
+    def _facet_postings(self, searcher: Any) -> dict[str, dict[str, frozenset[int]]]:
+        generation = searcher.reader().generation()
+        if self._postings_generation != generation or self._postings is None:
+            postings: dict[str, dict[str, frozenset[int]]] = {}
+            for name, fieldname in FACETS.items():
+                postings[name] = {
+                    str(value): frozenset(searcher.postings(fieldname, value).all_ids())
+                    for value in searcher.reader().field_terms(fieldname)
+                    if value not in ("", NO_VALUE)
+                }
+            self._postings, self._postings_generation = postings, generation
+        return self._postings
+
     # -- query building --------------------------------------------------------------
-    def _build_query(self, searcher: Any, parsed: ParsedQuery) -> tuple[Query, str | None]:
-        words_text = " ".join(parsed.words)
-        terms = analyse(words_text)
+    def _build_query(self, searcher: Any, parsed: ParsedQuery) -> BuiltQuery:
+        """Split the query in two: cheap term clauses that decide what matches (and
+        give the total and facets), and positional clauses (proximity, multi-word
+        synonyms) that only re-rank the best candidates. Positional matchers are the
+        costly part of whoosh, so they never run over the whole collection."""
+        terms = analyse(" ".join(parsed.words))
         suggestion = None
         corrected: list[str] = []
         if parsed.words:
             corrected, suggestion = self._corrections(searcher, parsed)
-        optional: list[Query] = []
+        match: list[Query] = []
+        rerank: list[Query] = []
         for term in terms:
-            optional.append(_across_fields(term))
+            match.extend(_across_fields(term))
         if len(terms) > 1:
-            for fieldname, weight in (("title", 4.0), ("body", 2.0), ("entities", 2.0)):
-                optional.append(Phrase(fieldname, list(terms), slop=3, boost=weight))
+            for fieldname, weight in (("title", 4.0), ("body", 2.0)):
+                rerank.append(Phrase(fieldname, list(terms), slop=3, boost=weight))
         for term in corrected:
-            optional.append(_across_fields(term, CORRECTION_WEIGHT))
-        all_terms = terms + tuple(corrected)
+            match.extend(_across_fields(term, CORRECTION_WEIGHT))
+        all_terms = terms + tuple(corrected) + _phrase_terms(parsed)
         # A word the collection never uses ("reentry") is carried by its synonyms at
         # full weight; synonyms of words that do occur only add a little.
         absent = tuple(t for t in terms if not _known(searcher, t))
         stand_ins = self.vocabulary.expansions(absent) if absent else []
-        for phrase in self.vocabulary.expansions(all_terms + _phrase_terms(parsed)):
+        highlight = set(all_terms)
+        for phrase in self.vocabulary.expansions(all_terms):
             weight = 1.0 if phrase in stand_ins else SYNONYM_WEIGHT
-            optional.append(_phrase_or_term(analyse(phrase), weight))
-        for theme_id in self.vocabulary.themes_named(all_terms + _phrase_terms(parsed)):
-            optional.append(Term("themes", theme_id, boost=THEME_WEIGHT))
+            tokens = analyse(phrase)
+            target = match if len(tokens) == 1 or phrase in stand_ins else rerank
+            target.extend(_phrase_or_term(tokens, weight, fields=SYNONYM_FIELDS))
+            if phrase in stand_ins:
+                highlight.update(tokens)
+        for theme_id in self.vocabulary.themes_named(all_terms):
+            match.append(Term("themes", theme_id, boost=THEME_WEIGHT))
         # A quoted phrase must occur in the text itself (title or body), not only in
         # the names of linked entities.
         required = [
-            Or([_phrase_or_term(tokens, WEIGHTS[name] * 2, name) for name in ("title", "body")])
+            Or(
+                [
+                    q
+                    for name in ("title", "body")
+                    for q in _phrase_or_term(tokens, WEIGHTS[name] * 2, name)
+                ]
+            )
             for phrase in parsed.phrases
             if (tokens := analyse(phrase))
         ]
         if required:
-            return AndMaybe(And(required), Or(optional)) if optional else And(required), suggestion
-        if optional:
-            return Or(optional), suggestion
-        return Every(), suggestion
+            query: Query = AndMaybe(And(required), Or(match)) if match else And(required)
+        elif match:
+            query = Or(match)
+        else:
+            query = Every()
+        return BuiltQuery(query, Or(rerank) if rerank else None, suggestion, highlight)
 
     def _corrections(self, searcher: Any, parsed: ParsedQuery) -> tuple[list[str], str | None]:
         """Analysed terms of the best spelling for each unknown word, and the corrected query."""
@@ -325,13 +390,27 @@ class WhooshIndex:
                 return theme_id
         return value
 
-    @staticmethod
-    def _hit(hit: Any) -> Hit:
-        fields = hit.fields()
-        snippet = hit.highlights("body", top=2) or hit.highlights("title", top=1)
+    def _hit(self, searcher: Any, docnum: int, score: float, terms: set[str]) -> Hit:
+        fields = searcher.stored_fields(docnum)
+        snippet = ""
+        for name, top in (("body", 2), ("title", 1)):
+            text = fields.get(name) or ""
+            snippet = (
+                highlight(
+                    text,
+                    frozenset(terms),
+                    self._analyzer,
+                    self._fragmenter,
+                    self._formatter,
+                    top=top,
+                )
+                if text and terms
+                else ""
+            )
+            if snippet:
+                break
         if not snippet:
-            body = fields.get("body", "")
-            snippet = html.escape(_first_sentences(body))
+            snippet = html.escape(_first_sentences(fields.get("body", "")))
         return Hit(
             id=fields["id"],
             kind=fields["kind"],
@@ -339,7 +418,7 @@ class WhooshIndex:
             snippet=snippet,
             source=fields.get("source", ""),
             document=fields.get("doc_iri", ""),
-            score=round(float(hit.score), 4) if isinstance(hit.score, int | float) else 0.0,
+            score=round(score, 4),
             themes=_split(fields.get("themes")),
             countries=_split(fields.get("countries")),
             organisations=_split(fields.get("organisations")),
@@ -410,14 +489,17 @@ def _phrase_terms(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(t for phrase in parsed.phrases for t in analyse(phrase))
 
 
-def _across_fields(term: str, scale: float = 1.0) -> Query:
-    return Or(
-        [Term(fieldname, term, boost=weight * scale) for fieldname, weight in WEIGHTS.items()]
-    )
+def _across_fields(term: str, scale: float = 1.0) -> list[Query]:
+    return [Term(fieldname, term, boost=weight * scale) for fieldname, weight in WEIGHTS.items()]
 
 
-def _phrase_or_term(tokens: tuple[str, ...], boost: float, fieldname: str | None = None) -> Query:
-    fields = [fieldname] if fieldname else list(WEIGHTS)
+def _phrase_or_term(
+    tokens: tuple[str, ...],
+    boost: float,
+    fieldname: str | None = None,
+    fields: tuple[str, ...] | None = None,
+) -> list[Query]:
+    fields = (fieldname,) if fieldname else (fields or tuple(WEIGHTS))
     queries: list[Query] = []
     for name in fields:
         weight = boost * (WEIGHTS[name] if fieldname is None else 1.0)
@@ -425,7 +507,7 @@ def _phrase_or_term(tokens: tuple[str, ...], boost: float, fieldname: str | None
             queries.append(Term(name, tokens[0], boost=weight))
         else:
             queries.append(Phrase(name, list(tokens), slop=1, boost=weight))
-    return queries[0] if len(queries) == 1 else Or(queries)
+    return queries
 
 
 def _known(searcher: Any, term: str) -> bool:
@@ -443,12 +525,20 @@ def _country_code(value: str) -> str:
 
 
 def _split(value: str | None) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
+    return [v for v in (value or "").split(",") if v and v != NO_VALUE]
 
 
 def _first_sentences(text: str, limit: int = 240) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+NO_VALUE = "_none"  # whoosh cannot read a term vector of an empty field
+
+
+def _keywords(values: Iterable[str]) -> str:
+    joined = ",".join(values)
+    return joined or NO_VALUE
 
 
 def _fields(record: IndexRecord) -> dict[str, Any]:
@@ -461,9 +551,9 @@ def _fields(record: IndexRecord) -> dict[str, Any]:
         "body": record.body,
         "entities": record.entities,
         "spell": " ".join((record.title, record.body, record.entities)),
-        "themes": ",".join(record.themes),
-        "countries": ",".join(record.countries),
-        "organisations": ",".join(o.replace(",", " ") for o in record.organisations),
+        "themes": _keywords(record.themes),
+        "countries": _keywords(record.countries),
+        "organisations": _keywords(o.replace(",", " ") for o in record.organisations),
         "year": record.year or "",
         "date": record.date or "",
         "content_hash": record.content_hash,
