@@ -14,7 +14,6 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -30,7 +29,7 @@ from practicegraph import __version__
 from practicegraph.config import Settings
 from practicegraph.errors import PracticeGraphError, QueryError
 from practicegraph.graph.store import RESULT_FORMATS
-from practicegraph.search import SearchRequest, SearchResponse
+from practicegraph.search import SearchRequest
 from practicegraph.service import PracticeGraphService
 
 app = typer.Typer(
@@ -312,7 +311,7 @@ def search(
     with _service(data, read_only=True) as service:
         response = service.search(request)
     if as_json:
-        sys.stdout.write(json.dumps(search_payload(response), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(response.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     if response.suggestion:
         console.print(f"did you mean: [bold]{escape(response.suggestion)}[/]")
@@ -328,23 +327,6 @@ def search(
         if counts:
             shown = ", ".join(f"{escape(value)} ({n})" for value, n in counts[:8])
             console.print(f"[dim]{name}:[/] {shown}", highlight=False)
-
-
-def search_payload(response: SearchResponse) -> dict[str, Any]:
-    """The JSON shape of a search response (shared with the HTTP API)."""
-    return {
-        "query": response.query,
-        "total": response.total,
-        "page": response.page,
-        "pages": response.pages,
-        "page_size": response.page_size,
-        "suggestion": response.suggestion,
-        "hits": [asdict(hit) for hit in response.hits],
-        "facets": {
-            name: [{"value": v, "count": n} for v, n in counts]
-            for name, counts in response.facets.items()
-        },
-    }
 
 
 def _marked(snippet_html: str) -> str:

@@ -19,7 +19,7 @@ import html
 import re
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -140,6 +140,22 @@ class SearchResponse:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a response, shared by the CLI's --json and the HTTP API."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "page_size": self.page_size,
+            "suggestion": self.suggestion,
+            "hits": [asdict(hit) for hit in self.hits],
+            "facets": {
+                name: [{"value": value, "count": count} for value, count in counts]
+                for name, counts in self.facets.items()
+            },
+        }
 
 
 class SearchIndex(Protocol):
