@@ -272,6 +272,8 @@ class PracticeGraphService:
         for start in range(0, len(stale), INDEX_BATCH):
             batch = stale[start : start + INDEX_BATCH]
             self.index.replace({source: self._records(source) for source in batch})
+        if len(stale) > INDEX_BATCH:
+            self.index.optimize()
         return IndexSync(reindexed=stale, removed=orphans)
 
     def reindex(self) -> IndexSync:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -167,6 +168,7 @@ class SearchIndex(Protocol):
     def indexed_hashes(self) -> dict[str, str]: ...
     def counts(self) -> dict[str, int]: ...
     def search(self, request: SearchRequest) -> SearchResponse: ...
+    def optimize(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -180,6 +182,8 @@ class WhooshIndex:
         self._fragmenter = SentenceFragmenter(maxchars=400, charlimit=200_000)
         self._formatter = HtmlFormatter(tagname="mark", between=" … ")
         self._postings: dict[str, dict[str, frozenset[int]]] | None = None
+        self._searcher: Any = None
+        self._lock = threading.Lock()  # a whoosh searcher is not safe across threads
         self._postings_generation = -2
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -206,6 +210,10 @@ class WhooshIndex:
             raise
         writer.commit()
 
+    def optimize(self) -> None:
+        """Merge all segments into one (after a bulk load or a reindex)."""
+        self._ix.optimize()
+
     def delete(self, sources: Iterable[str]) -> None:
         writer = self._ix.writer(timeout=30.0)
         for source in sources:
@@ -214,13 +222,31 @@ class WhooshIndex:
 
     def clear(self) -> None:
         """Drop everything (used by reindex): a fresh, empty index in the same place."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         self._ix.close()
         shutil.rmtree(self.path, ignore_errors=True)
         self.path.mkdir(parents=True, exist_ok=True)
         self._ix = whoosh_index.create_in(str(self.path), schema())
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         self._ix.close()
+
+    def _current_searcher(self) -> Any:
+        """One searcher kept open and refreshed after commits: opening the segment
+        files costs more than a simple query."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not Searcher.refresh(): it reuses segment readers, whose deletion marks
+            # then miss the documents a replace has just deleted.
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        return self._searcher
 
     # -- reads -------------------------------------------------------------------
     def indexed_hashes(self) -> dict[str, str]:
@@ -243,7 +269,8 @@ class WhooshIndex:
         request = _merge_filters(request, parsed.filters)
         page = max(1, request.page)
         size = min(max(1, request.page_size), 100)
-        with self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) as searcher:
+        with self._lock:
+            searcher = self._current_searcher()
             built = self._build_query(searcher, parsed)
             filter_query = self._filter_query(request)
             matched = set(searcher.docs_for_query(built.match))
