@@ -377,6 +377,28 @@ def validate(data: DataOption = None) -> None:
 
 
 @app.command()
+@reports_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    data: DataOption = None,
+) -> None:
+    """Serve SPARQL, keyword search, linked data and dumps over HTTP (uvicorn)."""
+    import uvicorn
+
+    from practicegraph.api import create_app
+
+    settings = Settings.from_env(data_dir=data, host=host, port=port)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     console.print(f"practicegraph {__version__}")

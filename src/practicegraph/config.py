@@ -56,6 +56,48 @@ SETTINGS: tuple[Setting, ...] = (
         "PRACTICEGRAPH_MAX_FILE_BYTES",
         "Largest input file ingest accepts; larger files are reported and skipped.",
     ),
+    Setting("host", "PRACTICEGRAPH_HOST", "Address `practicegraph serve` listens on."),
+    Setting("port", "PRACTICEGRAPH_PORT", "Port `practicegraph serve` listens on."),
+    Setting(
+        "token",
+        "PRACTICEGRAPH_TOKEN",
+        "Bearer token required for writes over HTTP; unset = the service is read-only.",
+    ),
+    Setting(
+        "cors_origins",
+        "PRACTICEGRAPH_CORS_ORIGINS",
+        "Comma-separated origins allowed to read the API from a browser (* = any).",
+    ),
+    Setting(
+        "query_timeout",
+        "PRACTICEGRAPH_QUERY_TIMEOUT",
+        "Default SPARQL query time limit in seconds (a request may ask for less or more).",
+    ),
+    Setting(
+        "max_query_timeout",
+        "PRACTICEGRAPH_MAX_QUERY_TIMEOUT",
+        "Largest time limit in seconds a request may ask for.",
+    ),
+    Setting(
+        "max_rows",
+        "PRACTICEGRAPH_MAX_ROWS",
+        "Most result rows (or triples) a SPARQL query returns; a cut result says so.",
+    ),
+    Setting(
+        "max_body_bytes",
+        "PRACTICEGRAPH_MAX_BODY_BYTES",
+        "Largest HTTP request body (queries, updates, uploaded documents).",
+    ),
+    Setting(
+        "service_allowlist",
+        "PRACTICEGRAPH_SERVICE_ALLOWLIST",
+        "Comma-separated endpoint IRIs that SPARQL SERVICE may call; empty = federation off.",
+    ),
+    Setting(
+        "licence",
+        "PRACTICEGRAPH_LICENCE",
+        "Licence IRI announced for the dataset in VoID/DCAT and dumps.",
+    ),
     Setting(
         "n_process",
         "PRACTICEGRAPH_N_PROCESS",
@@ -74,6 +116,16 @@ class Settings:
     batch_size: int = 16
     max_file_bytes: int = 50 * 1024 * 1024
     n_process: int = 1
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = None
+    cors_origins: str = "*"
+    query_timeout: float = 10.0
+    max_query_timeout: float = 60.0
+    max_rows: int = 10_000
+    max_body_bytes: int = 20 * 1024 * 1024
+    service_allowlist: str = ""
+    licence: str = "https://creativecommons.org/licenses/by/4.0/"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -98,6 +150,24 @@ class Settings:
             ) from exc
         if batch < 1 or max_bytes < 1 or processes < 1:
             raise ConfigError("batch_size, max_file_bytes and n_process must be positive")
+        try:
+            port = int(self.port)
+            timeout = float(self.query_timeout)
+            max_timeout = float(self.max_query_timeout)
+            max_rows = int(self.max_rows)
+            max_body = int(self.max_body_bytes)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"port, query_timeout, max_query_timeout, max_rows and "
+                f"max_body_bytes must be numbers: {exc}"
+            ) from exc
+        if not 0 < port < 65536:
+            raise ConfigError(f"port must be between 1 and 65535, got {port}")
+        if timeout <= 0 or max_timeout < timeout or max_rows < 1 or max_body < 1:
+            raise ConfigError(
+                "query_timeout must be positive and at most max_query_timeout; "
+                "max_rows and max_body_bytes must be positive"
+            )
         base = str(self.base_iri)
         if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in / or #, got {base!r}")
@@ -108,7 +178,21 @@ class Settings:
             max_file_bytes=max_bytes,
             n_process=processes,
             base_iri=base,
+            port=port,
+            query_timeout=timeout,
+            max_query_timeout=max_timeout,
+            max_rows=max_rows,
+            max_body_bytes=max_body,
+            token=self.token or None,
         )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def service_allowlist_iris(self) -> list[str]:
+        return [i.strip() for i in self.service_allowlist.split(",") if i.strip()]
 
     @property
     def store_dir(self) -> Path:

@@ -1,0 +1,55 @@
+"""The application factory: ``create_app(settings)``.
+
+The service (store, keyword index; the spaCy pipeline loads on first ingest)
+is opened once in the lifespan handler and lives on ``app.state``; there is no
+module-level app or graph. Routes are plain ``def`` functions where they call
+blocking libraries, so FastAPI runs them in its thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from practicegraph import __version__
+from practicegraph.api import search
+from practicegraph.api.errors import install_error_handlers
+from practicegraph.config import Settings
+from practicegraph.service import PracticeGraphService
+
+
+def create_app(settings: Settings, service: PracticeGraphService | None = None) -> FastAPI:
+    """Build the HTTP application; pass ``service`` to share one already open (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = service is None
+        app.state.settings = settings
+        app.state.service = service or PracticeGraphService(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.service.close()
+
+    app = FastAPI(
+        title="PracticeGraph",
+        version=__version__,
+        description="Good practices in corrections: SPARQL, keyword search and linked data.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+    )
+    app.include_router(search.router)
+    return app

@@ -1,0 +1,37 @@
+"""Fixtures for the HTTP API: the real app over a real store, in-process and on uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+
+from practicegraph.api import create_app
+from practicegraph.config import Settings
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.service import PracticeGraphService
+
+TOKEN = "test-token-3f9a"
+
+
+@pytest.fixture
+def api_settings(corpus_settings: Settings) -> Settings:
+    """Settings of a data directory already holding corpus/, with a write token."""
+    return replace(corpus_settings, token=TOKEN)
+
+
+@pytest.fixture
+def client(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
+    service = PracticeGraphService(api_settings, extractor=extractor)
+    try:
+        with TestClient(create_app(api_settings, service=service)) as test_client:
+            yield test_client
+    finally:
+        service.close()
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKEN}"}
