@@ -51,5 +51,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
     )
+    # -- routers: one line each -------------------------------------------------
     app.include_router(search.router)
+    # -- end of routers ---------------------------------------------------------
     return app
