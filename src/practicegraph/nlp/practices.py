@@ -290,8 +290,10 @@ def practice_label(sent: Span, chunks: Sequence[Span] | None = None, max_words: 
     ]
     for chunk in ranked:
         tokens = list(chunk)
-        while tokens and tokens[0].pos_ in ("DET", "PRON"):
+        while tokens and (tokens[0].pos_ in ("DET", "PRON") or tokens[0].is_punct):
             tokens = tokens[1:]
+        while tokens and tokens[-1].is_punct:
+            tokens = tokens[:-1]
         # extend with a following prepositional phrase ("platform for correctional staff")
         end = chunk.end
         right = sent.doc[end : min(sent.end, end + 6)]
