@@ -168,7 +168,7 @@ class GraphBuilder:
         for theme in extraction.themes:
             iri = self.iris.theme(theme.theme_id)
             g.add((doc, SCHEMA.about, iri))
-            annotations.add(iri, theme.spans[:3])
+            annotations.add(iri, theme.spans[:1])
         for practice in extraction.practices:
             iri = self.iris.practice(record.source_name, practice.evidence.text)
             g.add((doc, SCHEMA.mentions, iri))

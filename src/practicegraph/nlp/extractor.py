@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from practicegraph.config import ontology_dir
 from practicegraph.models import Country, Extraction, Organisation, Place, Practice, TextSpan
@@ -119,9 +119,12 @@ class Extractor:
         located.sort(key=lambda loc: loc.start)
         events = find_events(text, sentences, dates, located, org_spans, title_end)
 
-        themes = self.themes(doc, title_end)
+        theme_cues = self.themes.cue_spans(doc)
+        themes = self.themes(doc, title_end, theme_cues)
         doc_themes = [t.theme_id for t in themes]
-        practices = self._practices(doc, organisations, countries, doc_themes, title_end)
+        practices = self._practices(
+            doc, organisations, countries, doc_themes, title_end, theme_cues
+        )
         return Extraction(
             organisations=organisations,
             countries=list(countries.values()),
@@ -138,12 +141,12 @@ class Extractor:
         countries: dict[str, Country],
         doc_themes: list[str],
         title_end: int,
+        theme_cues: dict[str, list[TextSpan]],
     ) -> list[Practice]:
         org_at = [(o.key, s.start, s.end) for o in organisations for s in o.spans]
         org_counts = Counter(key for key, _s, _e in org_at)
         org_ranges = [(s, e) for _k, s, e in org_at]
         country_at = [(c.code, s.start) for c in countries.values() for s in c.spans]
-        theme_cues = self.themes.cue_spans(doc)
         scored = []
         for sent in doc.sents:
             if sent.end_char <= title_end:
@@ -151,7 +154,13 @@ class Extractor:
             scored.append((sent, score_sentence(sent, org_ranges)))
         practices = []
         selected = select_practices(scored)
-        noun_chunks = list(doc.noun_chunks) if selected else []
+        chunks_by_sentence: dict[int, list[Span]] = {}
+        if selected:
+            starts = {sent.start: sent for sent, _score in selected}
+            for chunk in doc.noun_chunks:
+                sent_start = chunk.sent.start
+                if sent_start in starts:
+                    chunks_by_sentence.setdefault(sent_start, []).append(chunk)
         for sent, score in selected:
             start, end = sent.start_char, sent.end_char
             providers = list(dict.fromkeys(k for k, s, _e in org_at if start <= s < end))
@@ -170,7 +179,7 @@ class Extractor:
             evidence = TextSpan(start + offset, start + offset + len(text), text)
             practices.append(
                 Practice(
-                    label=practice_label(sent, noun_chunks),
+                    label=practice_label(sent, chunks_by_sentence.get(sent.start, [])),
                     description=text,
                     evidence=evidence,
                     confidence=round(min(score / 8.0, 1.0), 3),

@@ -72,13 +72,16 @@ class ThemeTagger:
             )
         return found
 
-    def __call__(self, doc: Doc, title_end: int) -> list[ThemeMatch]:
+    def __call__(
+        self, doc: Doc, title_end: int, cues: dict[str, list[TextSpan]] | None = None
+    ) -> list[ThemeMatch]:
+        """Themes the document discusses; ``cues`` saves a second matcher pass."""
         sentence_of = {}
         for index, sent in enumerate(doc.sents):
             sentence_of[sent.start_char] = index
         starts = sorted(sentence_of)
         results = []
-        for theme_id, spans in self.cue_spans(doc).items():
+        for theme_id, spans in (cues if cues is not None else self.cue_spans(doc)).items():
             sentences = {_sentence_index(starts, s.start) for s in spans}
             distinct_cues = {s.text.lower() for s in spans}
             in_title = any(s.start < title_end for s in spans)
