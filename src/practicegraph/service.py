@@ -281,6 +281,27 @@ class PracticeGraphService:
         self.index.clear()
         return self.sync_index()
 
+    def reindex_graphs(self, graphs: Iterable[str] | None) -> IndexSync:
+        """After a write through SPARQL Update or the Graph Store Protocol.
+
+        Re-extracts the index records of the stored documents whose named graphs
+        are in ``graphs`` (None: every document, for writes that may touch any
+        graph) and removes the entries of documents no longer in the store.
+        """
+        stored = self.stored_hashes()
+        by_graph = {str(self.iris.document_graph(source)): source for source in stored}
+        if graphs is None:
+            targets = sorted(stored)
+        else:
+            targets = sorted({by_graph[g] for g in graphs if g in by_graph})
+        orphans = sorted(s for s in self.index.indexed_hashes() if s not in stored)
+        if orphans:
+            self.index.delete(orphans)
+        for start in range(0, len(targets), INDEX_BATCH):
+            batch = targets[start : start + INDEX_BATCH]
+            self.index.replace({source: self._records(source) for source in batch})
+        return IndexSync(reindexed=targets, removed=orphans)
+
     def _records(self, source: str) -> list[IndexRecord]:
         graph = self.store.named_graph(self.iris.document_graph(source))
         return records_from_graph(graph, self.vocabulary.theme_labels)

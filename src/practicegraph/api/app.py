@@ -1,7 +1,8 @@
 """The application factory: ``create_app(settings)``.
 
 The service (store, keyword index; the spaCy pipeline loads on first ingest)
-is opened once in the lifespan handler and lives on ``app.state``; there is no
+is opened once in the lifespan handler and lives on ``app.state``, with the
+pool of SPARQL query worker processes (``app.state.queries``); there is no
 module-level app or graph. Routes are plain ``def`` functions where they call
 blocking libraries, so FastAPI runs them in its thread pool.
 """
@@ -16,10 +17,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from practicegraph import __version__
-from practicegraph.api import search
+from practicegraph.api import documents, dumps, graph_store, resources, search, sparql
 from practicegraph.api.errors import install_error_handlers
+from practicegraph.api.protocol import LIMIT_HEADER, TRUNCATED_HEADER
+from practicegraph.api.query_runner import QueryRunner
 from practicegraph.config import Settings
 from practicegraph.service import PracticeGraphService
+
+#: SPARQL query worker processes (each holds one query at a time).
+QUERY_WORKERS = 2
 
 
 def create_app(settings: Settings, service: PracticeGraphService | None = None) -> FastAPI:
@@ -30,9 +36,13 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         owned = service is None
         app.state.settings = settings
         app.state.service = service or PracticeGraphService(settings)
+        app.state.queries = QueryRunner(
+            app.state.service.store, settings.data_dir / "snapshots", workers=QUERY_WORKERS
+        )
         try:
             yield
         finally:
+            app.state.queries.close()
             if owned:
                 app.state.service.close()
 
@@ -50,8 +60,14 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
+        expose_headers=[TRUNCATED_HEADER, LIMIT_HEADER, "Location"],
     )
     # -- routers: one line each -------------------------------------------------
     app.include_router(search.router)
+    app.include_router(sparql.router)
+    app.include_router(graph_store.router)
+    app.include_router(documents.router)
+    app.include_router(dumps.router)
+    app.include_router(resources.router_for(settings))
     # -- end of routers ---------------------------------------------------------
     return app

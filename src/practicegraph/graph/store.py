@@ -15,6 +15,7 @@ there) without touching the callers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -69,6 +70,9 @@ class OxigraphStore:
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        self._writes = itertools.count(1)
+        #: Changes with every write made through this object; snapshot readers compare it.
+        self.generation = 0
         if path is not None and read_only and not (path.is_dir() and any(path.iterdir())):
             raise StoreError(
                 f"no store at {path}: nothing has been ingested into this data "
@@ -111,13 +115,25 @@ class OxigraphStore:
         self.update(f"DROP GRAPH <{graph}>")
         return True
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update atomically (one transaction, all or nothing)."""
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL update does not parse: {exc}") from exc
+        except RuntimeError as exc:  # an evaluation error, e.g. DROP of a missing graph
+            raise QueryError(f"SPARQL update failed: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"the store refused the update: {exc}") from exc
+        finally:
+            self.generation = next(self._writes)
+
+    def backup(self, target: Path) -> None:
+        """A consistent checkpoint of the store in ``target`` (hard links where possible)."""
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot snapshot the store into {target}: {exc}") from exc
 
     # -- reads -----------------------------------------------------------------
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -149,6 +165,17 @@ class OxigraphStore:
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
             out.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         return out
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
+
+    def graph_triples(self, graph: str | None) -> list[ox.Triple]:
+        """The triples of one named graph, or of the store's own default graph (None)."""
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self._store.quads_for_pattern(None, None, None, name)
+        ]
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

@@ -1,0 +1,245 @@
+"""/graph-store: the SPARQL 1.1 Graph Store HTTP Protocol.
+
+A graph is named indirectly (``/graph-store?graph=IRI``, ``?default`` for the
+store's own default graph) or directly (``/graph-store/any/path``: the graph
+whose IRI is that request URL). GET and HEAD read a graph (Turtle by default;
+N-Triples, JSON-LD, RDF/XML by ``Accept``; N-Quads and TriG are refused, a
+graph has no graph names); PUT replaces it, POST merges into it (or, on
+``/graph-store`` itself, creates a new graph and answers its IRI in
+``Location``), DELETE drops it. Bodies are Turtle, N-Triples, JSON-LD or
+RDF/XML by Content-Type (parsed by pyoxigraph), or ``multipart/form-data``
+with one such part per file. Each write is one SPARQL Update, so it is atomic;
+201 when it created the graph, 204 otherwise; 404 for GET/HEAD/DELETE of a
+graph that does not exist. Writes need the bearer token.
+
+``?default`` is the store's real default graph, not the union the SPARQL
+endpoint queries by default: what a client PUTs there is what it GETs back.
+
+Keyword index: after a write to a document's named graph the document is
+re-extracted into the index (or dropped from it when its graph went away).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from practicegraph.api.deps import get_service, get_settings, require_token
+from practicegraph.api.errors import ApiError
+from practicegraph.api.protocol import (
+    GRAPH_MEDIA,
+    GRAPH_MEDIA_TYPES,
+    media_type_of,
+    negotiate,
+    read_body,
+    require_utf8,
+    sync_index_after_write,
+)
+from practicegraph.api.query_worker import GRAPH_FORMATS
+from practicegraph.errors import QueryError
+from practicegraph.service import PracticeGraphService
+
+router = APIRouter(tags=["graph store"])
+
+BODY_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+DATASET_TYPES = ("application/n-quads", "application/trig")
+METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+
+_DESCRIPTION = """
+SPARQL 1.1 Graph Store HTTP Protocol. Name a graph with `?graph=IRI` or
+`?default`, or directly as `/graph-store/some/path` (the graph whose IRI is
+that URL). GET/HEAD (Turtle, N-Triples, JSON-LD, RDF/XML by `Accept`), PUT
+(replace), POST (merge; on `/graph-store` alone: create a new graph, IRI in
+`Location`), DELETE. Writes need the bearer token.
+"""
+
+
+@router.api_route(
+    "/graph-store",
+    methods=METHODS,
+    summary="Graph Store Protocol (indirect graph identification)",
+    description=_DESCRIPTION,
+    response_class=Response,
+)
+async def graph_store_indirect(request: Request) -> Response:
+    params = request.query_params
+    graphs = params.getlist("graph")
+    default = "default" in params
+    if len(graphs) > 1 or (graphs and default):
+        raise ApiError(400, "name one graph: either ?graph=IRI or ?default")
+    if not graphs and not default:
+        if request.method == "POST":
+            endpoint = str(request.url.replace(query="")).rstrip("/")
+            return await _handle(request, f"{endpoint}/{uuid.uuid4().hex}", created_here=True)
+        raise ApiError(400, "name a graph with ?graph=IRI or ?default")
+    graph = graphs[0] if graphs else None
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)
+        except ValueError:
+            raise ApiError(400, f"graph must be an absolute IRI, got {graph!r}") from None
+    return await _handle(request, graph)
+
+
+@router.api_route(
+    "/graph-store/{path:path}",
+    methods=METHODS,
+    summary="Graph Store Protocol (direct graph identification)",
+    response_class=Response,
+)
+async def graph_store_direct(request: Request, path: str) -> Response:
+    del path  # the graph's IRI is the whole request URL
+    return await _handle(request, str(request.url.replace(query="")))
+
+
+async def _handle(request: Request, graph: str | None, *, created_here: bool = False) -> Response:
+    """``graph`` None is the default graph."""
+    service = get_service(request)
+    method = request.method
+    if method in ("GET", "HEAD"):
+        fmt = negotiate(request.headers.get("accept"), GRAPH_MEDIA, "turtle")
+        if fmt is None:
+            raise ApiError(
+                406,
+                "a graph comes as Turtle, N-Triples, JSON-LD or RDF/XML "
+                "(N-Quads and TriG are for datasets)",
+                {"media_types": sorted(GRAPH_MEDIA)},
+            )
+        payload = await run_in_threadpool(_read_graph, service, graph, fmt)
+        headers = {"Vary": "Accept"}
+        if method == "HEAD":
+            headers["Content-Length"] = str(len(payload))
+            return Response(None, media_type=GRAPH_MEDIA_TYPES[fmt], headers=headers)
+        return Response(payload, media_type=GRAPH_MEDIA_TYPES[fmt], headers=headers)
+    require_token(request)
+    if method == "DELETE":
+        await run_in_threadpool(_delete_graph, service, graph)
+        return Response(status_code=204)
+    triples = await _body_triples(request, graph)
+    created = await run_in_threadpool(_write_graph, service, graph, triples, method == "PUT")
+    if created_here:
+        return Response(status_code=201, headers={"Location": str(graph)})
+    return Response(status_code=201 if created else 204)
+
+
+def _missing(graph: str) -> ApiError:
+    return ApiError(404, f"there is no graph <{graph}> in the store", {"graph": graph})
+
+
+def _read_graph(service: PracticeGraphService, graph: str | None, fmt: str) -> bytes:
+    if graph is not None and not service.store.has_graph(graph):
+        raise _missing(graph)
+    triples = service.store.graph_triples(graph)
+    return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0]) or b""
+
+
+def _delete_graph(service: PracticeGraphService, graph: str | None) -> None:
+    if graph is None:
+        service.store.update("CLEAR DEFAULT")
+        return
+    if not service.store.has_graph(graph):
+        raise _missing(graph)
+    service.store.update(f"DROP GRAPH <{graph}>")
+    sync_index_after_write(service, [graph])
+
+
+def _write_graph(
+    service: PracticeGraphService, graph: str | None, triples: list[ox.Triple], replace: bool
+) -> bool:
+    """Replace (PUT) or merge into (POST) a graph in one update; True if it is new."""
+    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    if graph is None:
+        parts = ["CLEAR SILENT DEFAULT ;"] if replace else []
+        parts.append(f"INSERT DATA {{\n{data}\n}}")
+        service.store.update("\n".join(parts))
+        return False
+    existed = service.store.has_graph(graph)
+    parts = [f"DROP SILENT GRAPH <{graph}> ;"] if replace else []
+    parts.append(f"CREATE SILENT GRAPH <{graph}> ;")
+    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+    try:
+        service.store.update("\n".join(parts))
+    except QueryError as exc:  # an IRI our own serialiser wrote cannot fail to parse
+        raise ApiError(400, "the graph could not be written", {"reason": str(exc)}) from None
+    sync_index_after_write(service, [graph])
+    return not existed
+
+
+async def _body_triples(request: Request, graph: str | None) -> list[ox.Triple]:
+    settings = get_settings(request)
+    media_type, params = media_type_of(request)
+    base = graph or str(request.url.replace(query=""))
+    body = await read_body(request, settings.max_body_bytes)
+    if media_type == "multipart/form-data":
+        parts = await _multipart_parts(request, body)
+        triples: list[ox.Triple] = []
+        for part_type, part_params, data in parts:
+            triples += await run_in_threadpool(_parse, data, part_type, part_params, base)
+        return triples
+    return await run_in_threadpool(_parse, body, media_type, params, base)
+
+
+async def _multipart_parts(
+    request: Request, body: bytes
+) -> list[tuple[str, dict[str, str], bytes]]:
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(request.headers, stream(), max_files=100, max_fields=100)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise ApiError(400, f"the multipart body cannot be read: {exc.message}") from None
+    parts = []
+    for _name, value in form.multi_items():
+        if not isinstance(value, UploadFile):
+            continue
+        headers = Headers(raw=list(value.headers.raw)) if value.headers else Headers()
+        raw_type = headers.get("content-type", "")
+        fields = [f.strip() for f in raw_type.split(";")]
+        part_params = dict(
+            (k.strip().lower(), v.strip()) for k, _, v in (p.partition("=") for p in fields[1:])
+        )
+        parts.append((fields[0].lower(), part_params, await value.read()))
+        await value.close()
+    return parts
+
+
+def _parse(data: bytes, media_type: str, params: dict[str, str], base: str) -> list[ox.Triple]:
+    if media_type in DATASET_TYPES:
+        raise ApiError(
+            415,
+            f"{media_type} describes a dataset; a graph takes Turtle, N-Triples, "
+            "JSON-LD or RDF/XML",
+        )
+    rdf_format = BODY_FORMATS.get(media_type)
+    if rdf_format is None:
+        raise ApiError(
+            415,
+            f"cannot read a graph from {media_type or 'a body without Content-Type'}",
+            {"media_types": sorted(BODY_FORMATS)},
+        )
+    require_utf8(params)
+    try:
+        return [
+            quad.triple
+            for quad in ox.parse(data, format=rdf_format, base_iri=base, without_named_graphs=True)
+        ]
+    except SyntaxError as exc:
+        detail = {"parser": str(exc), "line": exc.lineno, "column": exc.offset}
+        raise ApiError(400, "the RDF body does not parse", detail) from None
+    except ValueError as exc:
+        raise ApiError(400, "the RDF body does not parse", {"parser": str(exc)}) from None

@@ -1,0 +1,246 @@
+"""A query worker process: runs SPARQL queries on a read-only store snapshot.
+
+Started by :mod:`practicegraph.api.query_runner` as ``python query_worker.py``
+(by file path, so that it imports only the standard library and pyoxigraph and
+starts in a few tens of milliseconds). It reads requests from stdin and writes
+answers to stdout, one at a time, until stdin closes. The parent kills it when
+a query overruns its time limit: pyoxigraph cannot cancel a running query, a
+process can always be killed.
+
+Framing, both ways: a 4-byte big-endian length, a JSON header of that length,
+then (answers only) ``header["size"]`` bytes of payload.
+
+Request header: ``snapshot`` (directory of a store checkpoint), ``query``,
+``base_iri``, ``default_graph`` / ``named_graphs`` (lists of IRIs or null),
+``union`` (default graph as the union of all graphs), ``results`` (json, xml,
+csv, tsv), ``graph`` (turtle, nt, jsonld, rdfxml), ``max_rows``.
+
+Answer header: ``ok``; then either ``kind`` (solutions, boolean, graph),
+``media_type``, ``truncated``, ``rows``, ``size``; or ``error`` (syntax,
+failed) and ``message``.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+from typing import IO, Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+RESULT_MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+GRAPH_FORMATS = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples; charset=utf-8"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
+}
+_BOOLEAN_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+
+
+def read_message(stream: IO[bytes]) -> tuple[dict[str, Any], bytes] | None:
+    """One framed message (header, payload) or None at end of stream."""
+    raw = stream.read(4)
+    if len(raw) < 4:
+        return None
+    (length,) = struct.unpack(">I", raw)
+    header: dict[str, Any] = json.loads(stream.read(length))
+    size = int(header.get("size", 0))
+    payload = stream.read(size) if size else b""
+    return header, payload
+
+
+def write_message(stream: IO[bytes], header: dict[str, Any], payload: bytes = b"") -> None:
+    header = {**header, "size": len(payload)}
+    encoded = json.dumps(header).encode()
+    stream.write(struct.pack(">I", len(encoded)) + encoded + payload)
+    stream.flush()
+
+
+# -- SPARQL results serialisations (rows are capped, so we write them ourselves) --
+Term = Any  # ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _csv_field(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
+    elif isinstance(term, ox.NamedNode | ox.Literal):
+        text = term.value
+    else:
+        text = str(term)
+    if any(c in text for c in '",\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def serialize_solutions(fmt: str, variables: list[str], rows: list[list[Term | None]]) -> bytes:
+    if fmt == "json":
+        bindings = [
+            {
+                name: _json_term(value)
+                for name, value in zip(variables, row, strict=True)
+                if value is not None
+            }
+            for row in rows
+        ]
+        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt == "xml":
+        parts = [
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+            "<head>",
+            *(f"<variable name={quoteattr(v)}/>" for v in variables),
+            "</head><results>",
+        ]
+        for row in rows:
+            parts.append("<result>")
+            for name, value in zip(variables, row, strict=True):
+                if value is not None:
+                    parts.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
+            parts.append("</result>")
+        parts.append("</results></sparql>\n")
+        return "".join(parts).encode()
+    if fmt == "csv":
+        lines = [",".join(_csv_field(ox.Literal(v)) for v in variables)]
+        lines += [",".join(_csv_field(value) for value in row) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    # tsv: terms in their N-Triples/Turtle syntax
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join("" if value is None else str(value) for value in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """Run one query on ``store`` and serialise its result as the request asks."""
+    options: dict[str, Any] = {"base_iri": request.get("base_iri")}
+    default_graph = request.get("default_graph")
+    named_graphs = request.get("named_graphs")
+    if default_graph is not None or named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph or []]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+    else:
+        options["use_default_graph_as_union"] = bool(request.get("union", True))
+    max_rows = int(request["max_rows"])
+    try:
+        result = store.query(request["query"], **options)
+        if isinstance(result, ox.QueryBoolean):
+            fmt = request["results"] if request["results"] in _BOOLEAN_FORMATS else "json"
+            payload = result.serialize(format=_BOOLEAN_FORMATS[fmt]) or b""
+            header = {"kind": "boolean", "media_type": RESULT_MEDIA_TYPES[fmt], "rows": 0}
+            return {"ok": True, "truncated": False, **header}, payload
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows: list[list[Term | None]] = []
+            truncated = False
+            for solution in result:
+                if len(rows) == max_rows:
+                    truncated = True
+                    break
+                rows.append([solution[v] for v in variables])
+            fmt = request["results"]
+            payload = serialize_solutions(fmt, variables, rows)
+            return {
+                "ok": True,
+                "kind": "solutions",
+                "media_type": RESULT_MEDIA_TYPES[fmt],
+                "truncated": truncated,
+                "rows": len(rows),
+            }, payload
+        triples: list[ox.Triple] = []
+        truncated = False
+        for triple in result:
+            if len(triples) == max_rows:
+                truncated = True
+                break
+            triples.append(triple)
+        rdf_format, media_type = GRAPH_FORMATS[request["graph"]]
+        data = ox.serialize(triples, format=rdf_format) or b""
+        return {
+            "ok": True,
+            "kind": "graph",
+            "media_type": media_type,
+            "truncated": truncated,
+            "rows": len(triples),
+        }, data
+    except SyntaxError as exc:
+        return {"ok": False, "error": "syntax", "message": str(exc)}, b""
+    except (OSError, RuntimeError, ValueError) as exc:
+        return {"ok": False, "error": "failed", "message": str(exc)}, b""
+
+
+def main() -> None:
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+    store: ox.Store | None = None
+    opened: str | None = None
+    while (message := read_message(stdin)) is not None:
+        request, _payload = message
+        if request.get("ping"):
+            write_message(stdout, {"ok": True, "pong": True})
+            continue
+        if store is None or request["snapshot"] != opened:
+            store = None  # release the previous snapshot before opening the next
+            try:
+                store = ox.Store.read_only(request["snapshot"])
+            except OSError as exc:
+                write_message(stdout, {"ok": False, "error": "failed", "message": str(exc)})
+                continue
+            opened = request["snapshot"]
+        header, payload = execute(store, request)
+        write_message(stdout, header, payload)
+
+
+if __name__ == "__main__":
+    main()

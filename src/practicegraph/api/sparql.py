@@ -1,0 +1,378 @@
+"""/sparql: the SPARQL 1.1 Protocol (query and update) and the Service Description.
+
+Queries arrive by GET (``?query=``), by a form POST (``query=``) or as an
+``application/sparql-query`` body; updates by a form POST (``update=``) or an
+``application/sparql-update`` body. ``default-graph-uri``/``named-graph-uri``
+set a query's dataset; without them the default graph is the union of all
+graphs (the project's public view: each document lives in its own named
+graph). ``using-graph-uri``/``using-named-graph-uri`` become USING / USING
+NAMED clauses of the update's DELETE/INSERT operations; giving them together
+with a USING or WITH in the update is a 400, as the protocol says.
+
+Queries run in killable worker processes over a snapshot of the store (see
+:mod:`practicegraph.api.query_runner`), under a time limit (``timeout=`` up to
+the server's maximum) and a row cap (a cut result carries the response header
+``PracticeGraph-Results-Truncated: true`` and ``PracticeGraph-Results-Limit``).
+SERVICE is refused unless its endpoint is allow-listed in the settings.
+
+Keyword index after an update: the update text is scanned for the graphs it
+can write to. The documents whose named graphs it names (as IRIs or prefixed
+names) are re-extracted into the index; when it may write to any graph
+(``GRAPH ?g`` in a template, DROP/CLEAR ALL or NAMED) every document is; and
+index entries of documents that are no longer in the store are removed. The
+index is updated before the response is sent, so /search agrees with the
+store as soon as the client sees the 204.
+
+The route functions are ``async`` only to read the body under its size cap;
+everything that touches the store, the index or a worker runs in the thread
+pool, so a slow query never holds the event loop (and /search answers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from practicegraph.api import sparql_text
+from practicegraph.api.deps import get_service, get_settings, require_token
+from practicegraph.api.errors import ApiError
+from practicegraph.api.protocol import (
+    GRAPH_MEDIA,
+    GRAPH_MEDIA_TYPES,
+    LIMIT_HEADER,
+    RESULTS_MEDIA,
+    TRUNCATED_HEADER,
+    decode_utf8,
+    media_type_of,
+    negotiate,
+    read_body,
+    require_utf8,
+    sync_index_after_write,
+)
+from practicegraph.api.query_runner import (
+    QueryFailedError,
+    QueryJob,
+    QueryRunner,
+    QueryTimeoutError,
+)
+from practicegraph.api.query_worker import GRAPH_FORMATS
+from practicegraph.config import Settings
+from practicegraph.errors import QueryError
+from practicegraph.service import PracticeGraphService
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+RESULT_FORMAT_NAMES = ("json", "xml", "csv", "tsv")
+GRAPH_FORMAT_NAMES = ("turtle", "nt", "jsonld", "rdfxml")
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+
+_DESCRIPTION = """
+SPARQL 1.1 Protocol endpoint over the whole graph.
+
+**Query**: `GET /sparql?query=...`, `POST` a form with `query=`, or `POST` the
+query as `application/sparql-query`. `default-graph-uri` / `named-graph-uri`
+set the dataset (default: the union of all graphs). Results by `Accept`
+(SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML for
+CONSTRUCT/DESCRIBE) or `format=json|xml|csv|tsv|turtle|nt|jsonld|rdfxml`.
+`timeout=` seconds (up to the server's maximum). A result cut at the row cap
+carries `PracticeGraph-Results-Truncated: true`.
+
+**Update** (bearer token): `POST` a form with `update=` or the update as
+`application/sparql-update`; `using-graph-uri` / `using-named-graph-uri`.
+
+Without a query, `GET /sparql` returns the SPARQL Service Description.
+"""
+
+
+def get_runner(request: Request) -> QueryRunner:
+    runner: QueryRunner = request.app.state.queries
+    return runner
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "POST"],
+    summary="SPARQL 1.1 query and update; Service Description",
+    description=_DESCRIPTION,
+    response_class=Response,
+)
+@router.api_route("/sparql/", methods=["GET", "POST"], include_in_schema=False)
+async def sparql(request: Request) -> Response:
+    settings = get_settings(request)
+    params = list(request.query_params.multi_items())
+    direct_query: str | None = None
+    direct_update: str | None = None
+    if request.method == "POST":
+        media_type, media_params = media_type_of(request)
+        if media_type == FORM:
+            body = await read_body(request, settings.max_body_bytes)
+            text = decode_utf8(body, "form body")
+            try:
+                params += parse_qsl(text, keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise ApiError(400, "the form's values are not valid UTF-8") from None
+        elif media_type in (QUERY_TYPE, UPDATE_TYPE):
+            require_utf8(media_params)
+            body = await read_body(request, settings.max_body_bytes)
+            text = decode_utf8(body, "request body")
+            if media_type == QUERY_TYPE:
+                direct_query = text
+            else:
+                direct_update = text
+        elif not media_type:
+            raise ApiError(
+                400,
+                f"a POST to /sparql needs a Content-Type: {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}",
+            )
+        else:
+            raise ApiError(
+                415,
+                f"/sparql does not take {media_type}; send {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}",
+            )
+    values: dict[str, list[str]] = {}
+    for name, value in params:
+        values.setdefault(name, []).append(value)
+    queries = values.pop("query", []) + ([direct_query] if direct_query is not None else [])
+    updates = values.pop("update", []) + ([direct_update] if direct_update is not None else [])
+    if len(queries) + len(updates) > 1:
+        raise ApiError(
+            400,
+            "one request carries one query or one update, this one has "
+            f"{len(queries)} queries and {len(updates)} updates",
+        )
+    endpoint = str(request.url.replace(query=""))
+    if updates:
+        if request.method != "POST":
+            raise ApiError(
+                400, "an update must be sent with POST (form or application/sparql-update)"
+            )
+        require_token(request)
+        return await _update(request, updates[0], values, endpoint)
+    if queries:
+        return await _query(request, queries[0], values, endpoint, settings)
+    if request.method == "POST":
+        raise ApiError(400, "the request has neither a query nor an update")
+    return _service_description(request, values, endpoint, settings)
+
+
+# -- query ----------------------------------------------------------------------------
+def _formats(request: Request, values: dict[str, list[str]]) -> tuple[str, str]:
+    """(results format, graph format) from ``format=`` or the Accept header."""
+    chosen = values.get("format", [])
+    if chosen:
+        fmt = chosen[-1].lower()
+        if fmt in RESULT_FORMAT_NAMES:
+            return fmt, "turtle"
+        if fmt in GRAPH_FORMAT_NAMES:
+            return "json", fmt
+        if fmt in ("rdf", "xml+rdf"):
+            return "xml", "rdfxml"
+        raise ApiError(
+            400,
+            f"unknown format {fmt!r}",
+            {"formats": [*RESULT_FORMAT_NAMES, *GRAPH_FORMAT_NAMES]},
+        )
+    accept = request.headers.get("accept")
+    results = negotiate(accept, RESULTS_MEDIA, "json")
+    graph = negotiate(accept, GRAPH_MEDIA, "turtle")
+    if results is None and graph is None:
+        raise ApiError(
+            406,
+            f"none of the accepted media types ({accept}) is one this endpoint writes",
+            {"results": sorted(RESULTS_MEDIA), "graphs": sorted(GRAPH_MEDIA)},
+        )
+    return results or "json", graph or "turtle"
+
+
+def _iris(values: dict[str, list[str]], name: str) -> list[str] | None:
+    given = values.get(name)
+    if given is None:
+        return None
+    for iri in given:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ApiError(400, f"{name} must be an absolute IRI, got {iri!r}") from None
+    return given
+
+
+def _timeout(values: dict[str, list[str]], settings: Settings) -> float:
+    given = values.get("timeout")
+    if not given:
+        return settings.query_timeout
+    try:
+        seconds = float(given[-1])
+    except ValueError:
+        raise ApiError(400, f"timeout must be a number of seconds, got {given[-1]!r}") from None
+    if not 0 < seconds <= settings.max_query_timeout:
+        raise ApiError(
+            400,
+            f"timeout must be more than 0 and at most {settings.max_query_timeout:g} seconds",
+            {"timeout": seconds, "max_query_timeout": settings.max_query_timeout},
+        )
+    return seconds
+
+
+def _check_service(query: str, base: str, settings: Settings) -> None:
+    allowed = set(settings.service_allowlist_iris)
+    refused = [
+        e for e in sparql_text.service_endpoints(query, base) if e is None or e not in allowed
+    ]
+    if refused:
+        names = ", ".join(e or "a variable endpoint" for e in refused)
+        raise ApiError(
+            400,
+            f"SERVICE federation is off for {names}: only endpoints in the service "
+            "allow-list (setting service_allowlist) may be called",
+            {"refused": refused, "allowlist": sorted(allowed)},
+        )
+
+
+async def _query(
+    request: Request,
+    query: str,
+    values: dict[str, list[str]],
+    endpoint: str,
+    settings: Settings,
+) -> Response:
+    if "using-graph-uri" in values or "using-named-graph-uri" in values:
+        raise ApiError(
+            400,
+            "using-graph-uri and using-named-graph-uri belong to updates; "
+            "a query's dataset is default-graph-uri and named-graph-uri",
+        )
+    results, graph = _formats(request, values)
+    timeout = _timeout(values, settings)
+    _check_service(query, endpoint, settings)
+    job = QueryJob(
+        query=query,
+        base_iri=endpoint,
+        default_graph=_iris(values, "default-graph-uri"),
+        named_graphs=_iris(values, "named-graph-uri"),
+        results=results,
+        graph=graph,
+        max_rows=settings.max_rows,
+    )
+    runner = get_runner(request)
+    try:
+        outcome = await run_in_threadpool(runner.run, job, timeout)
+    except QueryTimeoutError as exc:
+        raise ApiError(
+            503,
+            f"the query was stopped: it did not finish within its time limit of {timeout:g} s",
+            {"timeout": timeout, "max_query_timeout": settings.max_query_timeout},
+            headers={"Retry-After": "1"},
+        ) from exc
+    except QueryFailedError as exc:
+        raise _query_error(exc) from None
+    headers = {"Vary": "Accept"}
+    if outcome.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[LIMIT_HEADER] = str(settings.max_rows)
+    return Response(outcome.payload, media_type=outcome.media_type, headers=headers)
+
+
+def _query_error(exc: QueryFailedError) -> ApiError:
+    if exc.kind == "syntax":
+        return ApiError(400, "the SPARQL query does not parse", _parser_detail(exc.message))
+    if exc.kind == "crashed":
+        return ApiError(503, exc.message)
+    return ApiError(400, "the SPARQL query could not be evaluated", {"reason": exc.message})
+
+
+def _parser_detail(message: str) -> dict[str, Any]:
+    detail: dict[str, Any] = {"parser": message}
+    position = sparql_text.error_position(message)
+    if position:
+        detail["line"], detail["column"] = position
+    return detail
+
+
+# -- update ---------------------------------------------------------------------------
+async def _update(
+    request: Request, update: str, values: dict[str, list[str]], endpoint: str
+) -> Response:
+    if "default-graph-uri" in values or "named-graph-uri" in values:
+        raise ApiError(
+            400,
+            "default-graph-uri and named-graph-uri belong to queries; "
+            "an update's dataset is using-graph-uri and using-named-graph-uri",
+        )
+    using = _iris(values, "using-graph-uri") or []
+    using_named = _iris(values, "using-named-graph-uri") or []
+    if (using or using_named) and sparql_text.names_dataset(update):
+        raise ApiError(
+            400,
+            "the update names its own dataset (USING or WITH) and the request gives "
+            "using-graph-uri/using-named-graph-uri: the protocol allows one or the other",
+        )
+    text = sparql_text.with_using(update, using, using_named)
+    service = get_service(request)
+    await run_in_threadpool(apply_update, service, text, endpoint)
+    return Response(status_code=204)
+
+
+def apply_update(service: PracticeGraphService, update: str, base_iri: str) -> None:
+    """Run an update (one transaction) and bring the keyword index in step."""
+    try:
+        service.store.update(update, base_iri=base_iri)
+    except QueryError as exc:
+        message = str(exc)
+        if "does not parse" in message:
+            raise ApiError(
+                400, "the SPARQL update does not parse", _parser_detail(message)
+            ) from None
+        raise ApiError(400, "the SPARQL update could not be applied", {"reason": message}) from None
+    scope = sparql_text.write_scope(update, base_iri)
+    sync_index_after_write(service, None if scope.any_graph else sorted(scope.iris))
+
+
+# -- service description ----------------------------------------------------------------
+def _service_description(
+    request: Request, values: dict[str, list[str]], endpoint: str, settings: Settings
+) -> Response:
+    chosen = values.get("format")
+    if chosen:
+        fmt = chosen[-1].lower()
+        if fmt not in GRAPH_FORMAT_NAMES:
+            raise ApiError(400, f"the service description comes as {', '.join(GRAPH_FORMAT_NAMES)}")
+    else:
+        fmt = negotiate(request.headers.get("accept"), GRAPH_MEDIA, "turtle") or "turtle"
+    features = [f"<{SD}UnionDefaultGraph>", f"<{SD}EmptyGraphs>"]
+    if settings.service_allowlist_iris:
+        features.append(f"<{SD}BasicFederatedQuery>")
+    result_formats = ", ".join(
+        f"<{FORMATS}{name}>"
+        for name in (
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "N-Triples",
+            "JSON-LD",
+            "RDF_XML",
+        )
+    )
+    turtle = f"""
+        @prefix sd: <{SD}> .
+        <{endpoint}#service> a sd:Service ;
+            sd:endpoint <{endpoint}> ;
+            sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ;
+            sd:resultFormat {result_formats} ;
+            sd:inputFormat <{FORMATS}Turtle>, <{FORMATS}N-Triples>, <{FORMATS}JSON-LD>,
+                <{FORMATS}RDF_XML> ;
+            sd:feature {", ".join(features)} ;
+            sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
+    """
+    triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
+    payload = ox.serialize(triples, format=GRAPH_FORMATS[fmt][0]) or b""
+    return Response(payload, media_type=GRAPH_MEDIA_TYPES[fmt], headers={"Vary": "Accept"})

@@ -1,0 +1,173 @@
+"""/documents: upload through the ingest pipeline, list, show, remove; limits and auth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import CORPUS_NAMES, EUROPRIS_TEXT, ICPA_TEXT
+from practicegraph.api import create_app
+from practicegraph.api.documents import safe_name
+from practicegraph.api.errors import ApiError
+from practicegraph.config import Settings
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.service import PracticeGraphService
+
+
+def upload(
+    client: TestClient, name: str, data: bytes, headers: dict[str, str] | None = None
+) -> Any:
+    return client.post("/documents", files={"file": (name, data, "text/plain")}, headers=headers)
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["status"] == response.status_code
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_upload_add_replace_unchanged_delete(client: TestClient, auth: dict[str, str]) -> None:
+    created = client.post(
+        "/documents",
+        files={"file": ("../../latvia-report.txt", ICPA_TEXT.encode(), "text/plain")},
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["result"] == "added" and body["source"] == "latvia-report.txt"
+    assert body["iri"] == "https://w3id.org/practicegraph/id/document/latvia-report.txt"
+    assert body["counts"]["organisations"] >= 1 and body["counts"]["countries"] >= 1
+    assert created.headers["location"] == "/documents/latvia-report.txt"
+    assert body["links"]["resource"] == "/id/document/latvia-report.txt"
+
+    shown = client.get("/documents/latvia-report.txt")
+    assert shown.status_code == 200 and shown.json()["title"] == "Prison Reform in Latvia"
+    assert client.get(body["links"]["resource"], headers={"Accept": "text/html"}).status_code == 200
+    hits = client.get("/search", params={"q": "Latvian Prison Administration"}).json()["hits"]
+    assert any(hit["source"] == "latvia-report.txt" for hit in hits)
+
+    same = upload(client, "latvia-report.txt", ICPA_TEXT.encode(), auth)
+    assert same.status_code == 200 and same.json()["result"] == "unchanged"
+    changed = upload(client, "latvia-report.txt", EUROPRIS_TEXT.encode(), auth)
+    assert changed.status_code == 200 and changed.json()["result"] == "replaced"
+
+    assert client.delete("/documents/latvia-report.txt", headers=auth).status_code == 204
+    assert client.get("/documents/latvia-report.txt").status_code == 404
+    assert client.get("/id/document/latvia-report.txt").status_code == 404
+    assert error_of(client.delete("/documents/latvia-report.txt", headers=auth))["status"] == 404
+    hits = client.get("/search", params={"q": "EuroPris mentoring"}).json()["hits"]
+    assert all(hit["source"] != "latvia-report.txt" for hit in hits)
+
+
+def test_writes_need_the_token(client: TestClient) -> None:
+    refused = upload(client, "a.txt", ICPA_TEXT.encode())
+    assert refused.status_code == 401 and "Bearer" in refused.headers["www-authenticate"]
+    error_of(refused)
+    wrong = client.delete(f"/documents/{CORPUS_NAMES[0]}", headers={"Authorization": "Bearer x"})
+    assert wrong.status_code == 401
+    assert client.get(f"/documents/{CORPUS_NAMES[0]}").status_code == 200, "nothing removed"
+
+
+def test_uploads_that_cannot_be_ingested(client: TestClient, auth: dict[str, str]) -> None:
+    unsupported = upload(client, "tool.exe", b"MZ\x90\x00", auth)
+    assert unsupported.status_code == 415 and ".pdf" in str(error_of(unsupported)["detail"])
+    assert error_of(upload(client, "empty.txt", b"", auth))["status"] == 422
+    assert error_of(upload(client, "binary.txt", bytes(range(256)) * 8, auth))["status"] in (
+        415,
+        422,
+    )
+    assert error_of(upload(client, ".hidden.txt", b"text", auth))["status"] == 400
+    not_multipart = client.post("/documents", content=b"plain", headers=auth)
+    assert error_of(not_multipart)["status"] == 415
+    no_file = client.post(
+        "/documents", data={"other": "x"}, files={"x": ("a.txt", b"t")}, headers=auth
+    )
+    assert error_of(no_file)["status"] == 400
+    assert client.get("/documents").json()["total"] == len(CORPUS_NAMES), "nothing was added"
+
+
+@pytest.fixture
+def small_client(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
+    settings = replace(api_settings, max_body_bytes=2000)
+    with (
+        PracticeGraphService(settings, extractor=extractor) as service,
+        TestClient(create_app(settings, service=service)) as test_client,
+    ):
+        yield test_client
+
+
+def test_body_limit_holds_by_header_and_while_streaming(
+    small_client: TestClient, auth: dict[str, str]
+) -> None:
+    big = b"word " * 1000
+    declared = upload(small_client, "big.txt", big, auth)
+    assert error_of(declared)["status"] == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        boundary = b"--xyz\r\n"
+        yield boundary + b'Content-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n'
+        for _ in range(50):
+            yield big[:500]
+        yield b"\r\n--xyz--\r\n"
+
+    streamed = small_client.post(
+        "/documents",
+        content=chunks(),
+        headers=auth | {"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert "content-length" not in streamed.request.headers
+    assert error_of(streamed)["status"] == 413
+    assert upload(small_client, "small.txt", ICPA_TEXT.encode(), auth).status_code == 201
+
+
+def test_read_only_service_refuses_uploads(corpus_settings: Settings, extractor: Extractor) -> None:
+    with (
+        PracticeGraphService(corpus_settings, extractor=extractor) as service,
+        TestClient(create_app(corpus_settings, service=service)) as read_only,
+    ):
+        refused = upload(read_only, "a.txt", ICPA_TEXT.encode())
+        assert error_of(refused)["status"] == 403
+        assert "read-only" in str(error_of(refused)["message"])
+
+
+def test_list_pages(client: TestClient) -> None:
+    first = client.get("/documents", params={"size": 2}).json()
+    assert first["total"] == len(CORPUS_NAMES)
+    assert [d["source"] for d in first["documents"]] == CORPUS_NAMES[:2]
+    assert first["links"] == {"next": "/documents?page=2&size=2", "prev": None}
+    last = client.get("/documents", params={"size": 2, "page": 3}).json()
+    assert [d["source"] for d in last["documents"]] == CORPUS_NAMES[4:]
+    assert last["links"]["next"] is None
+    doc = first["documents"][0]
+    assert doc["iri"].endswith("/document/" + doc["source"]) and doc["title"]
+    assert error_of(client.get("/documents", params={"size": 0}))["status"] == 400
+
+
+def test_show_counts_entities(client: TestClient) -> None:
+    info = client.get(f"/documents/{CORPUS_NAMES[0]}").json()
+    assert set(info["counts"]) >= {"organisations", "countries", "themes", "practices", "evidence"}
+    assert info["media_type"] == "text/plain" and info["words"] > 0 and info["ingested_at"]
+    assert error_of(client.get("/documents/no-such-file.txt"))["status"] == 404
+
+
+def test_safe_names() -> None:
+    assert safe_name("C:\\Users\\me\\report.MD") == "report.MD"
+    assert safe_name("a/b/c.pdf") == "c.pdf"
+    for bad, status in [("", 400), ("..", 400), ("x/", 400), ("a\x00.txt", 400), ("a.docx", 415)]:
+        with pytest.raises(ApiError) as caught:
+            safe_name(bad)
+        assert caught.value.status == status, bad
+
+
+def test_pages_escape_what_documents_say(client: TestClient, auth: dict[str, str]) -> None:
+    text = "# <script>alert('x')</script> & Reform\n\n" + ICPA_TEXT
+    created = upload(client, "xss.md", text.encode(), auth)
+    assert created.status_code == 201, created.text
+    page = client.get(created.json()["links"]["resource"], headers={"Accept": "text/html"}).text
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Reform" in page

@@ -1,0 +1,175 @@
+"""Limits that hold: query time limit (the worker is killed), row cap, body cap, SERVICE."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.conftest import TOKEN
+from api.live import free_port, live_server
+from practicegraph.api import create_app
+from practicegraph.config import Settings
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.service import PracticeGraphService
+
+#: A cross join over 3,000 triples: 2.7e10 rows to count, far beyond any limit.
+SLOW = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://e/p> ?x . ?b <http://e/p> ?y . ?c <http://e/p> ?z }"
+)
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _generated_triples(n: int = 3000) -> str:
+    triples = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(n))
+    return f"INSERT DATA {{ {triples} }}"
+
+
+@pytest.fixture
+def limited(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
+    """The app with small limits: 5 rows, 4 KB bodies, one allow-listed SERVICE endpoint."""
+    settings = replace(
+        api_settings,
+        max_rows=5,
+        max_body_bytes=4096,
+        query_timeout=5.0,
+        max_query_timeout=10.0,
+        service_allowlist=f"http://127.0.0.1:{free_port()}/sparql",
+    )
+    service = PracticeGraphService(settings, extractor=extractor)
+    try:
+        with TestClient(create_app(settings, service=service)) as test_client:
+            yield test_client
+    finally:
+        service.close()
+
+
+def test_a_slow_query_is_stopped_and_its_worker_replaced(client: TestClient) -> None:
+    insert = client.post(
+        "/sparql",
+        content=_generated_triples(),
+        headers={"Content-Type": "application/sparql-update"} | AUTH,
+    )
+    assert insert.status_code == 204
+    runner = client.app.state.queries  # type: ignore[attr-defined]
+    before = set(runner.worker_pids())
+    started = time.monotonic()
+    response = client.get("/sparql", params={"query": SLOW, "timeout": "1"})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert "time limit of 1 s" in error["message"] and error["detail"]["timeout"] == 1.0
+    assert 0.9 < elapsed < 3
+    after = set(runner.worker_pids())
+    assert len(after) == 2 and len(before - after) == 1  # the busy one was killed
+    started = time.monotonic()
+    ok = client.get(
+        "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://e/p> ?o }"}
+    )
+    assert ok.status_code == 200 and time.monotonic() - started < 1.0
+    assert ok.json()["results"]["bindings"][0]["n"]["value"] == "3000"
+
+
+def test_timeout_parameter_is_bounded(client: TestClient) -> None:
+    for value in ("0", "-1", "61", "1e9"):
+        response = client.get("/sparql", params={"query": "ASK {}", "timeout": value})
+        assert response.status_code == 400, value
+        assert response.json()["error"]["detail"]["max_query_timeout"] == 60.0
+
+
+def test_row_cap_is_signalled(limited: TestClient) -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o }"
+    response = limited.get("/sparql", params={"query": query})
+    assert response.status_code == 200
+    assert len(response.json()["results"]["bindings"]) == 5
+    assert response.headers["PracticeGraph-Results-Truncated"] == "true"
+    assert response.headers["PracticeGraph-Results-Limit"] == "5"
+    small = limited.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5"})
+    assert "PracticeGraph-Results-Truncated" not in small.headers
+    graph = limited.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    assert len(graph.text.strip().splitlines()) == 5
+    assert graph.headers["PracticeGraph-Results-Truncated"] == "true"
+
+
+def test_body_cap_before_and_while_reading(limited: TestClient) -> None:
+    big = b"ASK { } # " + b"x" * 5000
+    declared = limited.post(
+        "/sparql", content=big, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert declared.status_code == 413
+    assert declared.json()["error"]["detail"] == {"max_body_bytes": 4096}
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
+        yield from (big[i : i + 1000] for i in range(0, len(big), 1000))
+
+    streamed = limited.post(
+        "/graph-store",
+        params={"graph": "http://e/g"},
+        content=chunks(),
+        headers={"Content-Type": "text/turtle"} | AUTH,
+    )
+    assert streamed.status_code == 413
+
+
+def test_service_is_refused_unless_allow_listed(limited: TestClient) -> None:
+    refused = limited.get(
+        "/sparql",
+        params={
+            "query": "PREFIX e: <http://evil.example/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }"
+        },
+    )
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert "federation is off" in error["message"]
+    assert error["detail"]["refused"] == ["http://evil.example/sparql"]
+    variable = limited.get("/sparql", params={"query": "SELECT * { SERVICE ?x { ?s ?p ?o } }"})
+    assert variable.status_code == 400
+    allowed = next(iter(limited.app.state.settings.service_allowlist_iris))  # type: ignore[attr-defined]
+    # Allow-listed: the query runs (and fails: nothing listens on that port).
+    called = limited.get(
+        "/sparql", params={"query": f"SELECT * {{ SERVICE <{allowed}> {{ ?s ?p ?o }} }}"}
+    )
+    assert called.status_code == 400
+    assert called.json()["error"]["message"] == "the SPARQL query could not be evaluated"
+
+
+@pytest.mark.slow
+def test_a_slow_query_does_not_stall_search(corpus_settings: Settings) -> None:
+    settings = replace(corpus_settings, token=TOKEN)
+    with live_server(settings) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        http.post(
+            "/sparql",
+            content=_generated_triples(),
+            headers={"Content-Type": "application/sparql-update"} | AUTH,
+        ).raise_for_status()
+        slow_status: list[int] = []
+
+        def slow() -> None:
+            with httpx.Client(base_url=server.url, timeout=30) as other:
+                response = other.get("/sparql", params={"query": SLOW, "timeout": "4"})
+                slow_status.append(response.status_code)
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.5)  # the query is running in a worker now
+        timings = []
+        for _ in range(5):
+            started = time.monotonic()
+            response = http.get("/search", params={"q": "probation"})
+            timings.append(time.monotonic() - started)
+            assert response.status_code == 200
+        assert thread.is_alive(), "the slow query should still be running"
+        assert max(timings) < 1.0, timings
+        # A second, quick SPARQL query meanwhile goes to the other worker.
+        started = time.monotonic()
+        assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        assert time.monotonic() - started < 1.0
+        thread.join()
+        assert slow_status == [503]
+        http.close()
