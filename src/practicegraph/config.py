@@ -79,6 +79,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest time limit in seconds a request may ask for.",
     ),
     Setting(
+        "query_workers",
+        "PRACTICEGRAPH_QUERY_WORKERS",
+        "SPARQL worker processes (each can be killed when a query overruns its time limit).",
+    ),
+    Setting(
         "max_rows",
         "PRACTICEGRAPH_MAX_ROWS",
         "Most result rows (or triples) a SPARQL query returns; a cut result says so.",
@@ -123,6 +128,7 @@ class Settings:
     query_timeout: float = 10.0
     max_query_timeout: float = 60.0
     max_rows: int = 10_000
+    query_workers: int = 2
     max_body_bytes: int = 20 * 1024 * 1024
     service_allowlist: str = ""
     licence: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -155,6 +161,7 @@ class Settings:
             timeout = float(self.query_timeout)
             max_timeout = float(self.max_query_timeout)
             max_rows = int(self.max_rows)
+            workers = int(self.query_workers)
             max_body = int(self.max_body_bytes)
         except (TypeError, ValueError) as exc:
             raise ConfigError(
@@ -163,7 +170,7 @@ class Settings:
             ) from exc
         if not 0 < port < 65536:
             raise ConfigError(f"port must be between 1 and 65535, got {port}")
-        if timeout <= 0 or max_timeout < timeout or max_rows < 1 or max_body < 1:
+        if timeout <= 0 or max_timeout < timeout or max_rows < 1 or max_body < 1 or workers < 1:
             raise ConfigError(
                 "query_timeout must be positive and at most max_query_timeout; "
                 "max_rows and max_body_bytes must be positive"
@@ -182,6 +189,7 @@ class Settings:
             query_timeout=timeout,
             max_query_timeout=max_timeout,
             max_rows=max_rows,
+            query_workers=workers,
             max_body_bytes=max_body,
             token=self.token or None,
         )

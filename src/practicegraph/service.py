@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -96,6 +97,9 @@ class PracticeGraphService:
         self.index: SearchIndex = WhooshIndex(settings.index_dir, self.vocabulary)
         if extractor is not None:
             self.__dict__["extractor"] = extractor
+        # One writer at a time: RocksDB transactions do not order concurrent
+        # drop-and-insert requests, and whoosh allows a single index writer.
+        self.write_lock = threading.RLock()
         self.index_repair = IndexSync()
         if not read_only:
             self._install_ontology()

@@ -25,7 +25,6 @@ from practicegraph.config import Settings
 from practicegraph.service import PracticeGraphService
 
 #: SPARQL query worker processes (each holds one query at a time).
-QUERY_WORKERS = 2
 
 
 def create_app(settings: Settings, service: PracticeGraphService | None = None) -> FastAPI:
@@ -37,7 +36,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         app.state.settings = settings
         app.state.service = service or PracticeGraphService(settings)
         app.state.queries = QueryRunner(
-            app.state.service.store, settings.data_dir / "snapshots", workers=QUERY_WORKERS
+            app.state.service.store, settings.data_dir / "snapshots", workers=settings.query_workers
         )
         try:
             yield

@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -45,19 +44,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 COUNTED = {k: v for k, v in ENTITY_CLASSES.items() if k not in ("documents", "annotations")}
 _COPY_CHUNK = 1024 * 1024
 
-_locks: weakref.WeakKeyDictionary[PracticeGraphService, threading.Lock] = (
-    weakref.WeakKeyDictionary()
-)
-_locks_guard = threading.Lock()
 
-
-def write_lock(service: PracticeGraphService) -> threading.Lock:
-    """One writer at a time per service (whoosh allows one index writer)."""
-    with _locks_guard:
-        lock = _locks.get(service)
-        if lock is None:
-            lock = _locks[service] = threading.Lock()
-        return lock
+def write_lock(service: PracticeGraphService) -> threading.RLock:
+    """The service's single writer lock, shared with SPARQL Update and the Graph Store."""
+    return service.write_lock
 
 
 # -- reading the graph -------------------------------------------------------------------

@@ -147,6 +147,11 @@ def _read_graph(service: PracticeGraphService, graph: str | None, fmt: str) -> b
 
 
 def _delete_graph(service: PracticeGraphService, graph: str | None) -> None:
+    with service.write_lock:
+        _delete_graph_locked(service, graph)
+
+
+def _delete_graph_locked(service: PracticeGraphService, graph: str | None) -> None:
     if graph is None:
         service.store.update("CLEAR DEFAULT")
         return
@@ -160,6 +165,13 @@ def _write_graph(
     service: PracticeGraphService, graph: str | None, triples: list[ox.Triple], replace: bool
 ) -> bool:
     """Replace (PUT) or merge into (POST) a graph in one update; True if it is new."""
+    with service.write_lock:
+        return _write_graph_locked(service, graph, triples, replace)
+
+
+def _write_graph_locked(
+    service: PracticeGraphService, graph: str | None, triples: list[ox.Triple], replace: bool
+) -> bool:
     data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
     if graph is None:
         parts = ["CLEAR SILENT DEFAULT ;"] if replace else []

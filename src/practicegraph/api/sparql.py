@@ -322,6 +322,11 @@ async def _update(
 
 def apply_update(service: PracticeGraphService, update: str, base_iri: str) -> None:
     """Run an update (one transaction) and bring the keyword index in step."""
+    with service.write_lock:
+        _apply_update(service, update, base_iri)
+
+
+def _apply_update(service: PracticeGraphService, update: str, base_iri: str) -> None:
     try:
         service.store.update(update, base_iri=base_iri)
     except QueryError as exc:
