@@ -8,10 +8,10 @@ keyword index in step after a write.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from fastapi import Request
 
+from practicegraph.api import conneg
 from practicegraph.api.errors import ApiError
 from practicegraph.service import PracticeGraphService
 
@@ -46,59 +46,19 @@ GRAPH_MEDIA_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class MediaRange:
-    type: str
-    q: float
-    order: int
-
-    def matches(self, media_type: str) -> bool:
-        if self.type in ("*/*", media_type):
-            return True
-        major = media_type.split("/", 1)[0]
-        return self.type == f"{major}/*"
-
-
-def media_ranges(accept: str | None) -> list[MediaRange]:
-    """The ``Accept`` header's ranges, best first (q, then specificity, then order)."""
-    ranges = []
-    for order, part in enumerate((accept or "").split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        ranges.append(MediaRange(fields[0].lower(), q, order))
-    return sorted(ranges, key=lambda r: (-r.q, r.type.count("*"), r.order))
-
-
 def negotiate(accept: str | None, offers: dict[str, str], default: str) -> str | None:
     """The format (a value of ``offers``, keyed by media type) the client prefers.
 
-    No or empty ``Accept`` gives ``default``; a header none of the offers
-    satisfies gives None (the caller answers 406 or falls back).
+    No ``Accept`` (or ``*/*``) gives ``default``; a header none of the offers
+    satisfies gives None (the caller answers 406 or falls back). The ranking is
+    conneg's, shared with the linked-data routes.
     """
-    ranges = media_ranges(accept)
-    if not ranges:
+    if not (accept or "").strip():
         return default
     default_media = next(m for m, f in offers.items() if f == default)
-    for media_range in ranges:
-        if media_range.q <= 0:
-            continue
-        if media_range.type in offers:
-            return offers[media_range.type]
-        if media_range.matches(default_media):
-            return default
-        for media_type, fmt in offers.items():
-            if media_range.matches(media_type):
-                return fmt
-    return None
+    ordered = [default_media, *(m for m in offers if m != default_media)]
+    chosen = conneg.negotiate(accept, ordered)
+    return offers[chosen] if chosen is not None else None
 
 
 def media_type_of(request: Request) -> tuple[str, dict[str, str]]:
