@@ -22,7 +22,7 @@ app = FastAPI(title="bare pyoxigraph SPARQL")
 
 
 @app.get("/sparql")
-def sparql(query: str = Query(...)) -> Response:  # noqa: B008 - FastAPI idiom
+def sparql(query: str = Query(...)) -> Response:
     result = store.query(query, use_default_graph_as_union=True)
     payload = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
     return Response(payload, media_type="application/sparql-results+json")

@@ -109,6 +109,8 @@ def _resolver_over(toks: list[Token], base: str | None) -> _Resolver:
 
 def service_endpoints(query: str, base: str | None = None) -> list[str | None]:
     """The endpoint of every SERVICE clause, in order; None for ``SERVICE ?var``."""
+    if "service" not in query.lower():
+        return []  # the common case, without tokenising the whole query
     toks = tokens(query)
     resolver = _resolver_over(toks, base)
     found: list[str | None] = []
