@@ -3,7 +3,7 @@ PYTHON ?= .venv/bin/python
 SHARED ?= ../shared
 EVAL_DIR ?= .eval
 
-.PHONY: setup test lint eval search-eval bench
+.PHONY: setup test lint eval search-eval bench bench-search bench-api
 
 setup:
 	python3 -m venv .venv
@@ -26,6 +26,12 @@ eval:
 
 bench:
 	$(PYTHON) bench/ingest_throughput.py
+
+bench-search:
+	$(PYTHON) bench/search_bench.py --docs 10000
+
+bench-api:
+	$(PYTHON) bench/api_bench.py
 
 search-eval:
 	$(PYTHON) tools/search_eval.py --shared $(SHARED)
