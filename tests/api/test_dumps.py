@@ -51,7 +51,9 @@ def test_dumps_are_listed_and_each_parses(client: TestClient, api_settings: Sett
         else:
             assert 0 < len(parsed) <= quads
     assert client.head("/dumps/practicegraph.ttl").status_code == 200
-    assert not any((api_settings.data_dir / "tmp").iterdir()), "no temporary file left behind"
+    cache = api_settings.data_dir / "dumps-cache"
+    assert not list(cache.glob("*/*.partial")), "no half-written dump left behind"
+    assert len(list(cache.iterdir())) == 1, "one cached state"
     missing = client.get("/dumps/practicegraph.xlsx")
     assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
 
@@ -94,3 +96,22 @@ def test_void_describes_counts_licence_endpoint_and_dumps(
         assert len(Graph().parse(data=as_jsonld.text, format="json-ld")) == len(g)
     cached = client.get("/.well-known/void", headers={"If-None-Match": response.headers["etag"]})
     assert cached.status_code == 304
+
+
+def test_dumps_are_cached_until_the_store_changes(
+    client: TestClient, api_settings: Settings, auth: dict[str, str]
+) -> None:
+    first = client.get("/dumps/practicegraph.ttl").content
+    cached = list((api_settings.data_dir / "dumps-cache").glob("*/practicegraph.ttl"))
+    assert len(cached) == 1
+    assert client.get("/dumps/practicegraph.ttl").content == first
+    update = (
+        "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> "
+        '<https://schema.org/name> "cache test" } }'
+    )
+    response = client.post("/sparql", data={"update": update}, headers=auth)
+    assert response.status_code == 204
+    after = client.get("/dumps/practicegraph.ttl").content
+    assert b"cache test" in after and b"cache test" not in first
+    states = list((api_settings.data_dir / "dumps-cache").iterdir())
+    assert len(states) == 1, "the previous state's files are gone"

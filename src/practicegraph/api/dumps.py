@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
+import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Annotated, Any, cast
@@ -103,23 +104,45 @@ def _stream(handle: IO[bytes]) -> Iterator[bytes]:
         handle.close()
 
 
-def write_dump(service: PracticeGraphService, settings: Settings, dump: Dump) -> IO[bytes]:
-    """The dump in an already-unlinked temporary file, rewound (blocking)."""
-    folder = settings.data_dir / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - handed to the response
-    try:
-        if dump.compressed:
-            with gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=6, mtime=0) as zipped:
-                service.export(cast(IO[bytes], zipped), dump.export_format)
-        else:
-            service.export(handle, dump.export_format)
-        handle.flush()
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    return handle
+# Dumps are cached per store state: a key that changes with every write this
+# process makes (and with every restart, since the counter starts again).
+_PROCESS_KEY = uuid.uuid4().hex[:12]
+
+
+def dump_file(service: PracticeGraphService, settings: Settings, dump: Dump) -> IO[bytes]:
+    """An open handle on the dump of the store as it is now, written once per state.
+
+    The file is written under the service's write lock (so no write lands half
+    way through an export), then renamed into place; older states' files are
+    deleted. An open handle stays readable after its file is deleted, so a
+    download in progress is never cut by a newer dump.
+    """
+    root = settings.data_dir / "dumps-cache"
+    folder = root / f"{_PROCESS_KEY}-{service.store.generation}"
+    path = folder / dump.name
+    if not path.exists():
+        with service.write_lock:
+            folder = root / f"{_PROCESS_KEY}-{service.store.generation}"
+            path = folder / dump.name
+            if not path.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(path.name + ".partial")
+                try:
+                    with partial.open("wb") as handle:
+                        if dump.compressed:
+                            with gzip.GzipFile(
+                                fileobj=handle, mode="wb", compresslevel=6, mtime=0
+                            ) as zipped:
+                                service.export(cast(IO[bytes], zipped), dump.export_format)
+                        else:
+                            service.export(handle, dump.export_format)
+                    partial.replace(path)
+                finally:
+                    partial.unlink(missing_ok=True)
+                for stale in root.iterdir():
+                    if stale != folder:
+                        shutil.rmtree(stale, ignore_errors=True)
+    return path.open("rb")
 
 
 @router.api_route(
@@ -141,7 +164,7 @@ def get_dump(
     headers = {"Content-Disposition": f'attachment; filename="{dump.name}"'}
     if request.method == "HEAD":
         return Response(media_type=dump.content_type, headers=headers)
-    handle = write_dump(service, settings, dump)
+    handle = dump_file(service, settings, dump)
     headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
     return StreamingResponse(_stream(handle), media_type=dump.content_type, headers=headers)
 
@@ -273,4 +296,4 @@ def void(
     return representation(request, body, media_type, last_modified(service.store, None))
 
 
-__all__ = ["DUMPS", "Dump", "router", "void_triples", "write_dump"]
+__all__ = ["DUMPS", "Dump", "dump_file", "router", "void_triples"]
