@@ -63,6 +63,8 @@ import httpx
 import pycountry
 import pyoxigraph as ox
 
+from machine import cpu_model
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results" / "api_bench.json"
@@ -622,14 +624,7 @@ def wrk(url: str, seconds: int, accept: str) -> dict[str, Any]:
 
 # -- machine ------------------------------------------------------------------------
 def machine_info(rdflib_python: Path | None) -> dict[str, Any]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model() or ""
     import fastapi
     import uvicorn
 

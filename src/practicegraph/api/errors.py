@@ -56,20 +56,19 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# Most specific first: UnsupportedFormatError is an IngestError, QueryError a StoreError.
+_STATUS_OF: tuple[tuple[type[PracticeGraphError], int], ...] = (
+    (QueryError, 400),
+    (ValidationError, 422),
+    (UnsupportedFormatError, 415),
+    (IngestError, 400),
+    (StoreError, 503),
+    (ConfigError, 500),
+)
+
+
 def _status_of(exc: PracticeGraphError) -> int:
-    if isinstance(exc, QueryError):
-        return 400
-    if isinstance(exc, ValidationError):
-        return 422
-    if isinstance(exc, UnsupportedFormatError):
-        return 415
-    if isinstance(exc, IngestError):
-        return 400
-    if isinstance(exc, StoreError):
-        return 503
-    if isinstance(exc, ConfigError):
-        return 500
-    return 400
+    return next((status for cls, status in _STATUS_OF if isinstance(exc, cls)), 400)
 
 
 def install_error_handlers(app: FastAPI) -> None:
