@@ -8,6 +8,7 @@ batch ingest with some bad files exits 2 after reporting each of them.
 from __future__ import annotations
 
 import functools
+import gzip
 import html
 import io
 import json
@@ -27,7 +28,8 @@ from rich.table import Table
 
 from practicegraph import __version__
 from practicegraph.config import Settings
-from practicegraph.errors import PracticeGraphError, QueryError
+from practicegraph.errors import InvalidDumpError, PracticeGraphError, QueryError
+from practicegraph.exchange.dumpfile import sha256_of
 from practicegraph.graph.store import RESULT_FORMATS
 from practicegraph.search import SearchRequest
 from practicegraph.service import PracticeGraphService
@@ -249,24 +251,178 @@ def export(
         ExportFormat, typer.Option("--format", help="RDF syntax.")
     ] = ExportFormat.nquads,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File (default: stdout).")
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="File (default: stdout); a name ending in .gz is gzipped."
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Export only this imported source, as it was imported.")
     ] = None,
     data: DataOption = None,
 ) -> None:
-    """Export the whole graph; nquads and trig keep the named graphs (one per document)."""
+    """Export the graph deterministically: the same data gives the same bytes.
+
+    nquads and trig keep the named graphs. With -o, FILE.sha256 (for sha256sum -c)
+    and FILE.void.ttl (a VoID/DCAT record of the dump) are written beside it.
+    """
     with _service(data, read_only=True) as service:
         if output is None:
-            service.export(sys.stdout.buffer, fmt.value)
+            service.sources.export(sys.stdout.buffer, fmt.value, source)
             return
         partial = output.with_name(output.name + ".partial")
         try:
-            with partial.open("wb") as handle:
-                service.export(handle, fmt.value)
+            with partial.open("wb") as raw:
+                if output.name.endswith(".gz"):
+                    # mtime=0 and no file name in the header: the gzip bytes are stable too
+                    with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
+                        summary = service.sources.export(handle, fmt.value, source)
+                else:
+                    summary = service.sources.export(raw, fmt.value, source)
             partial.replace(output)
+            checksum = sha256_of(output)
+            output.with_name(output.name + ".sha256").write_text(
+                f"{checksum}  {output.name}\n", encoding="utf-8"
+            )
+            output.with_name(output.name + ".void.ttl").write_text(
+                service.sources.void_record(
+                    output.name, checksum, output.stat().st_size, summary, fmt.value, source
+                ),
+                encoding="utf-8",
+            )
         except OSError as exc:
             partial.unlink(missing_ok=True)
             raise _fail(f"{output}: {exc.strerror}") from None
-    err_console.print(f"wrote {output}", highlight=False)
+    err_console.print(
+        f"wrote {output} ({summary.statements} statements, sha256 {checksum})", highlight=False
+    )
+
+
+class ImportFormat(StrEnum):
+    nquads = "nquads"
+    trig = "trig"
+    turtle = "turtle"
+    nt = "nt"
+    jsonld = "jsonld"
+    xml = "xml"
+
+
+@app.command("import")
+@reports_errors
+def import_(
+    file: Annotated[Path, typer.Argument(help="A dump file (optionally .gz); never a URL.")],
+    source: Annotated[str, typer.Option(help="Name of the source it comes from, e.g. cep.")],
+    fmt: Annotated[
+        ImportFormat | None,
+        typer.Option("--format", help="RDF syntax (default: from the file ending)."),
+    ] = None,
+    quarantine: Annotated[
+        bool,
+        typer.Option(help="Keep a dump that fails validation apart instead of refusing it."),
+    ] = False,
+    data: DataOption = None,
+) -> None:
+    """Import another organisation's dump as a source: validated, with provenance.
+
+    Re-importing a source replaces it as a whole; `practicegraph sources rollback`
+    puts the previous import back.
+    """
+    with _service(data) as service:
+        try:
+            report = service.sources.import_dump(
+                file, source, syntax=fmt.value if fmt else None, quarantine=quarantine
+            )
+        except InvalidDumpError as exc:
+            err_console.print(escape(exc.report.text()), highlight=False, soft_wrap=True)
+            raise _fail(f"{exc.filename}: {exc.reason.splitlines()[0]}") from None
+    if report.status == "quarantined":
+        err_console.print(escape(report.validation.text()), highlight=False, soft_wrap=True)
+        console.print(
+            f"quarantined {report.statements} statements from {file.name} as source "
+            f"{source!r}: they failed validation and are kept apart "
+            "(queries and search do not see them)",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    console.print(
+        f"imported {report.statements} statements from {file.name} as source {source!r}: "
+        f"{report.graphs} graphs, {report.documents} documents, {report.practices} practices; "
+        f"{sum(report.links.values())} same-as links in all",
+        highlight=False,
+    )
+
+
+sources_app = typer.Typer(
+    help="Imported sources: list (the default), report, rollback, remove.", no_args_is_help=False
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback(invoke_without_command=True)
+@reports_errors
+def sources_list(
+    ctx: typer.Context,
+    data: DataOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the imported sources with their statement counts and import dates."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with _service(data, read_only=True) as service:
+        infos = service.sources.infos()
+    if as_json:
+        console.print_json(json.dumps([i.to_dict() for i in infos]))
+        return
+    if not infos:
+        console.print("no sources imported yet (practicegraph import FILE --source NAME)")
+        return
+    table = Table("source", "status", "statements", "file", "imported", "imports", "licence")
+    for info in infos:
+        table.add_row(
+            info.name,
+            info.status,
+            str(info.statements),
+            info.file or "",
+            (info.imported or "")[:19],
+            str(info.imports),
+            info.licence or "",
+        )
+    console.print(table)
+
+
+@sources_app.command("report")
+@reports_errors
+def sources_report(
+    name: Annotated[str, typer.Argument(help="Source name.")], data: DataOption = None
+) -> None:
+    """The newest import report of a source, validation included, as JSON."""
+    with _service(data, read_only=True) as service:
+        console.print_json(json.dumps(service.sources.report(name)))
+
+
+@sources_app.command("remove")
+@reports_errors
+def sources_remove(
+    name: Annotated[str, typer.Argument(help="Source name.")], data: DataOption = None
+) -> None:
+    """Remove a source: its graphs, provenance, archived imports and search entries."""
+    with _service(data) as service:
+        info = service.sources.remove(name)
+    console.print(f"removed source {info.name} ({info.statements} statements)", highlight=False)
+
+
+@sources_app.command("rollback")
+@reports_errors
+def sources_rollback(
+    name: Annotated[str, typer.Argument(help="Source name.")], data: DataOption = None
+) -> None:
+    """Restore the import of a source before the current one."""
+    with _service(data) as service:
+        report = service.sources.rollback(name)
+    console.print(
+        f"restored {report.file} ({report.statements} statements) as source {name!r}",
+        highlight=False,
+    )
 
 
 class SortOrder(StrEnum):

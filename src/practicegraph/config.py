@@ -104,6 +104,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Licence IRI announced for the dataset in VoID/DCAT and dumps.",
     ),
     Setting(
+        "max_import_bytes",
+        "PRACTICEGRAPH_MAX_IMPORT_BYTES",
+        "Largest dump an import reads, counted after decompression (a gzip bomb stops here).",
+    ),
+    Setting(
+        "max_import_triples",
+        "PRACTICEGRAPH_MAX_IMPORT_TRIPLES",
+        "Most statements one imported dump may hold.",
+    ),
+    Setting(
         "n_process",
         "PRACTICEGRAPH_N_PROCESS",
         "spaCy worker processes for ingests of 50 documents or more (default: 2 on a "
@@ -135,6 +145,8 @@ class Settings:
     max_body_bytes: int = 20 * 1024 * 1024
     service_allowlist: str = ""
     licence: str = "https://creativecommons.org/licenses/by/4.0/"
+    max_import_bytes: int = 2 * 1024**3
+    max_import_triples: int = 20_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -166,11 +178,15 @@ class Settings:
             max_rows = int(self.max_rows)
             workers = int(self.query_workers)
             max_body = int(self.max_body_bytes)
+            max_import = int(self.max_import_bytes)
+            max_import_triples = int(self.max_import_triples)
         except (TypeError, ValueError) as exc:
             raise ConfigError(
-                f"port, query_timeout, max_query_timeout, max_rows and "
-                f"max_body_bytes must be numbers: {exc}"
+                f"port, query_timeout, max_query_timeout, max_rows, max_body_bytes, "
+                f"max_import_bytes and max_import_triples must be numbers: {exc}"
             ) from exc
+        if max_import < 1 or max_import_triples < 1:
+            raise ConfigError("max_import_bytes and max_import_triples must be positive")
         if not 0 < port < 65536:
             raise ConfigError(f"port must be between 1 and 65535, got {port}")
         if timeout <= 0 or max_timeout < timeout or max_rows < 1 or max_body < 1 or workers < 1:
@@ -194,6 +210,8 @@ class Settings:
             max_rows=max_rows,
             query_workers=workers,
             max_body_bytes=max_body,
+            max_import_bytes=max_import,
+            max_import_triples=max_import_triples,
             token=self.token or None,
         )
 

@@ -13,12 +13,15 @@ anything else as a bug::
     │   └── EmptyDocumentError     no usable text after cleaning
     ├── StoreError             the store refused an operation
     │   └── QueryError             a SPARQL query does not parse or cannot run
-    └── ValidationError        data does not conform to the SHACL shapes
+    ├── ValidationError        data does not conform to the SHACL shapes
+    └── DumpError              an imported dump is refused (says file, line, column)
+        └── InvalidDumpError            it fails validation; ``report`` lists each violation
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class PracticeGraphError(Exception):
@@ -68,3 +71,30 @@ class ValidationError(PracticeGraphError):
     def __init__(self, message: str, report: str = "") -> None:
         self.report = report
         super().__init__(message)
+
+
+class DumpError(PracticeGraphError):
+    """An imported dump is refused as a whole; nothing of it was written."""
+
+    def __init__(
+        self, reason: str, filename: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.reason = reason
+        self.filename = filename
+        self.line = line
+        self.column = column
+        where = filename
+        if line is not None:
+            where += f", line {line}" + (f", column {column}" if column is not None else "")
+        super().__init__(f"{where}: {reason}")
+
+    def detail(self) -> dict[str, Any]:
+        return {"file": self.filename, "line": self.line, "column": self.column}
+
+
+class InvalidDumpError(DumpError):
+    """The dump parses but breaks the SHACL shapes or this instance's rules."""
+
+    def __init__(self, reason: str, filename: str, report: Any) -> None:
+        self.report = report
+        super().__init__(reason, filename)

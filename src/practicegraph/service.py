@@ -38,6 +38,7 @@ from practicegraph.search import (
     WhooshIndex,
     records_from_graph,
 )
+from practicegraph.sources import SourceManager
 from practicegraph.vocab import PG, PROV, RDF, RDFS, SCHEMA, XSD, sparql_prefixes
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -101,8 +102,13 @@ class PracticeGraphService:
         # drop-and-insert requests, and whoosh allows a single index writer.
         self.write_lock = threading.RLock()
         self.index_repair = IndexSync()
+        self.sources = SourceManager(
+            settings, self.store, self.index, self.iris, self.vocabulary, self.write_lock
+        )
         if not read_only:
             self._install_ontology()
+            # Graphs of an import that died before its switch: no record claims them.
+            self.sources.drop_orphans()
             # A process that died between the store's commit and the index's leaves
             # them out of step; the content hashes show which documents to redo.
             self.index_repair = self.sync_index()
@@ -142,12 +148,19 @@ class PracticeGraphService:
         self.store.replace_graph(graph_iri, graph)
 
     # -- ingest --------------------------------------------------------------------
+    def _local_graphs_filter(self, var: str = "?g") -> str:
+        """A FILTER keeping the graphs of documents ingested here (not imported ones)."""
+        prefix = str(self.iris.document_graph("x"))[:-1]
+        return f'FILTER(STRSTARTS(STR({var}), "{prefix}") && !STRSTARTS(STR({var}), "{prefix}_"))'
+
     def stored_hashes(self) -> dict[str, str]:
-        """source name -> content hash of every stored document."""
+        """source name -> content hash of every document ingested here."""
         rows = self.store.select(
             sparql_prefixes()
-            + """
-            SELECT ?src ?hash WHERE { ?doc dcterms:source ?src ; pg:contentHash ?hash }"""
+            + f"""
+            SELECT ?src ?hash WHERE {{
+              GRAPH ?g {{ ?doc dcterms:source ?src ; pg:contentHash ?hash }}
+              {self._local_graphs_filter()} }}"""
         )
         return {row["src"].value: row["hash"].value for row in rows}
 
@@ -218,8 +231,14 @@ class PracticeGraphService:
                 progress(done, len(pending), document.source_name)
         self.index.replace(to_index)
         self._prune_runs()
+        self._relink_if_sources()
         self.store.flush()
         return report
+
+    def _relink_if_sources(self) -> None:
+        """New or removed local entities may match an imported source's."""
+        if self.store.has_graph(str(self.iris.sources_graph)):
+            self.sources.relink()
 
     def _processes(self, documents: int) -> int:
         """spaCy worker processes for this batch: each costs a model load (about a second),
@@ -260,6 +279,7 @@ class PracticeGraphService:
             (removed if self.store.drop_graph(graph) else missing).append(name)
         if removed:
             self._prune_runs()
+            self._relink_if_sources()
             self.store.flush()
             self.index.delete(Path(name).name for name in removed)
         return removed, missing
@@ -269,8 +289,9 @@ class PracticeGraphService:
         """Bring the keyword index in step with the store, comparing content hashes."""
         stored = self.stored_hashes()
         indexed = self.index.indexed_hashes()
-        stale = sorted(s for s, h in stored.items() if indexed.get(s) != h)
-        orphans = sorted(s for s in indexed if s not in stored)
+        local = {key: h for key, h in indexed.items() if "/" not in key}
+        stale = sorted(s for s, h in stored.items() if local.get(s) != h)
+        orphans = sorted(s for s in local if s not in stored)
         if orphans:
             self.index.delete(orphans)
         for start in range(0, len(stale), INDEX_BATCH):
@@ -278,10 +299,42 @@ class PracticeGraphService:
             self.index.replace({source: self._records(source) for source in batch})
         if len(stale) > INDEX_BATCH:
             self.index.optimize()
-        return IndexSync(reindexed=stale, removed=orphans)
+        sync = IndexSync(reindexed=stale, removed=orphans)
+        self._sync_imported(indexed, sync)
+        return sync
+
+    def _sync_imported(self, indexed: dict[str, str], sync: IndexSync) -> None:
+        """Imported sources: reindex one whose documents in the store and in the index
+        differ (a crash between the store's switch and the index's commit)."""
+        expected: dict[str, dict[str, str]] = {}
+        graphs = self.sources.current_graphs()
+        if graphs:
+            rows = self.store.select(
+                sparql_prefixes()
+                + f"""SELECT ?g ?src ?hash WHERE {{
+                    GRAPH ?g {{ ?doc dcterms:source ?src OPTIONAL {{ ?doc pg:contentHash ?hash }} }}
+                    FILTER(STRSTARTS(STR(?g), "{self.iris.import_graph_prefix()}")) }}"""
+            )
+            for row in rows:
+                name = graphs.get(row["g"].value)
+                if name is not None:
+                    key = f"{name}/{row['src'].value}"
+                    expected.setdefault(name, {})[key] = row["hash"].value if "hash" in row else ""
+        present: dict[str, dict[str, str]] = {}
+        for key, digest in indexed.items():
+            if "/" in key:
+                present.setdefault(key.split("/", 1)[0], {})[key] = digest
+        for name in sorted(set(expected) | set(present)):
+            if expected.get(name, {}) != present.get(name, {}):
+                if name in expected:
+                    self.index.replace_dataset(name, self.sources.source_records(name))
+                    sync.reindexed.append(f"{name}/*")
+                else:
+                    self.index.replace_dataset(name, {})
+                    sync.removed.append(f"{name}/*")
 
     def reindex(self) -> IndexSync:
-        """Rebuild the keyword index from the store."""
+        """Rebuild the keyword index from the store (imported sources included)."""
         self.index.clear()
         return self.sync_index()
 
@@ -333,8 +386,10 @@ class PracticeGraphService:
     def documents(self) -> Iterator[dict[str, str]]:
         rows = self.store.select(
             sparql_prefixes()
-            + """
-            SELECT ?doc ?src ?name WHERE { ?doc dcterms:source ?src ; schema:name ?name }
+            + f"""
+            SELECT ?doc ?src ?name WHERE {{
+              GRAPH ?g {{ ?doc dcterms:source ?src ; schema:name ?name }}
+              {self._local_graphs_filter()} }}
             ORDER BY ?src"""
         )
         for row in rows:

@@ -13,6 +13,8 @@ from rdflib.namespace import DefinedNamespace
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 THEMES = Namespace("https://w3id.org/practicegraph/themes/")
 THEME_SCHEME = URIRef("https://w3id.org/practicegraph/themes")
 
@@ -33,6 +35,13 @@ class PG(DefinedNamespace):
     softwareVersion: URIRef
     text: URIRef  # the document's text as stored: the offsets' reference
     confidence: URIRef  # extractor's confidence in a practice
+    Source: URIRef  # an organisation whose dumps are imported (a prov:Agent)
+    Import: URIRef  # one import of a dump (a prov:Activity)
+    currentImport: URIRef  # the import of a source in force
+    originalGraph: URIRef  # a graph's name in the imported dump
+    fileName: URIRef  # the dump file's base name
+    sha256: URIRef  # checksum of the dump file
+    importStatus: URIRef  # "current" | "superseded" | "quarantined"
 
 
 PREFIXES: dict[str, str] = {
@@ -47,6 +56,8 @@ PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),
+    "void": str(VOID),
+    "dcat": str(DCAT),
 }
 
 
@@ -56,6 +67,7 @@ def sparql_prefixes() -> str:
 
 
 __all__ = [
+    "DCAT",
     "DCTERMS",
     "OA",
     "OWL",
@@ -69,6 +81,7 @@ __all__ = [
     "SKOS",
     "THEMES",
     "THEME_SCHEME",
+    "VOID",
     "XSD",
     "sparql_prefixes",
 ]

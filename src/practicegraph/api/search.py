@@ -22,6 +22,9 @@ def search(
     org: Annotated[list[str] | None, Query(description="Organisation name")] = None,
     year: Annotated[list[str] | None, Query(description="Year (YYYY)")] = None,
     kind: Annotated[list[Literal["document", "practice"]] | None, Query()] = None,
+    source: Annotated[
+        list[str] | None, Query(description='"local" or an imported source\'s name')
+    ] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     sort: Annotated[Literal["relevance", "date"], Query()] = "relevance",
@@ -38,6 +41,7 @@ def search(
         organisations=org or [],
         years=year or [],
         kinds=list(kind or []),
+        sources=source or [],
         page=page,
         page_size=size,
         sort=sort,

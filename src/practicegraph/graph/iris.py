@@ -13,6 +13,10 @@ event          ``{base}event/{slug of the name}-{year}``
 practice       ``{base}practice/{file key}-{sha1 of the evidence, 10 hex}``
 annotation     ``{document IRI}#annotation-{n}``
 ingest run     ``{base}run/{UTC timestamp}``
+source         ``{base}source/{name}`` (an organisation whose dumps are imported)
+import         ``{base}source/{name}/import/{UTC timestamp}``
+import graph   ``{base}graph/_source/{name}/{UTC timestamp}/{n}`` (one per graph
+               of the dump: imported data never lands in a graph of ours)
 =============  ==============================================================
 
 The *file key* is the file's base name itself (``000_111072d56bab84e1.txt``)
@@ -80,6 +84,34 @@ class IriMinter:
 
     def run(self, timestamp: str) -> URIRef:
         return self._iri("run", timestamp)
+
+    def source(self, name: str) -> URIRef:
+        return self._iri("source", name)
+
+    def source_import(self, name: str, stamp: str) -> URIRef:
+        return self._iri("source", name, "import", stamp)
+
+    def import_graph(self, name: str, stamp: str, number: int) -> URIRef:
+        return self._iri("graph", "_source", name, stamp, str(number))
+
+    def import_graph_prefix(self, name: str | None = None, stamp: str | None = None) -> str:
+        parts = ["graph", "_source"] + [p for p in (name, stamp) if p is not None]
+        return str(self._iri(*parts)) + "/"
+
+    @property
+    def sources_graph(self) -> URIRef:
+        """The sources, their imports and each imported graph's provenance."""
+        return self._iri("graph", "_sources")
+
+    @property
+    def links_graph(self) -> URIRef:
+        """owl:sameAs links between sources (rebuilt by reconciliation)."""
+        return self._iri("graph", "_links")
+
+    def is_document_graph(self, graph: str) -> bool:
+        """A graph of a document ingested here (not a reserved or imported graph)."""
+        prefix = str(self._iri("graph", ""))
+        return graph.startswith(prefix) and not graph[len(prefix) :].startswith("_")
 
     @property
     def provenance_graph(self) -> URIRef:

@@ -108,6 +108,16 @@ class OxigraphStore:
             parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
         self.update("\n".join(parts))
 
+    def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add many quads with bounded memory; *not* atomic (callers make it safe: imports
+        write into graphs that nothing refers to until one update switches to them)."""
+        try:
+            self._store.bulk_extend(quads)
+        except OSError as exc:
+            raise StoreError(f"the store refused the bulk load: {exc}") from exc
+        finally:
+            self.generation = next(self._writes)
+
     def drop_graph(self, graph: URIRef) -> bool:
         node = ox.NamedNode(str(graph))
         if not self._store.contains_named_graph(node):
@@ -165,6 +175,15 @@ class OxigraphStore:
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
             out.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         return out
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or those of one named graph."""
+        if graph is None:
+            return iter(self._store)
+        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def contains(self, quad: ox.Quad) -> bool:
+        return quad in self._store
 
     def has_graph(self, graph: str) -> bool:
         return bool(self._store.contains_named_graph(ox.NamedNode(graph)))

@@ -33,7 +33,7 @@ from whoosh.scoring import BM25F
 
 from practicegraph.errors import StoreError
 from practicegraph.search.analysis import plain_analyzer, text_analyzer
-from practicegraph.search.records import KINDS, IndexRecord
+from practicegraph.search.records import KINDS, LOCAL_SOURCE, IndexRecord
 from practicegraph.search.vocabulary import SearchVocabulary, analyse
 
 FACETS = {
@@ -42,6 +42,7 @@ FACETS = {
     "organisation": "organisations",
     "year": "year",
     "kind": "kind",
+    "source": "dataset",
 }
 _FILTER_ALIASES = {
     "theme": "theme",
@@ -54,6 +55,7 @@ _FILTER_ALIASES = {
     "year": "year",
     "kind": "kind",
     "type": "kind",
+    "source": "source",
 }
 # Field weights of the ranking: a word in a title or practice label counts
 # three times, in an entity name (organisation, country, theme) twice.
@@ -73,6 +75,7 @@ def schema() -> Schema:
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         source=ID(stored=True),
+        dataset=ID(stored=True),
         doc_iri=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, phrase=True),
         body=TEXT(analyzer=analyzer, stored=True, phrase=True),
@@ -107,6 +110,7 @@ class SearchRequest:
     organisations: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
     page: int = 1
     page_size: int = 10
     sort: str = "relevance"  # or "date"
@@ -126,6 +130,7 @@ class Hit:
     organisations: list[str]
     year: str | None
     url: str | None
+    dataset: str = LOCAL_SOURCE  # the source it came from ("local" = ingested here)
 
 
 @dataclass
@@ -164,6 +169,7 @@ class SearchIndex(Protocol):
 
     def replace(self, records: Mapping[str, list[IndexRecord]]) -> None: ...
     def delete(self, sources: Iterable[str]) -> None: ...
+    def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None: ...
     def clear(self) -> None: ...
     def indexed_hashes(self) -> dict[str, str]: ...
     def counts(self) -> dict[str, int]: ...
@@ -189,6 +195,13 @@ class WhooshIndex:
             path.mkdir(parents=True, exist_ok=True)
             if whoosh_index.exists_in(str(path)):
                 self._ix = whoosh_index.open_dir(str(path))
+                if set(self._ix.schema.names()) != set(schema().names()):
+                    # An index written by an older version: start afresh; the service
+                    # refills it from the store (sync_index) when it opens.
+                    self._ix.close()
+                    shutil.rmtree(path)
+                    path.mkdir(parents=True)
+                    self._ix = whoosh_index.create_in(str(path), schema())
             else:
                 self._ix = whoosh_index.create_in(str(path), schema())
         except (OSError, whoosh_index.IndexError) as exc:
@@ -218,6 +231,19 @@ class WhooshIndex:
         writer = self._ix.writer(timeout=30.0)
         for source in sources:
             writer.delete_by_term("source", source)
+        writer.commit()
+
+    def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None:
+        """Replace everything of one imported source in one commit."""
+        writer = self._ix.writer(timeout=30.0)
+        try:
+            writer.delete_by_term("dataset", dataset)
+            for items in records.values():
+                for record in items:
+                    writer.add_document(**_fields(record))
+        except Exception:
+            writer.cancel()
+            raise
         writer.commit()
 
     def clear(self) -> None:
@@ -250,6 +276,7 @@ class WhooshIndex:
 
     # -- reads -------------------------------------------------------------------
     def indexed_hashes(self) -> dict[str, str]:
+        """index key -> content hash of every indexed document (imported ones included)."""
         with self._ix.searcher() as searcher:
             return {
                 fields["source"]: fields.get("content_hash", "")
@@ -419,6 +446,7 @@ class WhooshIndex:
             (request.organisations, "organisations", str),
             (request.years, "year", str),
             (request.kinds, "kind", str.lower),
+            (request.sources, "dataset", str),
         ):
             if values:
                 clauses.append(Or([Term(fieldname, normalise(v)) for v in values]))
@@ -459,7 +487,7 @@ class WhooshIndex:
             kind=fields["kind"],
             title=fields.get("title", ""),
             snippet=snippet,
-            source=fields.get("source", ""),
+            source=fields.get("source", "").rsplit("/", 1)[-1],
             document=fields.get("doc_iri", ""),
             score=round(score, 4),
             themes=_split(fields.get("themes")),
@@ -467,6 +495,7 @@ class WhooshIndex:
             organisations=_split(fields.get("organisations")),
             year=fields.get("year"),
             url=fields.get("url"),
+            dataset=fields.get("dataset") or LOCAL_SOURCE,
         )
 
 
@@ -525,6 +554,7 @@ def _merge_filters(request: SearchRequest, filters: dict[str, list[str]]) -> Sea
         organisations=request.organisations + filters.get("organisation", []),
         years=request.years + filters.get("year", []),
         kinds=request.kinds + filters.get("kind", []),
+        sources=request.sources + filters.get("source", []),
     )
 
 
@@ -598,6 +628,7 @@ def _fields(record: IndexRecord) -> dict[str, Any]:
         "id": record.id,
         "kind": record.kind,
         "source": record.source,
+        "dataset": record.dataset,
         "doc_iri": record.doc_iri,
         "title": record.title,
         "body": record.body,

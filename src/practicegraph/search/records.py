@@ -19,13 +19,14 @@ from rdflib.term import Node
 from practicegraph.vocab import DCTERMS, PG, RDF, SCHEMA
 
 KINDS = ("document", "practice")
+LOCAL_SOURCE = "local"  # the source facet's value for documents ingested here
 
 
 @dataclass
 class IndexRecord:
     id: str  # the IRI of the document or practice
     kind: str  # "document" | "practice"
-    source: str  # the document's file name (dcterms:source)
+    source: str  # the index key of the document: its file name, "{source}/{file}" if imported
     doc_iri: str
     title: str
     body: str
@@ -38,6 +39,7 @@ class IndexRecord:
     year: str | None = None
     date: str | None = None  # ISO date, for sorting
     url: str | None = None
+    dataset: str = LOCAL_SOURCE  # where it came from: "local" or an imported source's name
 
 
 def _text(graph: Graph, subject: Node, predicate: URIRef) -> str:
@@ -56,15 +58,27 @@ def _theme_id(iri: Node) -> str:
 
 
 def records_from_graph(
-    graph: Graph, theme_labels: Mapping[str, Sequence[str]]
+    graph: Graph,
+    theme_labels: Mapping[str, Sequence[str]],
+    dataset: str = LOCAL_SOURCE,
+    canonical_names: Mapping[str, str] | None = None,
 ) -> list[IndexRecord]:
-    """The document record and one record per practice, from one document's graph."""
+    """The document record and one record per practice, from one document's graph.
+
+    ``dataset`` names an imported source (its records are keyed "{source}/{file}"
+    so they never replace a local document of the same file name);
+    ``canonical_names`` maps organisation IRIs reconciled with another source's
+    to the canonical resource's name, so the facet shows one ICPA, not two.
+    """
+    canonical_names = canonical_names or {}
     doc = next(
         (s for s, o in graph.subject_objects(DCTERMS.source) if isinstance(o, Literal)), None
     )
     if doc is None:
         return []
     source = _text(graph, doc, DCTERMS.source)
+    if dataset != LOCAL_SOURCE:
+        source = f"{dataset}/{source}"
     doc_iri = str(doc)
     content_hash = _text(graph, doc, PG.contentHash)
     date = _text(graph, doc, SCHEMA.datePublished) or None
@@ -80,7 +94,7 @@ def records_from_graph(
         names = _names(graph, mentioned)
         entity_names += names
         if SCHEMA.Organization in types and names:
-            organisations.append(names[0])
+            organisations.append(canonical_names.get(str(mentioned), names[0]))
         if SCHEMA.Country in types:
             code = _text(graph, mentioned, SCHEMA.identifier)
             if code:
@@ -117,6 +131,7 @@ def records_from_graph(
         year=year,
         date=date or year,
         url=_text(graph, doc, SCHEMA.url) or None,
+        dataset=dataset,
     )
     records = [document]
     for practice in graph.objects(doc, SCHEMA.mentions):
@@ -154,7 +169,7 @@ def records_from_graph(
                 countries=[c for c in p_countries if c],
                 organisations=sorted(
                     {
-                        names[0]
+                        canonical_names.get(str(org), names[0])
                         for org in graph.objects(practice, SCHEMA.provider)
                         if (names := _names(graph, org))
                     }
@@ -162,6 +177,7 @@ def records_from_graph(
                 year=year,
                 date=document.date,
                 url=document.url,
+                dataset=dataset,
             )
         )
     return records

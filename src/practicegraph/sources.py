@@ -1,0 +1,718 @@
+"""Imported sources: other organisations' dumps, kept apart, traceable and reversible.
+
+An import goes through four steps, and only the last touches the store:
+
+1. **parse and gate** (streaming): the file is parsed strictly, each statement
+   passes :class:`~practicegraph.exchange.gate.Gate`, and lands in a *staging*
+   store of its own on disk (``data_dir/staging``), so memory stays bounded and a
+   refused dump leaves nothing behind;
+2. **validate**: SHACL against ontology/shapes.ttl, in slices (pyshacl); a
+   failing dump is refused with its report, or with ``quarantine`` kept in a
+   separate store (``data_dir/quarantine``) that queries and search never read;
+3. **archive**: the staged data is kept as N-Quads (``data_dir/sources/NAME``)
+   so that the import can be restored after a later one (rollback);
+4. **switch**: the statements are copied into fresh graphs named after the
+   import, then one SPARQL Update records the import and drops the graphs of
+   the one it replaces. A crash before that update leaves graphs that no
+   import record claims; they are dropped when the store is next opened, so
+   the source is in its old state or its new one, never between.
+
+Afterwards the same-as links between sources are rebuilt and the keyword
+index gets the source's documents and practices.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from practicegraph.config import Settings, ontology_dir
+from practicegraph.errors import DumpError, InvalidDumpError, StoreError
+from practicegraph.exchange.canonical import DumpSummary, write_canonical
+from practicegraph.exchange.dumpfile import open_dump, sha256_of, syntax_of
+from practicegraph.exchange.gate import Gate, line_locator
+from practicegraph.exchange.reconcile import Reconciliation, reconcile
+from practicegraph.exchange.validation import ShapesValidator, ValidationReport
+from practicegraph.graph.iris import IriMinter
+from practicegraph.graph.store import OxigraphStore, nt_terms
+from practicegraph.search import IndexRecord, SearchIndex, SearchVocabulary, records_from_graph
+from practicegraph.search.records import LOCAL_SOURCE
+from practicegraph.vocab import (
+    DCTERMS,
+    OWL,
+    PG,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    VOID,
+    XSD,
+    sparql_prefixes,
+)
+
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+VOCABULARY_PREFIXES = (
+    "https://w3id.org/practicegraph/ontology",
+    "https://w3id.org/practicegraph/themes",
+    "https://w3id.org/practicegraph/shapes",
+)
+KEEP_ARCHIVES = 2  # the import in force and the one before it (for rollback)
+COPY_BATCH = 50_000
+
+
+@dataclass
+class ImportReport:
+    """What an import did; the CLI prints it and the API returns it."""
+
+    source: str
+    file: str
+    sha256: str
+    syntax: str
+    status: str  # "current" | "quarantined"
+    statements: int = 0
+    own_copies: int = 0
+    graphs: int = 0
+    documents: int = 0
+    practices: int = 0
+    licence: str | None = None
+    publisher: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    validation: ValidationReport = field(default_factory=ValidationReport)
+    links: dict[str, int] = field(default_factory=dict)
+    import_iri: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "validation"}
+        data["validation"] = self.validation.to_dict()
+        return data
+
+
+@dataclass
+class SourceInfo:
+    name: str
+    iri: str
+    import_iri: str | None
+    file: str | None
+    sha256: str | None
+    imported: str | None
+    statements: int
+    licence: str | None
+    publisher: str | None
+    status: str
+    imports: int
+    restorable: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Staged:
+    store: ox.Store
+    path: Path
+    gate: Gate
+
+
+class SourceManager:
+    """Imports, lists, removes and restores sources in one data directory."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: OxigraphStore,
+        index: SearchIndex,
+        iris: IriMinter,
+        vocabulary: SearchVocabulary,
+        write_lock: threading.RLock,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.index = index
+        self.iris = iris
+        self.vocabulary = vocabulary
+        self.write_lock = write_lock
+        self.root = settings.data_dir / "sources"
+        self.staging_root = settings.data_dir / "staging"
+        self.reconciliation = Reconciliation()
+
+    # -- import ------------------------------------------------------------------------
+    def import_dump(
+        self,
+        path: Path,
+        source: str,
+        *,
+        syntax: str | None = None,
+        quarantine: bool = False,
+        filename: str | None = None,
+    ) -> ImportReport:
+        """Import one dump file as (the new state of) ``source``; see the module doc."""
+        self._check_name(source)
+        filename = filename or path.name
+        kind = syntax_of(filename, syntax)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        report = ImportReport(source, filename, sha256_of(path), kind.name, "current")
+        report.import_iri = str(self.iris.source_import(source, stamp))
+        started = time.perf_counter()
+        staged = self._stage(path, filename, kind, stamp)
+        try:
+            report.statements = staged.gate.counts.accepted
+            report.own_copies = staged.gate.counts.own_copies
+            report.licence = staged.gate.description.licence
+            report.publisher = staged.gate.description.publisher
+            report.seconds["parse"] = round(time.perf_counter() - started, 3)
+            mark = time.perf_counter()
+            report.validation = ShapesValidator(
+                ontology_dir() / "shapes.ttl", self._ontology()
+            ).validate(staged.store)
+            report.seconds["validate"] = round(time.perf_counter() - mark, 3)
+            self._save_report(source, stamp, report)
+            if not report.validation.conforms:
+                if not quarantine:
+                    raise InvalidDumpError(
+                        "the dump does not conform to the shapes (ontology/shapes.ttl); "
+                        "nothing was imported (import with --quarantine to keep it apart)\n"
+                        + report.validation.text(),
+                        filename,
+                        report.validation,
+                    )
+                report.status = "quarantined"
+                self._quarantine(staged.store, source, stamp, report)
+                return report
+            mark = time.perf_counter()
+            self._archive(staged.store, source, stamp)
+            with self.write_lock:
+                self._switch(staged.store, source, stamp, report)
+                report.seconds["store"] = round(time.perf_counter() - mark, 3)
+                mark = time.perf_counter()
+                report.links = self.relink()
+                report.seconds["reconcile"] = round(time.perf_counter() - mark, 3)
+                mark = time.perf_counter()
+                report.documents, report.practices = self._index_source(source)
+                report.seconds["index"] = round(time.perf_counter() - mark, 3)
+            self._save_report(source, stamp, report)
+            self._prune_archives(source)
+            return report
+        finally:
+            del staged.store
+            shutil.rmtree(staged.path, ignore_errors=True)
+
+    def _check_name(self, source: str) -> None:
+        if not SOURCE_NAME.fullmatch(source) or source == LOCAL_SOURCE:
+            raise DumpError(
+                f"source name {source!r} is not usable: use lower-case letters, digits, "
+                f"'-' and '_' (up to 63), and not {LOCAL_SOURCE!r}, which names this "
+                "instance's own documents",
+                "--source",
+            )
+
+    def _stage(self, path: Path, filename: str, kind: Any, stamp: str) -> _Staged:
+        """Parse, gate and load the dump into a staging store of its own."""
+        staging = self.staging_root / stamp
+        staging.mkdir(parents=True, exist_ok=True)
+        limit = self.settings.max_import_bytes
+        ontology = self.iris.ontology_graph
+
+        def is_own(quad: ox.Quad) -> bool:
+            return bool(
+                self.store.contains(
+                    ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(ontology))
+                )
+            )
+
+        def text_lines() -> Iterator[bytes]:
+            with open_dump(path, kind, limit) as handle:
+                yield from handle
+
+        gate = Gate(
+            filename,
+            own_prefixes=[self.iris.base],
+            vocabulary_prefixes=VOCABULARY_PREFIXES,
+            is_own_statement=is_own,
+            max_triples=self.settings.max_import_triples,
+            locate=line_locator(text_lines),
+        )
+        store = ox.Store(str(staging))
+        try:
+            with open_dump(path, kind, limit) as handle:
+                quads = ox.parse(handle, kind.rdf_format, base_iri=None)
+                store.bulk_extend(gate.screen(quads))
+        except SyntaxError as exc:
+            del store
+            shutil.rmtree(staging, ignore_errors=True)
+            message = str(exc.args[0] if exc.args else exc)
+            raise DumpError(
+                f"syntax error: {message}; nothing was imported",
+                filename,
+                exc.lineno,
+                exc.offset,
+            ) from exc
+        except BaseException:
+            del store
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return _Staged(store, staging, gate)
+
+    def _ontology(self) -> Graph:
+        return self.store.named_graph(self.iris.ontology_graph)
+
+    def _quarantine(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
+        """Keep a failing import apart: its own store, never read by queries or search."""
+        quarantine = ox.Store(str(self.settings.data_dir / "quarantine"))
+        try:
+            prefix = self.iris.import_graph_prefix(source)
+            for graph in list(quarantine.named_graphs()):
+                if isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix):
+                    quarantine.remove_graph(graph)
+            graphs = _GraphNames(self.iris, source, stamp)
+            quarantine.bulk_extend(graphs.renamed(staged, stamp))
+            report.graphs = len(graphs.names)
+            quarantine.flush()
+        finally:
+            del quarantine
+        with self.write_lock:
+            self.store.update(
+                self._record_update(source, stamp, report, graphs={}, status="quarantined")
+            )
+
+    def _archive(self, staged: ox.Store, source: str, stamp: str) -> None:
+        folder = self.root / source
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{stamp}.nq.gz"
+        partial = target.with_suffix(".partial")
+        with gzip.open(partial, "wb", compresslevel=1) as handle:
+            staged.dump(handle, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+        partial.replace(target)
+
+    def _switch(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
+        """Copy into fresh graphs, then one update records the import and drops the old."""
+        graphs = _GraphNames(self.iris, source, stamp)
+        self.store.bulk_extend(graphs.renamed(staged, stamp))
+        report.graphs = len(graphs.names)
+        self.store.update(
+            self._record_update(source, stamp, report, graphs=graphs.names, status="current")
+        )
+        self.store.flush()
+
+    def _record_update(
+        self,
+        source: str,
+        stamp: str,
+        report: ImportReport,
+        graphs: dict[str, str],
+        status: str,
+    ) -> str:
+        """One SPARQL Update: the import's provenance, and (for a current import) the
+        switch from the import in force, whose graphs it drops."""
+        g = Graph()
+        source_iri = self.iris.source(source)
+        run = self.iris.source_import(source, stamp)
+        g.add((source_iri, RDF.type, PG.Source))
+        g.add((source_iri, RDF.type, PROV.Agent))
+        g.add((source_iri, RDFS.label, Literal(source)))
+        g.add((run, RDF.type, PG.Import))
+        g.add((run, RDF.type, PROV.Activity))
+        g.add((run, PROV.wasAssociatedWith, source_iri))
+        g.add((run, PG.fileName, Literal(report.file)))
+        g.add((run, PG.sha256, Literal(report.sha256)))
+        g.add((run, VOID.triples, Literal(report.statements)))
+        g.add((run, PG.importStatus, Literal(status)))
+        now = datetime.now(UTC).isoformat()
+        started = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC).isoformat()
+        g.add((run, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
+        g.add((run, PROV.endedAtTime, Literal(now, datatype=XSD.dateTime)))
+        if report.licence:
+            g.add((run, DCTERMS.license, _iri_or_literal(report.licence)))
+        if report.publisher:
+            g.add((run, DCTERMS.publisher, _iri_or_literal(report.publisher)))
+        for original, ours in graphs.items():
+            graph_iri = URIRef(ours)
+            g.add((graph_iri, PROV.wasGeneratedBy, run))
+            g.add((graph_iri, PROV.wasAttributedTo, source_iri))
+            if original:
+                g.add((graph_iri, PG.originalGraph, URIRef(original)))
+        sources_graph = self.iris.sources_graph
+        # A restored import already has a record: it is rewritten, not duplicated.
+        parts = [
+            sparql_prefixes(),
+            f"DELETE WHERE {{ GRAPH <{sources_graph}> {{ <{run}> ?p ?o }} }} ;",
+        ]
+        if status == "current":
+            previous = self._current_import(source)
+            if previous is not None:
+                for graph in self._graphs_of(previous):
+                    parts.append(f"DROP SILENT GRAPH <{graph}> ;")
+            parts.append(
+                f"""DELETE {{ GRAPH <{sources_graph}> {{
+                        <{source_iri}> pg:currentImport ?old . ?old pg:importStatus ?s .
+                        ?g ?gp ?go }} }}
+                    INSERT {{ GRAPH <{sources_graph}> {{ ?old pg:importStatus "superseded" }} }}
+                    WHERE {{ GRAPH <{sources_graph}> {{
+                        <{source_iri}> pg:currentImport ?old . ?old pg:importStatus ?s .
+                        OPTIONAL {{ ?g prov:wasGeneratedBy ?old ; ?gp ?go }} }} }} ;"""
+            )
+            g.add((source_iri, PG.currentImport, run))
+        parts.append(f"INSERT DATA {{ GRAPH <{sources_graph}> {{\n{nt_terms(g)}\n}} }}")
+        return "\n".join(parts)
+
+    # -- reading the registry -------------------------------------------------------------
+    def _current_import(self, source: str) -> str | None:
+        rows = list(
+            self.store.select(
+                sparql_prefixes()
+                + f"""SELECT ?i WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+                    <{self.iris.source(source)}> pg:currentImport ?i }} }}"""
+            )
+        )
+        return rows[0]["i"].value if rows else None
+
+    def _graphs_of(self, import_iri: str) -> list[str]:
+        rows = self.store.select(
+            sparql_prefixes()
+            + f"""SELECT ?g WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+                ?g prov:wasGeneratedBy <{import_iri}> }} }}"""
+        )
+        return sorted(row["g"].value for row in rows)
+
+    def current_graphs(self) -> dict[str, str]:
+        """graph IRI -> source name, for every graph of every import in force."""
+        rows = self.store.select(
+            sparql_prefixes()
+            + f"""SELECT ?g ?name WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+                ?src pg:currentImport ?i ; rdfs:label ?name . ?g prov:wasGeneratedBy ?i }} }}"""
+        )
+        return {row["g"].value: row["name"].value for row in rows}
+
+    def infos(self) -> list[SourceInfo]:
+        rows = self.store.select(
+            sparql_prefixes()
+            + f"""SELECT ?src ?name ?imp ?file ?sha ?ended ?n ?lic ?pub ?status WHERE {{
+                GRAPH <{self.iris.sources_graph}> {{
+                  ?src a pg:Source ; rdfs:label ?name .
+                  ?imp prov:wasAssociatedWith ?src ; pg:fileName ?file ; pg:sha256 ?sha ;
+                       prov:endedAtTime ?ended ; void:triples ?n ; pg:importStatus ?status .
+                  OPTIONAL {{ ?imp dcterms:license ?lic }}
+                  OPTIONAL {{ ?imp dcterms:publisher ?pub }} }} }}
+                ORDER BY ?name DESC(?ended)"""
+        )
+        by_name: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_name.setdefault(row["name"].value, []).append({k: v.value for k, v in row.items()})
+        out = []
+        for name, imports in by_name.items():
+            current = self._current_import(name)
+            shown = next((i for i in imports if i["imp"] == current), imports[0])
+            out.append(
+                SourceInfo(
+                    name=name,
+                    iri=shown["src"],
+                    import_iri=shown["imp"],
+                    file=shown["file"],
+                    sha256=shown["sha"],
+                    imported=shown["ended"],
+                    statements=int(shown["n"]),
+                    licence=shown.get("lic"),
+                    publisher=shown.get("pub"),
+                    status=shown["status"],
+                    imports=len(imports),
+                    restorable=self._previous(name) is not None,
+                )
+            )
+        return out
+
+    def get(self, source: str) -> SourceInfo:
+        for info in self.infos():
+            if info.name == source:
+                return info
+        raise DumpError(f"no source named {source!r}", source)
+
+    def report(self, source: str) -> dict[str, Any]:
+        """The newest import report of a source (validation included)."""
+        folder = self.root / source
+        reports = sorted(folder.glob("*.report.json")) if folder.is_dir() else []
+        if not reports:
+            raise DumpError(f"no import report for a source named {source!r}", source)
+        return json.loads(reports[-1].read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+    def _save_report(self, source: str, stamp: str, report: ImportReport) -> None:
+        folder = self.root / source
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{stamp}.report.json"
+        partial = target.with_suffix(".partial")
+        partial.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+        partial.replace(target)
+
+    # -- remove, rollback ---------------------------------------------------------------
+    def remove(self, source: str) -> SourceInfo:
+        """Drop a source: its graphs, its records, its archives and its index entries."""
+        info = self.get(source)
+        with self.write_lock:
+            prefix = self.iris.import_graph_prefix(source)
+            graphs = [g for g in self.store.named_graphs() if g.startswith(prefix)]
+            source_iri = self.iris.source(source)
+            sources_graph = self.iris.sources_graph
+            parts = [sparql_prefixes()] + [f"DROP SILENT GRAPH <{g}> ;" for g in graphs]
+            parts.append(
+                f"""DELETE {{ GRAPH <{sources_graph}> {{ ?x ?p ?o }} }}
+                    WHERE {{ GRAPH <{sources_graph}> {{ ?x ?p ?o .
+                      {{ BIND(<{source_iri}> AS ?x) }}
+                      UNION {{ ?x prov:wasAssociatedWith <{source_iri}> }}
+                      UNION {{ ?x prov:wasAttributedTo <{source_iri}> }} }} }}"""
+            )
+            self.store.update("\n".join(parts))
+            self.store.flush()
+            self.relink()
+            self.index.replace_dataset(source, {})
+        shutil.rmtree(self.root / source, ignore_errors=True)
+        return info
+
+    def _previous(self, source: str) -> tuple[str, Path] | None:
+        """The newest superseded import of ``source`` whose archive is still kept."""
+        current = self._current_import(source)
+        folder = self.root / source
+        if not folder.is_dir():
+            return None
+        for archive in sorted(folder.glob("*.nq.gz"), reverse=True):
+            stamp = archive.name.removesuffix(".nq.gz")
+            iri = str(self.iris.source_import(source, stamp))
+            if iri != current:
+                return stamp, archive
+        return None
+
+    def rollback(self, source: str) -> ImportReport:
+        """Put back the import before the current one (from its archive)."""
+        self._check_name(source)
+        previous = self._previous(source)
+        if previous is None:
+            raise DumpError(
+                f"source {source!r} has no earlier import to restore "
+                f"(the last {KEEP_ARCHIVES} imports of a source are kept)",
+                source,
+            )
+        stamp, archive = previous
+        old = self._report_of(source, stamp)
+        report = ImportReport(
+            source, old.get("file", archive.name), old.get("sha256", ""), "nquads", "current"
+        )
+        report.licence, report.publisher = old.get("licence"), old.get("publisher")
+        report.import_iri = str(self.iris.source_import(source, stamp))
+        staging = self.staging_root / f"restore-{stamp}"
+        staging.mkdir(parents=True, exist_ok=True)
+        store = ox.Store(str(staging))
+        try:
+            with gzip.open(archive, "rb") as handle:
+                store.bulk_load(handle, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+            report.statements = len(store)
+            with self.write_lock:
+                self._switch(store, source, stamp, report)
+                report.links = self.relink()
+                report.documents, report.practices = self._index_source(source)
+        finally:
+            del store
+            shutil.rmtree(staging, ignore_errors=True)
+        return report
+
+    def _report_of(self, source: str, stamp: str) -> dict[str, Any]:
+        path = self.root / source / f"{stamp}.report.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return {}
+
+    def _prune_archives(self, source: str) -> None:
+        folder = self.root / source
+        archives = sorted(folder.glob("*.nq.gz"))
+        for archive in archives[:-KEEP_ARCHIVES]:
+            archive.unlink(missing_ok=True)
+
+    # -- repair on open ----------------------------------------------------------------------
+    def drop_orphans(self) -> list[str]:
+        """Drop imported graphs no import in force claims (left by a crash mid-import)."""
+        shutil.rmtree(self.staging_root, ignore_errors=True)
+        prefix = self.iris.import_graph_prefix()
+        present = [g for g in self.store.named_graphs() if g.startswith(prefix)]
+        if not present:
+            return []
+        claimed = set(self.current_graphs())
+        orphans = [g for g in present if g not in claimed]
+        if orphans:
+            self.store.update("\n".join(f"DROP SILENT GRAPH <{g}> ;" for g in orphans)[:-2])
+            self.store.flush()
+        return orphans
+
+    # -- links and search ---------------------------------------------------------------------
+    def relink(self) -> dict[str, int]:
+        """Rebuild the owl:sameAs graph from the current data (see exchange.reconcile)."""
+        links = self.iris.links_graph
+        self.store.drop_graph(links)
+        self.reconciliation = reconcile(self.store, self.iris.base)
+        graph = Graph()
+        for member, canonical in sorted(self.reconciliation.canonical.items()):
+            graph.add((URIRef(member), OWL.sameAs, URIRef(canonical)))
+        if len(graph):
+            self.store.replace_graph(links, graph)
+        return dict(self.reconciliation.rules)
+
+    def canonical_names(self) -> dict[str, str]:
+        """Reconciled organisation IRI -> the canonical resource's name."""
+        rows = self.store.select(
+            sparql_prefixes()
+            + f"""SELECT ?member ?name WHERE {{
+                GRAPH <{self.iris.links_graph}> {{ ?member owl:sameAs ?canonical }}
+                ?canonical a schema:Organization ; schema:name ?name }}"""
+        )
+        names: dict[str, str] = {}
+        for row in rows:
+            names.setdefault(row["member"].value, row["name"].value)
+        return names
+
+    def _index_source(self, source: str) -> tuple[int, int]:
+        records = self.source_records(source)
+        self.index.replace_dataset(source, records)
+        kinds = [r.kind for items in records.values() for r in items]
+        return kinds.count("document"), kinds.count("practice")
+
+    def source_records(self, source: str) -> dict[str, list[IndexRecord]]:
+        """Index records of every document in the source's graphs in force."""
+        names = self.canonical_names()
+        records: dict[str, list[IndexRecord]] = {}
+        for graph, name in sorted(self.current_graphs().items()):
+            if name != source:
+                continue
+            items = records_from_graph(
+                self.store.named_graph(URIRef(graph)),
+                self.vocabulary.theme_labels,
+                dataset=source,
+                canonical_names=names,
+            )
+            if items:
+                records[items[0].source] = items
+        return records
+
+    # -- export ---------------------------------------------------------------------------------
+    def export(
+        self, output: IO[bytes] | gzip.GzipFile, fmt: str, source: str | None = None
+    ) -> DumpSummary:
+        """A deterministic dump of everything, or of one source as it was imported."""
+        if source is None:
+            quads: Iterable[ox.Quad] = self.store.quads()
+        else:
+            self.get(source)
+            originals = self._original_names(source)
+            quads = (
+                ox.Quad(
+                    q.subject,
+                    q.predicate,
+                    q.object,
+                    originals[g] or ox.DefaultGraph(),
+                )
+                for g in sorted(originals)
+                for q in self.store.quads(g)
+            )
+        return write_canonical(quads, output, fmt, prefixes=dict(PREFIXES))
+
+    def void_record(
+        self,
+        filename: str,
+        sha256: str,
+        byte_size: int,
+        summary: DumpSummary,
+        fmt: str,
+        source: str | None,
+    ) -> str:
+        """A VoID + DCAT description of an exported dump file, as Turtle.
+
+        Only facts about the file: no time stamp, so exporting the same data twice
+        gives the same record as well as the same dump.
+        """
+        g = Graph()
+        for prefix, namespace in PREFIXES.items():
+            g.bind(prefix, namespace)
+        dataset = URIRef(f"{self.iris.base}dataset" + (f"/source/{source}" if source else ""))
+        dump = URIRef(f"{dataset}#{filename}")
+        dcat = "http://www.w3.org/ns/dcat#"
+        g.add((dataset, RDF.type, VOID.Dataset))
+        g.add((dataset, RDF.type, URIRef(dcat + "Dataset")))
+        title = f"PracticeGraph dump of source {source}" if source else "PracticeGraph dump"
+        g.add((dataset, DCTERMS.title, Literal(title)))
+        g.add((dataset, DCTERMS.license, URIRef(self.settings.licence)))
+        g.add((dataset, VOID.triples, Literal(summary.statements)))
+        g.add((dataset, VOID.dataDump, dump))
+        g.add((dataset, URIRef(dcat + "distribution"), dump))
+        g.add((dump, RDF.type, URIRef(dcat + "Distribution")))
+        g.add((dump, URIRef(dcat + "downloadURL"), URIRef(filename)))
+        g.add((dump, URIRef(dcat + "byteSize"), Literal(byte_size)))
+        media = {
+            "nquads": "application/n-quads",
+            "trig": "application/trig",
+            "turtle": "text/turtle",
+            "nt": "application/n-triples",
+            "jsonld": "application/ld+json",
+        }[fmt]
+        g.add((dump, URIRef(dcat + "mediaType"), Literal(media)))
+        g.add((dump, PG.sha256, Literal(sha256)))
+        if source is not None:
+            info = self.get(source)
+            g.add((dataset, PROV.wasDerivedFrom, URIRef(info.import_iri or info.iri)))
+        return g.serialize(format="turtle")
+
+    def _original_names(self, source: str) -> dict[str, ox.NamedNode | None]:
+        current = self._current_import(source)
+        if current is None:
+            raise StoreError(f"source {source!r} has no import in force (quarantined?)")
+        rows = self.store.select(
+            sparql_prefixes()
+            + f"""SELECT ?g ?orig WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+                ?g prov:wasGeneratedBy <{current}> OPTIONAL {{ ?g pg:originalGraph ?orig }} }} }}"""
+        )
+        return {
+            row["g"].value: ox.NamedNode(row["orig"].value) if "orig" in row else None
+            for row in rows
+        }
+
+
+class _GraphNames:
+    """Maps a dump's graph names to this instance's graphs for one import."""
+
+    def __init__(self, iris: IriMinter, source: str, stamp: str) -> None:
+        self.iris = iris
+        self.source = source
+        self.stamp = stamp
+        self.names: dict[str, str] = {}  # original ("" = default graph) -> ours
+
+    def name(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> ox.NamedNode:
+        key = "" if isinstance(graph, ox.DefaultGraph) else str(graph.value)
+        if isinstance(graph, ox.BlankNode):
+            key = ""  # a blank-node graph name cannot be referred to: fold into default
+        ours = self.names.get(key)
+        if ours is None:
+            ours = str(self.iris.import_graph(self.source, self.stamp, len(self.names)))
+            self.names[key] = ours
+        return ox.NamedNode(ours)
+
+    def renamed(self, staged: ox.Store, stamp: str) -> Iterator[ox.Quad]:
+        """The staged quads in our graphs, blank nodes prefixed with the import's stamp
+        (blank nodes are store-wide in Oxigraph: two imports must not share one)."""
+        token = "i" + re.sub(r"[^0-9A-Za-z]", "", stamp)
+
+        def node(term: Any) -> Any:
+            return ox.BlankNode(f"{token}{term.value}") if isinstance(term, ox.BlankNode) else term
+
+        for quad in staged:
+            yield ox.Quad(
+                node(quad.subject), quad.predicate, node(quad.object), self.name(quad.graph_name)
+            )
+
+
+def _iri_or_literal(value: str) -> URIRef | Literal:
+    return URIRef(value) if re.match(r"https?://\S+$", value) else Literal(value)
