@@ -3,7 +3,7 @@ PYTHON ?= .venv/bin/python
 SHARED ?= ../shared
 EVAL_DIR ?= .eval
 
-.PHONY: setup test lint eval search-eval bench bench-search bench-api
+.PHONY: setup test lint eval search-eval bench bench-search bench-api bench-import vendor-yasgui
 
 setup:
 	python3 -m venv .venv
@@ -32,6 +32,14 @@ bench-search:
 
 bench-api:
 	$(PYTHON) bench/api_bench.py
+
+bench-import:
+	$(PYTHON) bench/import_bench.py --triples 1000000
+
+# Re-fetch the SPARQL editor from npm (pinned in frontend/package-lock.json) and copy
+# its built files into the package; the service never fetches anything at run time.
+vendor-yasgui:
+	cd frontend && npm ci --ignore-scripts && npm run vendor
 
 search-eval:
 	$(PYTHON) tools/search_eval.py --shared $(SHARED)

@@ -107,6 +107,39 @@ def corpus_service(
     svc.close()
 
 
+#: The base IRI of the importing instance in exchange tests: each organisation mints
+#: its own IRIs, so another instance's dump never describes ours.
+OTHER_BASE = "https://b.example.org/id/"
+
+
+@pytest.fixture(scope="session")
+def corpus_dump(tmp_path_factory: pytest.TempPathFactory, _pristine_corpus_store: Path) -> Path:
+    """corpus/'s graph exported by its instance as deterministic, gzipped N-Quads."""
+    import gzip
+
+    target = tmp_path_factory.mktemp("dumps") / "alpha.nq.gz"
+    settings = Settings.from_env(environ={}, data_dir=_pristine_corpus_store)
+    with (
+        PracticeGraphService(settings, read_only=True) as svc,
+        gzip.open(target, "wb") as handle,
+    ):
+        svc.sources.export(handle, "nquads")
+    return target
+
+
+@pytest.fixture
+def other_settings(tmp_path: Path) -> Settings:
+    """An empty instance of another organisation (its own base IRI)."""
+    return Settings.from_env(environ={}, data_dir=tmp_path / "other", base_iri=OTHER_BASE)
+
+
+@pytest.fixture
+def other_service(other_settings: Settings, extractor: Extractor) -> Iterator[PracticeGraphService]:
+    svc = PracticeGraphService(other_settings, extractor=extractor)
+    yield svc
+    svc.close()
+
+
 @pytest.fixture
 def write_doc(tmp_path: Path) -> Callable[..., Path]:
     """Write a text document under tmp_path/docs and return its path."""

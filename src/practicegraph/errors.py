@@ -15,7 +15,8 @@ anything else as a bug::
     │   └── QueryError             a SPARQL query does not parse or cannot run
     ├── ValidationError        data does not conform to the SHACL shapes
     └── DumpError              an imported dump is refused (says file, line, column)
-        └── InvalidDumpError            it fails validation; ``report`` lists each violation
+        ├── InvalidDumpError       it fails validation; ``report`` lists each violation
+        └── UnknownSourceError     no imported source of that name
 """
 
 from __future__ import annotations
@@ -98,3 +99,10 @@ class InvalidDumpError(DumpError):
     def __init__(self, reason: str, filename: str, report: Any) -> None:
         self.report = report
         super().__init__(reason, filename)
+
+
+class UnknownSourceError(DumpError):
+    """No imported source has that name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no source named {name!r} (see `practicegraph sources`)", name)

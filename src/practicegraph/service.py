@@ -148,7 +148,7 @@ class PracticeGraphService:
         self.store.replace_graph(graph_iri, graph)
 
     # -- ingest --------------------------------------------------------------------
-    def _local_graphs_filter(self, var: str = "?g") -> str:
+    def local_graphs_filter(self, var: str = "?g") -> str:
         """A FILTER keeping the graphs of documents ingested here (not imported ones)."""
         prefix = str(self.iris.document_graph("x"))[:-1]
         return f'FILTER(STRSTARTS(STR({var}), "{prefix}") && !STRSTARTS(STR({var}), "{prefix}_"))'
@@ -160,7 +160,7 @@ class PracticeGraphService:
             + f"""
             SELECT ?src ?hash WHERE {{
               GRAPH ?g {{ ?doc dcterms:source ?src ; pg:contentHash ?hash }}
-              {self._local_graphs_filter()} }}"""
+              {self.local_graphs_filter()} }}"""
         )
         return {row["src"].value: row["hash"].value for row in rows}
 
@@ -389,7 +389,7 @@ class PracticeGraphService:
             + f"""
             SELECT ?doc ?src ?name WHERE {{
               GRAPH ?g {{ ?doc dcterms:source ?src ; schema:name ?name }}
-              {self._local_graphs_filter()} }}
+              {self.local_graphs_filter()} }}
             ORDER BY ?src"""
         )
         for row in rows:

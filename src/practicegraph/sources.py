@@ -39,7 +39,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from practicegraph.config import Settings, ontology_dir
-from practicegraph.errors import DumpError, InvalidDumpError, StoreError
+from practicegraph.errors import DumpError, InvalidDumpError, StoreError, UnknownSourceError
 from practicegraph.exchange.canonical import DumpSummary, write_canonical
 from practicegraph.exchange.dumpfile import open_dump, sha256_of, syntax_of
 from practicegraph.exchange.gate import Gate, line_locator
@@ -232,7 +232,7 @@ class SourceManager:
             )
 
         def text_lines() -> Iterator[bytes]:
-            with open_dump(path, kind, limit) as handle:
+            with open_dump(path, kind, limit, filename) as handle:
                 yield from handle
 
         gate = Gate(
@@ -245,7 +245,7 @@ class SourceManager:
         )
         store = ox.Store(str(staging))
         try:
-            with open_dump(path, kind, limit) as handle:
+            with open_dump(path, kind, limit, filename) as handle:
                 quads = ox.parse(handle, kind.rdf_format, base_iri=None)
                 store.bulk_extend(gate.screen(quads))
         except SyntaxError as exc:
@@ -435,14 +435,14 @@ class SourceManager:
         for info in self.infos():
             if info.name == source:
                 return info
-        raise DumpError(f"no source named {source!r}", source)
+        raise UnknownSourceError(source)
 
     def report(self, source: str) -> dict[str, Any]:
         """The newest import report of a source (validation included)."""
         folder = self.root / source
         reports = sorted(folder.glob("*.report.json")) if folder.is_dir() else []
         if not reports:
-            raise DumpError(f"no import report for a source named {source!r}", source)
+            raise UnknownSourceError(source)
         return json.loads(reports[-1].read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
     def _save_report(self, source: str, stamp: str, report: ImportReport) -> None:
@@ -471,6 +471,8 @@ class SourceManager:
                       UNION {{ ?x prov:wasAttributedTo <{source_iri}> }} }} }}"""
             )
             self.store.update("\n".join(parts))
+            if not self.infos():  # Oxigraph keeps an emptied graph: the last source takes it
+                self.store.drop_graph(sources_graph)
             self.store.flush()
             self.relink()
             self.index.replace_dataset(source, {})

@@ -17,8 +17,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from practicegraph import __version__
-from practicegraph.api import documents, dumps, graph_store, resources, search, sparql
+from practicegraph import __version__, web
+from practicegraph.api import documents, dumps, graph_store, resources, search, sources, sparql
 from practicegraph.api.errors import install_error_handlers
 from practicegraph.api.protocol import LIMIT_HEADER, TRUNCATED_HEADER
 from practicegraph.api.query_runner import QueryRunner
@@ -88,6 +88,9 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
     app.include_router(graph_store.router)
     app.include_router(documents.router)
     app.include_router(dumps.router)
+    app.include_router(sources.router)
     app.include_router(resources.router_for(settings))
+    app.include_router(web.router)
+    app.mount(web.STATIC_PATH, web.static_files(), name="static")
     # -- end of routers ---------------------------------------------------------
     return app

@@ -66,7 +66,8 @@ def document_info(
             sparql_prefixes()
             + f"""SELECT ?doc ?name ?media ?words ?hash ?published ?language ?url ?ingested
             WHERE {{
-              ?doc dcterms:source {_literal(source)} ; schema:name ?name .
+              GRAPH ?docgraph {{ ?doc dcterms:source {_literal(source)} ; schema:name ?name }}
+              {service.local_graphs_filter("?docgraph")}
               OPTIONAL {{ ?doc pg:mediaType ?media }}
               OPTIONAL {{ ?doc pg:wordCount ?words }}
               OPTIONAL {{ ?doc pg:contentHash ?hash }}
@@ -291,19 +292,21 @@ def list_documents(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    """Documents in file-name order: source, title, IRI and links."""
+    """Documents ingested here, in file-name order: source, title, IRI and links
+    (imported sources' documents are under /sources)."""
     prefixes = sparql_prefixes()
+    local = service.local_graphs_filter("?g")
     count = list(
         service.store.select(
-            prefixes + "SELECT (COUNT(DISTINCT ?doc) AS ?n) WHERE { ?doc dcterms:source ?src ; "
-            "schema:name ?name }"
+            prefixes + "SELECT (COUNT(DISTINCT ?doc) AS ?n) WHERE { GRAPH ?g { ?doc "
+            f"dcterms:source ?src ; schema:name ?name }} {local} }}"
         )
     )
     total = int(count[0]["n"].value) if count else 0
     rows = service.store.select(
         prefixes
         + f"""SELECT ?doc ?src (SAMPLE(?name) AS ?title) WHERE {{
-              ?doc dcterms:source ?src ; schema:name ?name }}
+              GRAPH ?g {{ ?doc dcterms:source ?src ; schema:name ?name }} {local} }}
             GROUP BY ?doc ?src ORDER BY ?src LIMIT {size} OFFSET {(page - 1) * size}"""
     )
     documents = [

@@ -21,10 +21,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from practicegraph.errors import (
     ConfigError,
+    DumpError,
     IngestError,
+    InvalidDumpError,
     PracticeGraphError,
     QueryError,
     StoreError,
+    UnknownSourceError,
     UnsupportedFormatError,
     ValidationError,
 )
@@ -58,6 +61,9 @@ def error_response(
 
 # Most specific first: UnsupportedFormatError is an IngestError, QueryError a StoreError.
 _STATUS_OF: tuple[tuple[type[PracticeGraphError], int], ...] = (
+    (UnknownSourceError, 404),
+    (InvalidDumpError, 422),
+    (DumpError, 400),
     (QueryError, 400),
     (ValidationError, 422),
     (UnsupportedFormatError, 415),
@@ -82,6 +88,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if status >= 500:
             logger.error("service error: %s", exc)
         detail = getattr(exc, "report", None) or None
+        if isinstance(exc, DumpError):
+            detail = exc.detail() | (
+                {"validation": exc.report.to_dict()} if isinstance(exc, InvalidDumpError) else {}
+            )
         return error_response(status, str(exc), detail)
 
     @app.exception_handler(RequestValidationError)

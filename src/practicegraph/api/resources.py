@@ -11,6 +11,7 @@ Minted IRIs start with the ``base_iri`` setting: under the site (the default
 prefix (``/id/``); any other base is served at its own path
 (``https://data.example.org/kg/`` → ``/kg/``). A base ending in ``#`` mints
 fragment IRIs that cannot be told apart on the wire; no routes are added then.
+The mapping lives in :mod:`practicegraph.web.paths`, shared with the pages.
 
 The IRI a request asks for is rebuilt from the *raw* request path (RFC 3987
 §3.2: percent-encoded UTF-8 of non-ASCII characters is decoded, nothing else),
@@ -25,7 +26,10 @@ Annotations whose body it is, with their targets and selectors (first
 hash IRIs ``…#annotation-n`` dereference to it). HTML, Turtle, JSON-LD,
 N-Triples and RDF/XML by ``Accept`` or ``?format=``; a weak ``ETag`` over the
 representation; ``Last-Modified`` from the newest ingest run of the graphs
-holding triples about it (else the newest run of all).
+holding triples about it (else the newest run of all). The HTML is the page
+:mod:`practicegraph.web` renders for the resource's kind (a practice with its
+evidence in context, a document with its mentions marked, …); an unknown IRI
+gets a 404 page when HTML was negotiated and the error envelope otherwise.
 """
 
 from __future__ import annotations
@@ -37,38 +41,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from practicegraph.api.conneg import choose
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
-from practicegraph.api.templates import (
-    Evidence,
-    Link,
-    PageValue,
-    ResourcePage,
-    TextValue,
-    render_resource,
-)
 from practicegraph.config import Settings
 from practicegraph.graph.store import OxigraphStore
 from practicegraph.service import PracticeGraphService
-from practicegraph.vocab import PG, PREFIXES, THEME_SCHEME, THEMES, sparql_prefixes
+from practicegraph.vocab import PREFIXES, THEME_SCHEME, THEMES, sparql_prefixes
+from practicegraph.web import LinkedDataPaths, not_found_html, resource_html, served_path
+from practicegraph.web.paths import ONTOLOGY_IRI, ONTOLOGY_NS
 
 #: The kinds of IRI the service mints under ``base_iri`` (see graph/iris.py).
 KINDS = ("document", "organisation", "country", "place", "event", "practice", "graph", "run")
 #: Most incoming links, and most annotations, one description carries.
 LINK_LIMIT = 1000
 
-SITE = str(THEMES).removesuffix("themes/")
-ONTOLOGY_NS = str(PG._NS)
-ONTOLOGY_IRI = ONTOLOGY_NS.rstrip("#")
-
 HTML = "text/html"
+OA = "http://www.w3.org/ns/oa#"
 RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/ld+json": ox.RdfFormat.JSON_LD,
@@ -83,56 +78,11 @@ OFFERS = (
     "application/n-triples",
     "application/rdf+xml",
 )
-FORMAT_LINKS = (
-    ("Turtle", "ttl", "text/turtle"),
-    ("JSON-LD", "jsonld", "application/ld+json"),
-    ("N-Triples", "nt", "application/n-triples"),
-    ("RDF/XML", "rdf", "application/rdf+xml"),
-)
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OA = "http://www.w3.org/ns/oa#"
-#: Incoming links the HTML page leaves to its evidence section.
-HIDDEN = frozenset({RDF_TYPE, OA + "hasBody", OA + "hasSource"})
-LABELS = (
-    "https://schema.org/name",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
-)
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 _NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 
 
 # -- paths <-> IRIs ------------------------------------------------------------------
-
-
-def served_path(iri: str) -> str:
-    """The local path of an IRI under the site, else the IRI's own path."""
-    if iri.startswith(SITE):
-        return "/" + iri[len(SITE) :]
-    return urlparse(iri).path or "/"
-
-
-class LinkedDataPaths:
-    """Which local URL path serves which IRI, for one ``base_iri``."""
-
-    def __init__(self, base_iri: str) -> None:
-        self.base = base_iri
-        self.prefix: str | None = None if "#" in base_iri else served_path(base_iri)
-
-    def local(self, iri: str) -> str | None:
-        """The local path (URI-escaped) that dereferences ``iri``, or None."""
-        path: str | None = None
-        if self.prefix is not None and iri.startswith(self.base):
-            path = self.prefix + iri[len(self.base) :]
-        elif iri.startswith(str(THEMES)) or iri == str(THEME_SCHEME):
-            path = "/" + iri[len(SITE) :]
-        elif iri == ONTOLOGY_IRI or iri.startswith(ONTOLOGY_NS):
-            path = "/ontology" + iri[len(ONTOLOGY_IRI) :]
-        if path is None:
-            return None
-        return quote(path, safe="/#~:@!$&'()*+,;=-._%")
 
 
 def uri_to_iri(raw: str) -> str:
@@ -325,150 +275,6 @@ def representation(
     return Response(body, media_type=media_type, headers=headers)
 
 
-# -- HTML ------------------------------------------------------------------------------
-
-
-def _compact(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def _labels(store: OxigraphStore, iris: set[str]) -> dict[str, str]:
-    """A label per IRI (English or untagged first), looked up in one query."""
-    if not iris:
-        return {}
-    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris) if not _IRI_FORBIDDEN.search(i))
-    preds = " ".join(f"<{p}>" for p in LABELS)
-    rows = store.select(
-        f"SELECT ?x ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {preds} }} "
-        f"?x ?p ?label }}"
-    )
-    labels: dict[str, tuple[int, str]] = {}
-    for row in rows:
-        label = row["label"]
-        rank = 0 if isinstance(label, ox.Literal) and label.language in (None, "en") else 1
-        key = row["x"].value
-        if key not in labels or rank < labels[key][0]:
-            labels[key] = (rank, label.value)
-    return {key: text for key, (_rank, text) in labels.items()}
-
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-
-def _term(term: object) -> Term:
-    """A plain RDF term (the store holds no RDF-star triples as terms)."""
-    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-        return term
-    raise TypeError(f"unexpected RDF term {term!r}")
-
-
-class _PageBuilder:
-    def __init__(self, paths: LinkedDataPaths, labels: dict[str, str]) -> None:
-        self.paths = paths
-        self.labels = labels
-
-    def link(self, iri: str, *, compact: bool = False) -> Link:
-        href = self.paths.local(iri) or iri
-        label = _compact(iri) if compact else self.labels.get(iri, _compact(iri))
-        return Link(href, label, iri)
-
-    def value(self, term: Term) -> PageValue:
-        if isinstance(term, ox.NamedNode):
-            return self.link(term.value)
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return TextValue(term.value, f"@{term.language}")
-            datatype = term.datatype.value
-            plain = datatype.endswith(("#string", "#langString"))
-            return TextValue(term.value, "" if plain else _compact(datatype))
-        return TextValue(f"_:{term.value}")
-
-
-def html_page(
-    store: OxigraphStore, paths: LinkedDataPaths, desc: Description, *, document: bool
-) -> str:
-    node = desc.iri
-    rows = [(_term(t.subject).value, t.predicate.value, _term(t.object)) for t in desc.triples]
-    outgoing = [(p, o) for s, p, o in rows if s == node]
-    incoming = [(s, p) for s, p, o in rows if o.value == node and s != node and p not in HIDDEN]
-    by_subject: dict[str, dict[str, list[Term]]] = {}
-    for s, p, o in rows:
-        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
-
-    def first(props: dict[str, list[Term]], predicate: str, default: str = "") -> str:
-        values = props.get(predicate)
-        return values[0].value if values else default
-
-    evidence_rows: list[tuple[str, str, str, str, str]] = []  # body, source, exact, start, end
-    for props in by_subject.values():
-        body = first(props, OA + "hasBody")
-        if not body:
-            continue
-        for target in props.get(OA + "hasTarget", []):
-            tprops = by_subject.get(target.value, {})
-            source = first(tprops, OA + "hasSource", node)
-            exact = start = end = ""
-            for selector in tprops.get(OA + "hasSelector", []):
-                sprops = by_subject.get(selector.value, {})
-                exact = exact or first(sprops, OA + "exact")
-                start = start or first(sprops, OA + "start")
-                end = end or first(sprops, OA + "end")
-            if exact:
-                evidence_rows.append((body, source, exact, start, end))
-
-    def order(row: tuple[str, str, str, str, str]) -> tuple[str, int]:
-        return (row[1], int(row[3]) if row[3].isdigit() else 0)
-
-    evidence_rows.sort(key=order)
-    wanted = {o.value for _p, o in outgoing if isinstance(o, ox.NamedNode)}
-    wanted |= {s for s, _p in incoming} | {node}
-    wanted |= {row[0] for row in evidence_rows} | {row[1] for row in evidence_rows}
-    builder = _PageBuilder(paths, _labels(store, wanted))
-
-    text: str | None = None
-    properties: dict[str, list[PageValue]] = {}
-    types: list[Link] = []
-    for predicate, obj in outgoing:
-        if predicate == RDF_TYPE:
-            types.append(builder.link(obj.value, compact=True))
-        elif predicate == str(PG.text) and isinstance(obj, ox.Literal):
-            text = obj.value
-        else:
-            properties.setdefault(predicate, []).append(builder.value(obj))
-
-    local = (paths.local(node) or "").split("#")[0]
-    page = ResourcePage(
-        iri=node,
-        title=builder.labels.get(node, _compact(node)),
-        types=types,
-        properties=[
-            (builder.link(p, compact=True), values) for p, values in sorted(properties.items())
-        ],
-        incoming=[(builder.link(s), builder.link(p, compact=True)) for s, p in incoming],
-        incoming_truncated=desc.incoming_truncated,
-        evidence=[
-            Evidence(
-                quote=exact,
-                entity=builder.link(body),
-                document=builder.link(source),
-                start=start,
-                end=end,
-            )
-            for body, source, exact, start, end in evidence_rows
-        ],
-        evidence_truncated=desc.evidence_truncated,
-        evidence_in_document=document,
-        text=text if document else None,
-        formats=[(label, media, f"{local}?format={name}") for label, name, media in FORMAT_LINKS]
-        if local
-        else [],
-    )
-    return render_resource(page)
-
-
 # -- routes ------------------------------------------------------------------------------
 
 
@@ -481,20 +287,34 @@ def respond(
     *,
     ontology: bool = False,
 ) -> Response:
-    """Negotiate, describe, and answer (404 in the envelope when nothing is known)."""
+    """Negotiate, describe, and answer (404 when nothing is known: a page for browsers,
+    the error envelope for everyone else)."""
     media_type = choose(request.headers.get("accept"), fmt, OFFERS)
     store = service.store
     paths = LinkedDataPaths(settings.base_iri)
     document = iri.startswith(settings.base_iri + "document/")
-    if ontology:
-        desc = describe_ontology(store, str(service.iris.ontology_graph))
-    else:
-        desc = describe(store, iri, document=document)
-    if not desc.triples:
-        raise ApiError(404, "no resource has this IRI in the graph", {"iri": iri})
+    try:
+        if ontology:
+            desc = describe_ontology(store, str(service.iris.ontology_graph))
+        else:
+            desc = describe(store, iri, document=document)
+        if not desc.triples:
+            raise ApiError(404, "no resource has this IRI in the graph", {"iri": iri})
+    except ApiError as exc:
+        if exc.status == 404 and media_type == HTML:
+            # A person following a stale link gets a page that helps; clients the envelope.
+            return HTMLResponse(not_found_html(iri), 404, headers={"Vary": "Accept"})
+        raise
     modified = last_modified(store, None if ontology else iri)
     if media_type == HTML:
-        body = html_page(store, paths, desc, document=document).encode("utf-8")
+        body = resource_html(
+            store,
+            paths,
+            desc.iri,
+            desc.triples,
+            incoming_truncated=desc.incoming_truncated,
+            evidence_truncated=desc.evidence_truncated,
+        ).encode("utf-8")
     else:
         body = serialize(desc.triples, media_type)
     return representation(request, body, media_type, modified)

@@ -72,8 +72,12 @@ def sha256_of(path: Path) -> str:
 class LimitedReader(io.RawIOBase):
     """A binary stream that refuses to yield more than ``limit`` bytes."""
 
-    def __init__(self, inner: IO[bytes], limit: int, filename: str, what: str) -> None:
+    def __init__(
+        self, inner: Any, limit: int, filename: str, what: str, owned: tuple[Any, ...] = ()
+    ) -> None:
+        super().__init__()
         self._inner = inner
+        self._owned = owned  # closed with this reader (the file under a GzipFile)
         self._limit = limit
         self._filename = filename
         self._what = what
@@ -81,6 +85,13 @@ class LimitedReader(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+            for handle in self._owned:
+                handle.close()
+        super().close()
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         try:
@@ -98,20 +109,27 @@ class LimitedReader(io.RawIOBase):
         return len(data)
 
 
-def open_dump(path: Path, syntax: DumpSyntax, max_bytes: int) -> IO[bytes]:
-    """A stream of the dump's (decompressed) bytes that stops at ``max_bytes``."""
+def open_dump(
+    path: Path, syntax: DumpSyntax, max_bytes: int, filename: str | None = None
+) -> IO[bytes]:
+    """A stream of the dump's (decompressed) bytes that stops at ``max_bytes``.
+
+    ``filename`` is the name errors give (an upload is saved under another name).
+    """
+    shown = filename or path.name
     if not path.is_file():
         raise DumpError("no such file", str(path))
     size = path.stat().st_size
     if size > max_bytes:
         raise DumpError(
-            f"the file is {size:,} bytes, over the limit of {max_bytes:,} "
+            f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes "
             "(setting max_import_bytes); nothing was imported",
-            str(path),
+            shown,
         )
     raw = path.open("rb")
     gzipped = syntax.gzipped or raw.read(2) == GZIP_MAGIC
     raw.seek(0)
     inner: Any = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
     what = "the decompressed content" if gzipped else "the file"
-    return io.BufferedReader(LimitedReader(inner, max_bytes, str(path), what), 1 << 16)
+    owned = (raw,) if inner is not raw else ()
+    return io.BufferedReader(LimitedReader(inner, max_bytes, shown, what, owned), 1 << 16)

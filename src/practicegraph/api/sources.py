@@ -1,0 +1,197 @@
+"""/sources: import other organisations' dumps over HTTP, list, report, roll back, remove.
+
+An import's body is the dump itself (not a multipart form): dumps are large,
+and a raw body streams to disk under the ``max_import_bytes`` limit without a
+form parser in between. The syntax comes from ``?format=`` or the
+Content-Type; gzip is recognised by its first bytes. As with the CLI, the
+token is checked before a byte of the body is read.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from practicegraph.api.deps import get_service, get_settings, require_token
+from practicegraph.api.errors import ApiError
+from practicegraph.config import Settings
+from practicegraph.exchange.dumpfile import SYNTAXES
+from practicegraph.service import PracticeGraphService
+from practicegraph.sources import SOURCE_NAME
+
+router = APIRouter(tags=["sources"])
+
+ServiceDep = Annotated[PracticeGraphService, Depends(get_service)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Syntax = Literal["nquads", "trig", "turtle", "nt", "jsonld", "xml"]
+
+#: Content-Type -> syntax, for bodies sent without ?format=
+MEDIA_TYPES: dict[str, str] = {
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "xml",
+}
+DUMP_MEDIA = {
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
+def _checked_name(name: str) -> str:
+    if not SOURCE_NAME.fullmatch(name):
+        raise ApiError(
+            400,
+            f"source name {name!r} is not usable: lower-case letters, digits, '-' and '_'",
+            {"source": name},
+        )
+    return name
+
+
+def _syntax(request: Request, declared: str | None) -> str:
+    if declared is not None:
+        return declared
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in MEDIA_TYPES:
+        return MEDIA_TYPES[media]
+    raise ApiError(
+        415,
+        "say what syntax the dump is in: ?format= or a Content-Type of " + ", ".join(MEDIA_TYPES),
+        {"content_type": media or None, "formats": list(SYNTAXES)},
+    )
+
+
+@router.get("/sources", summary="The imported sources, with counts and import dates")
+def list_sources(service: ServiceDep) -> list[dict[str, Any]]:
+    return [info.to_dict() for info in service.sources.infos()]
+
+
+@router.get("/sources/{name}", summary="One imported source")
+def show_source(name: str, service: ServiceDep) -> dict[str, Any]:
+    return service.sources.get(_checked_name(name)).to_dict()
+
+
+@router.get("/sources/{name}/report", summary="The newest import report, validation included")
+def source_report(name: str, service: ServiceDep) -> dict[str, Any]:
+    return service.sources.report(_checked_name(name))
+
+
+@router.put(
+    "/sources/{name}",
+    summary="Import a dump as this source (replacing its earlier import); needs the token",
+    status_code=200,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES},
+        }
+    },
+    responses={
+        200: {"description": "Imported (or quarantined: see status)"},
+        400: {"description": "Syntax error (detail: line, column) or a refused statement"},
+        413: {"description": "Larger than max_import_bytes"},
+        415: {"description": "Syntax not given"},
+        422: {"description": "Fails SHACL validation (detail: the violations)"},
+    },
+    dependencies=[Depends(require_token)],
+)
+async def import_source(
+    name: str,
+    request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    format: Annotated[Syntax | None, Query(description="RDF syntax of the body")] = None,
+    quarantine: Annotated[
+        bool, Query(description="Keep a dump that fails validation apart instead of refusing it")
+    ] = False,
+    filename: Annotated[
+        str | None, Query(description="The dump's file name, recorded in its provenance")
+    ] = None,
+) -> JSONResponse:
+    _checked_name(name)
+    syntax = _syntax(request, format)
+    limit = settings.max_import_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raise ApiError(
+            413,
+            f"the dump is larger than {limit} bytes (setting max_import_bytes)",
+            {"max_import_bytes": limit, "content_length": int(declared)},
+        )
+    uploads = settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="dump-", dir=uploads))
+    try:
+        path = folder / "dump"
+        size = 0
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ApiError(
+                        413,
+                        f"the dump is larger than {limit} bytes (setting max_import_bytes)",
+                        {"max_import_bytes": limit},
+                    )
+                out.write(chunk)
+        if size == 0:
+            raise ApiError(400, "the request body is empty: send the dump as the body")
+        shown = Path(filename).name if filename else f"{name}-upload.{syntax}"
+        report = await run_in_threadpool(
+            service.sources.import_dump,
+            path,
+            name,
+            syntax=syntax,
+            quarantine=quarantine,
+            filename=shown,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return JSONResponse(report.to_dict(), status_code=200)
+
+
+@router.post(
+    "/sources/{name}/rollback",
+    summary="Restore the import before the current one; needs the token",
+    dependencies=[Depends(require_token)],
+)
+def rollback_source(name: str, service: ServiceDep) -> dict[str, Any]:
+    return service.sources.rollback(_checked_name(name)).to_dict()
+
+
+@router.delete(
+    "/sources/{name}",
+    summary="Remove a source and everything it brought; needs the token",
+    status_code=204,
+    dependencies=[Depends(require_token)],
+)
+def remove_source(name: str, service: ServiceDep) -> Response:
+    service.sources.remove(_checked_name(name))
+    return Response(status_code=204)
+
+
+@router.get("/sources/{name}/dump", summary="A source's data as imported, deterministic")
+def source_dump(
+    name: str,
+    service: ServiceDep,
+    format: Annotated[Literal["nquads", "trig", "turtle", "nt", "jsonld"], Query()] = "nquads",
+) -> Response:
+    buffer = io.BytesIO()
+    summary = service.sources.export(buffer, format, _checked_name(name))
+    return Response(
+        buffer.getvalue(),
+        media_type=DUMP_MEDIA[format],
+        headers={"X-Content-SHA256": summary.sha256, "X-Statements": str(summary.statements)},
+    )

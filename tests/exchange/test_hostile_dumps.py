@@ -1,0 +1,169 @@
+"""Hostile dumps, each reproduced by a small generated file: every one is refused with
+a clear error (file, and line and column where there is one), in bounded memory,
+and leaves the store exactly as it was."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from tests.conftest import OTHER_BASE
+
+from practicegraph.config import Settings
+from practicegraph.errors import DumpError
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.service import PracticeGraphService
+
+P = "<https://schema.org/name>"
+
+
+def _service(settings: Settings, extractor: Extractor, **limits: int) -> PracticeGraphService:
+    return PracticeGraphService(replace(settings, **limits), extractor=extractor)
+
+
+def _state(service: PracticeGraphService) -> tuple[int, list[str], list[Path]]:
+    staging = service.settings.data_dir / "staging"
+    return (
+        service.store.quad_count(),
+        service.store.named_graphs(),
+        sorted(staging.iterdir()) if staging.exists() else [],
+    )
+
+
+def _refused(service: PracticeGraphService, path: Path, match: str) -> DumpError:
+    before = _state(service)
+    with pytest.raises(DumpError, match=match) as caught:
+        service.sources.import_dump(path, "hostile")
+    assert _state(service) == before, "a refused dump must leave nothing behind"
+    assert service.sources.infos() == []
+    assert caught.value.filename == path.name
+    return caught.value
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(
+    other_settings: Settings, extractor: Extractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.nt"
+    path.write_text(
+        "".join(f'<https://x.example/{i}> {P} "n{i}" .\n' for i in range(2000)), encoding="utf-8"
+    )
+    with _service(other_settings, extractor, max_import_bytes=10_000) as service:
+        _refused(service, path, "over the limit of 10,000 bytes")
+
+
+def test_a_gzip_bomb_stops_at_the_limit_on_decompressed_bytes(
+    other_settings: Settings, extractor: Extractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "bomb.nt.gz"
+    # 40 MB of N-Triples comments: about 40 kB compressed, far under the limit.
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        line = b"#" * 1023 + b"\n"
+        for _ in range(40_000):
+            handle.write(line)
+    assert path.stat().st_size < 1_000_000
+    with _service(other_settings, extractor, max_import_bytes=1_000_000) as service:
+        _refused(service, path, "decompressed content exceeds the limit of 1,000,000 bytes")
+
+
+def test_millions_of_blank_nodes_hit_the_statement_limit(
+    other_settings: Settings, extractor: Extractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "blanks.nt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for i in range(150_000):
+            handle.write(f'_:b{i} {P} "x" .\n')
+    with _service(other_settings, extractor, max_import_triples=100_000) as service:
+        _refused(service, path, "more than 100,000 statements")
+
+
+def test_many_blank_nodes_within_the_limit_import_and_stay_apart_from_other_imports(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    for name in ("one", "two"):
+        path = tmp_path / f"{name}.nt"
+        path.write_text(
+            "".join(f'_:b{i} {P} "{name}" .\n' for i in range(20_000)), encoding="utf-8"
+        )
+        other_service.sources.import_dump(path, name)
+    rows = list(
+        other_service.store.select(
+            "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b <https://schema.org/name> ?x }"
+        )
+    )
+    assert int(rows[0]["n"].value) == 40_000, "the same label in two dumps is two nodes"
+
+
+def test_an_iri_with_a_space_is_a_syntax_error_with_line_and_column(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "spaces.nt"
+    path.write_text(
+        f'<https://x.example/ok> {P} "fine" .\n<https://x.example/not ok> {P} "bad" .\n',
+        encoding="utf-8",
+    )
+    error = _refused(other_service, path, "syntax error")
+    assert (error.line, error.column) == (2, 1)
+    assert "line 2" in str(error)
+
+
+def test_a_literal_that_is_not_of_its_datatype_is_refused_with_its_line(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "dates.nt"
+    path.write_text(
+        "<https://x.example/e> <https://schema.org/startDate> "
+        '"2024-05-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+        "<https://x.example/f> <https://schema.org/startDate> "
+        '"next spring"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+        encoding="utf-8",
+    )
+    error = _refused(other_service, path, "'next spring' is not a valid xsd:date")
+    assert error.line == 2
+
+
+def test_a_dump_describing_this_instances_own_resources_is_refused(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "hijack.nt"
+    path.write_text(
+        f'<https://x.example/a> {P} "fine" .\n<{OTHER_BASE}organisation/icpa> {P} "Spam Inc" .\n',
+        encoding="utf-8",
+    )
+    error = _refused(other_service, path, "this instance's own resource")
+    assert error.line == 2
+
+
+def test_a_dump_redefining_the_theme_scheme_is_refused(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "themes.ttl"
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/practicegraph/themes/radicalisation> "
+        'skos:prefLabel "Something else"@en .\n',
+        encoding="utf-8",
+    )
+    _refused(other_service, path, "redefines this instance's vocabulary")
+
+
+def test_a_truncated_gzip_file_is_a_clear_error(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    whole = gzip.compress(
+        "".join(f'<https://x.example/{i}> {P} "n{i}" .\n' for i in range(5000)).encode()
+    )
+    path = tmp_path / "cut.nq.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    _refused(other_service, path, "cannot be decompressed")
+
+
+def test_an_unknown_file_ending_asks_for_the_format(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "data.bin"
+    path.write_text(f'<https://x.example/a> {P} "x" .\n', encoding="utf-8")
+    _refused(other_service, path, "cannot tell the RDF syntax")
+    report = other_service.sources.import_dump(path, "named", syntax="nt")
+    assert report.statements == 1

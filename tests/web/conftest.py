@@ -1,0 +1,134 @@
+"""Fixtures for the pages: the real app over the seed corpus, in-process and in Chromium.
+
+The in-process client (``pages``) carries most checks. The browser tests
+share one uvicorn and one headless Chromium per session (Debian's
+``chromium``; Playwright never downloads a browser here). Without Chromium
+or Playwright they skip, saying why, unless PRACTICEGRAPH_REQUIRE_BROWSER=1
+(CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.live import LiveServer, live_server
+from practicegraph.api import create_app
+from practicegraph.config import Settings
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.service import PracticeGraphService
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+BROWSER_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+}
+#: Debian's Chromium, headless, with nothing that phones home.
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REQUIRE_BROWSER = os.environ.get("PRACTICEGRAPH_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture
+def pages(corpus_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
+    """The whole app in-process over this test's copy of the corpus store."""
+    service = PracticeGraphService(corpus_settings, extractor=extractor)
+    try:
+        with TestClient(create_app(corpus_settings, service=service)) as client:
+            client.headers.update(BROWSER_HEADERS)
+            yield client
+    finally:
+        service.close()
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{reason} (PRACTICEGRAPH_REQUIRE_BROWSER=1 requires the browser tests)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        _unavailable("no chromium on PATH: apt-get install -y chromium")
+    assert path is not None
+    return path
+
+
+@pytest.fixture(scope="session")
+def live(
+    tmp_path_factory: pytest.TempPathFactory, _pristine_corpus_store: Path
+) -> Iterator[LiveServer]:
+    """uvicorn on a free loopback port over a copy of the corpus store, for the session."""
+    data = tmp_path_factory.mktemp("web-live") / "data"
+    shutil.copytree(_pristine_corpus_store, data)
+    with live_server(Settings.from_env(environ={}, data_dir=data)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed: pip install -e '.[dev]'")
+        raise
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page_at(browser: Any, live: LiveServer) -> Iterator[Any]:
+    """A factory of pages on the live server; any request off the loopback fails the test.
+
+    Requests elsewhere are aborted before they leave and recorded, so a page or
+    the vendored YASGUI that reached for a CDN or an online service shows up.
+    """
+    contexts: list[Any] = []
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    def make(width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(
+            base_url=live.url, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(15_000)
+        context.route("**/*", guard)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not outside, f"pages asked for the network: {outside}"
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,159 @@
+"""Practice, document and entity pages: the HTML face of each IRI, in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from practicegraph.service import PracticeGraphService
+from practicegraph.web import LinkedDataPaths
+from web.conftest import BROWSER_HEADERS
+
+BASE = "https://w3id.org/practicegraph/id/"
+PATHS = LinkedDataPaths(BASE)
+
+
+def service_of(client: TestClient) -> PracticeGraphService:
+    service: PracticeGraphService = client.app.state.service  # type: ignore[attr-defined]
+    return service
+
+
+def html(client: TestClient, path: str, status: int = 200) -> BeautifulSoup:
+    response = client.get(path)
+    assert response.status_code == status, (path, response.text[:300])
+    assert response.headers["content-type"].startswith("text/html")
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def a_practice(client: TestClient) -> dict[str, str]:
+    """A practice with its evidence quote, offsets and document, from the store itself."""
+    rows = service_of(client).store.select(
+        """PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX schema: <https://schema.org/>
+        SELECT ?p ?name ?exact ?start ?doc WHERE {
+          ?p a <https://w3id.org/practicegraph/ontology#Practice> ; schema:name ?name ;
+             schema:about ?theme .
+          ?a oa:hasBody ?p ; oa:hasTarget ?t . ?t oa:hasSource ?doc ;
+             oa:hasSelector ?q, ?pos . ?q oa:exact ?exact . ?pos oa:start ?start
+        } ORDER BY ?p LIMIT 1"""
+    )
+    return {key: term.value for key, term in next(iter(rows)).items()}
+
+
+def test_practice_page_shows_its_evidence_marked_inside_its_document(pages: TestClient) -> None:
+    practice = a_practice(pages)
+    page = html(pages, PATHS.href(practice["p"]))
+    assert page.h1.text == practice["name"]
+    mark = page.select_one(".doc-text mark#evidence")
+    assert mark is not None and mark.get_text() == practice["exact"]
+    text = page.select_one(".doc-text").get_text()
+    assert text.index(practice["exact"]) <= int(practice["start"]) + 5, "in its place in the text"
+    terms, values = page.select("dl.facts dt"), page.select("dl.facts dd")
+    facts = {dt.text: dd for dt, dd in zip(terms, values, strict=True)}
+    assert facts["Themes"].a["href"].startswith("/themes/")
+    assert facts["Source"].a["href"] == PATHS.href(practice["doc"])
+    assert page.find("a", href="#evidence"), "a link jumps to the evidence"
+    related = page.find(id="related-h").find_parent("section").select("li a")
+    assert related and all(a["href"].startswith("/id/practice/") for a in related)
+    assert PATHS.href(practice["p"]) not in {a["href"] for a in related}
+
+
+def test_document_page_marks_every_mention_by_kind_with_links(pages: TestClient) -> None:
+    doc = BASE + "document/002_933d5227a5890bed.txt"
+    page = html(pages, PATHS.href(doc))
+    text = page.select_one(".doc-text")
+    links = text.select("a.m")
+    kinds = {cls for a in links for cls in a["class"] if cls.startswith("m-")}
+    assert {"m-organisation", "m-country", "m-place"} <= kinds
+    assert all(a["href"].startswith(("/id/", "/themes/")) for a in links)
+    assert all(a.get("title") for a in links), "each mark says what it is"
+    practices = text.select("mark.m-practice")
+    assert practices and all(
+        m.find("a", class_="tag")["href"].startswith("/id/practice/") for m in practices
+    )
+    # The stored text is shown whole: marks add markup, never characters (but the tags).
+    stored = next(
+        iter(
+            service_of(pages).store.select(
+                f"SELECT ?t WHERE {{ <{doc}> <https://w3id.org/practicegraph/ontology#text> ?t }}"
+            )
+        )
+    )["t"].value
+    for tag in text.select("a.tag"):
+        tag.decompose()
+    assert text.get_text() == stored
+    groups = [h.get_text(" ", strip=True) for h in page.select(".group h3")]
+    assert any(g.startswith("Organisations") for g in groups)
+
+
+def test_entity_pages_list_linked_practices_documents_and_events(pages: TestClient) -> None:
+    country = html(pages, "/id/country/LV")
+    assert country.h1.text == "Latvia" and country.select_one(".kicker").text == "Country"
+    sections = {s.h2.contents[0].strip(): s for s in country.select("article section")}
+    assert sections["Documents that mention it"].select("li a")
+    assert sections["Events here"].select("li a[href^='/id/event/']")
+    assert country.find("a", href="/find?country=LV")
+    org = html(pages, "/id/organisation/icpa")
+    org_sections = {s.h2.contents[0].strip() for s in org.select("article section")}
+    assert {
+        "Practices it provides",
+        "Events it organised",
+        "Documents that mention it",
+    } <= org_sections
+    theme = html(pages, "/themes/leadership")
+    assert theme.select_one(".kicker").text == "Theme"
+    practices = theme.find(id="section-1").find_parent("section")
+    assert practices.h2.text.startswith("Practices about this theme")
+    assert practices.select("li a[href^='/id/practice/']")
+    event = html(pages, "/id/event/future-competences-for-future-prisons-2023")
+    facts = {dt.text for dt in event.select("dl.facts dt")}
+    assert {"Starts", "Where", "Organised by"} <= facts
+    place = html(pages, "/id/place/geonames-456172")
+    assert place.h1.text == "Riga" and place.find("a", href="/id/country/LV")
+
+
+def test_other_resources_get_the_generic_page(pages: TestClient) -> None:
+    for path in ("/themes", "/ontology", "/id/graph/002_933d5227a5890bed.txt"):
+        page = html(pages, path)
+        assert page.h1 and page.select("table.props"), path
+
+
+def test_pages_link_their_rdf_and_keep_conneg_and_etags(pages: TestClient) -> None:
+    path = "/id/country/LV"
+    response = pages.get(path)
+    page = BeautifulSoup(response.text, "html.parser")
+    alternates = {link["type"]: link["href"] for link in page.select("link[rel=alternate]")}
+    assert alternates["text/turtle"] == path + "?format=ttl"
+    assert pages.get(path, headers={"Accept": "text/turtle"}).text.startswith("@prefix")
+    etag = response.headers["etag"]
+    assert pages.get(path, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_unknown_iris_get_a_404_page_in_browsers_and_the_envelope_otherwise(
+    pages: TestClient,
+) -> None:
+    page = html(pages, "/id/organisation/no-such-organisation", status=404)
+    assert page.h1.text == "Nothing here" and page.find("a", href="/find")
+    as_data = pages.get("/id/organisation/no-such-organisation", headers={"Accept": "text/turtle"})
+    assert as_data.status_code == 404 and as_data.json()["error"]["status"] == 404
+
+
+def test_text_from_documents_is_escaped(
+    service: PracticeGraphService, write_doc: Callable[..., Path]
+) -> None:
+    from practicegraph.api import create_app
+
+    evil = "<script>alert('x')</script> & <b>Probation</b> in Latvia"
+    path = write_doc(
+        "evil.txt",
+        f"{evil}\n\nThe Latvian Prison Administration held a conference in Riga, Latvia, "
+        "in May 2023. <img src=x onerror=alert(1)> The State Probation Service trains its staff.\n",
+    )
+    assert service.ingest([path]).ok
+    with TestClient(create_app(service.settings, service=service)) as client:
+        for target in (PATHS.href(BASE + "document/evil.txt"), "/find?q=probation", "/"):
+            body = client.get(target, headers=BROWSER_HEADERS).text
+            assert "<script>alert" not in body and "<img src=x" not in body, target
+            assert "&lt;script&gt;" in body or "&lt;img" in body or target == "/", target
