@@ -8,6 +8,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from practicegraph.api import create_app
+from practicegraph.config import Settings
+from practicegraph.nlp.extractor import Extractor
 from practicegraph.service import PracticeGraphService
 from practicegraph.web import LinkedDataPaths
 from web.conftest import BROWSER_HEADERS
@@ -157,3 +160,30 @@ def test_text_from_documents_is_escaped(
             body = client.get(target, headers=BROWSER_HEADERS).text
             assert "<script>alert" not in body and "<img src=x" not in body, target
             assert "&lt;script&gt;" in body or "&lt;img" in body or target == "/", target
+
+
+def test_an_entity_page_is_the_canonical_view_across_sources(
+    other_settings: Settings,
+    extractor: Extractor,
+    corpus_dump: Path,
+    write_doc: Callable[..., Path],
+) -> None:
+    with PracticeGraphService(other_settings, extractor=extractor) as service:
+        service.ingest([write_doc("icpa.txt")])
+        service.sources.import_dump(corpus_dump, "alpha")
+        app = create_app(other_settings, service=service)
+        with TestClient(app, headers=BROWSER_HEADERS) as client:
+            latvia = html(client, "/id/country/LV")
+    facts = {
+        dt.text: dd
+        for dt, dd in zip(latvia.select("dl.facts dt"), latvia.select("dl.facts dd"), strict=True)
+    }
+    assert facts["Sources"].text == "alpha; local"
+    assert "Also described as" in facts
+    sections = {s.h2.contents[0].strip(): s for s in latvia.select("article section")}
+    documents = [
+        li.get_text(" ", strip=True) for li in sections["Documents that mention it"].select("li")
+    ]
+    titles = {text.rsplit(" ", 1)[0] for text in documents}  # without the date note
+    assert "Prison Reform in Latvia" in titles, "the document ingested here"
+    assert "Projektu aktualitātes" in titles, "and alpha's document about Latvia"

@@ -106,31 +106,73 @@ class EntityView:
 
 
 def entity_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str, kind: str) -> EntityView:
-    node = ref(iri)
+    # The canonical view: the same thing as other sources describe it (linked by
+    # reconciliation with owl:sameAs) is one page, with every source named.
+    members = cluster(store, iri)
+    node = "?node"
+    values = "VALUES ?node { " + " ".join(ref(m) for m in members) + " } "
     linker = Linker(store, paths)
     linker.learn([iri])
     view = EntityView(iri, kind, KIND_LABELS.get(kind, kind), linker.item(iri).label)
-    view.facts = _facts(store, linker, node)
+    view.facts = _facts(store, linker, values, node)
+    view.facts += _sources(store, linker, members, iri)
     for heading, pattern in SECTIONS.get(kind, ()):
         rows = select(
             store,
-            f"""SELECT ?x (SAMPLE(?note) AS ?n) WHERE {{ {pattern.replace("$node", node)} }}
+            f"""SELECT ?x (SAMPLE(?note) AS ?n) WHERE {{
+                  {values} {pattern.replace("$node", node)} }}
                 GROUP BY ?x LIMIT {SECTION_LIMIT + 1}""",
         )
         linker.learn(row["x"] for row in rows)
         items = [linker.item(row["x"], note=row.get("n", "")) for row in rows[:SECTION_LIMIT]]
         items.sort(key=lambda it: (it.note, it.label.lower()))  # dated ones in date order
         view.sections.append(Section(heading, items, truncated=len(rows) > SECTION_LIMIT))
-    view.search_href = _search_href(store, node, kind, iri)
+    view.search_href = _search_href(store, ref(iri), kind, iri)
     return view
 
 
-def _facts(store: OxigraphStore, linker: Linker, node: str) -> list[tuple[str, list[Item | str]]]:
-    values = " ".join(predicate for predicate, _name in FACTS)
+def cluster(store: OxigraphStore, iri: str) -> list[str]:
+    """``iri`` and the IRIs reconciliation linked it to (the ``graph/_links`` graph)."""
+    node = ref(iri)
     rows = select(
         store,
-        f"SELECT DISTINCT ?p ?o ?lang WHERE {{ VALUES ?p {{ {values} }} {node} ?p ?o "
-        "BIND (LANG(?o) AS ?lang) }",
+        f"""SELECT DISTINCT ?m WHERE {{ GRAPH ?links {{
+              {{ {node} owl:sameAs ?m }} UNION {{ ?m owl:sameAs {node} }}
+              UNION {{ {node} owl:sameAs ?c . ?m owl:sameAs ?c }} }}
+              FILTER(STRENDS(STR(?links), "/graph/_links")) }}""",
+    )
+    return [iri, *sorted({row["m"] for row in rows} - {iri})]
+
+
+def _sources(
+    store: OxigraphStore, linker: Linker, members: list[str], iri: str
+) -> list[tuple[str, list[Item | str]]]:
+    """Which sources describe this thing ("local" for documents ingested here)."""
+    values = " ".join(ref(m) for m in members)
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?m ?src WHERE {{ VALUES ?m {{ {values} }}
+              GRAPH ?g {{ ?m ?p ?o }}
+              FILTER(!STRENDS(STR(?g), "/graph/_links"))
+              OPTIONAL {{ ?g prov:wasAttributedTo ?agent . ?agent rdfs:label ?src }} }}""",
+    )
+    names = sorted({row.get("src") or "local" for row in rows})
+    facts: list[tuple[str, list[Item | str]]] = [("Sources", list(names))] if rows else []
+    others = [m for m in members if m != iri]
+    if others:
+        linker.learn(others)
+        facts.append(("Also described as", [linker.item(m) for m in others]))
+    return facts
+
+
+def _facts(
+    store: OxigraphStore, linker: Linker, values: str, node: str
+) -> list[tuple[str, list[Item | str]]]:
+    predicates = " ".join(predicate for predicate, _name in FACTS)
+    rows = select(
+        store,
+        f"SELECT DISTINCT ?p ?o ?lang WHERE {{ {values} VALUES ?p {{ {predicates} }} "
+        f"{node} ?p ?o BIND (LANG(?o) AS ?lang) }}",
     )
     linker.learn(row["o"] for row in rows)
     wanted = {compact(row["p"]) for row in rows}
