@@ -146,6 +146,7 @@ class SourceManager:
         self.root = settings.data_dir / "sources"
         self.staging_root = settings.data_dir / "staging"
         self.reconciliation = Reconciliation()
+        self._reconciled_generation = -1
 
     # -- import ------------------------------------------------------------------------
     def import_dump(
@@ -563,20 +564,15 @@ class SourceManager:
             graph.add((URIRef(member), OWL.sameAs, URIRef(canonical)))
         if len(graph):
             self.store.replace_graph(links, graph)
+        self._reconciled_generation = self.store.generation
         return dict(self.reconciliation.rules)
 
     def canonical_names(self) -> dict[str, str]:
-        """Reconciled organisation IRI -> the canonical resource's name."""
-        rows = self.store.select(
-            sparql_prefixes()
-            + f"""SELECT ?member ?name WHERE {{
-                GRAPH <{self.iris.links_graph}> {{ ?member owl:sameAs ?canonical }}
-                ?canonical a schema:Organization ; schema:name ?name }}"""
-        )
-        names: dict[str, str] = {}
-        for row in rows:
-            names.setdefault(row["member"].value, row["name"].value)
-        return names
+        """Reconciled IRI -> the canonical resource's name (for the search facets)."""
+        if self._reconciled_generation != self.store.generation:
+            self.reconciliation = reconcile(self.store, self.iris.base)
+            self._reconciled_generation = self.store.generation
+        return self.reconciliation.names
 
     def _index_source(self, source: str) -> tuple[int, int]:
         records = self.source_records(source)

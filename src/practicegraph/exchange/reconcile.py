@@ -27,29 +27,15 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from practicegraph.graph.store import OxigraphStore
-from practicegraph.vocab import sparql_prefixes
 
-#: rule -> query giving each resource ?a with its key ?k1 (and ?k2); ?k3, where
-#: selected, is where it is (a country code or place), which must not differ.
-QUERIES: dict[str, str] = {
-    "country": "SELECT ?a ?k1 WHERE { ?a a schema:Country ; schema:identifier ?k1 }",
-    "organisation-sameas": """SELECT ?a ?k1 WHERE { ?a a schema:Organization ; owl:sameAs ?k1 }""",
-    "organisation-name": """SELECT ?a ?k1 ?k3 WHERE {
-        ?a a schema:Organization ; schema:name ?k1 .
-        OPTIONAL { ?a schema:location ?l . OPTIONAL { ?l schema:identifier ?code }
-                   BIND(COALESCE(?code, STR(?l)) AS ?k3) } }""",
-    "event": """SELECT ?a ?k1 ?k2 ?k3 WHERE {
-        ?a a schema:Event ; schema:name ?k1 ; schema:startDate ?k2 .
-        OPTIONAL { ?a schema:location ?l .
-                   OPTIONAL { ?l schema:identifier ?code } OPTIONAL { ?l schema:name ?ln }
-                   BIND(COALESCE(?code, ?ln, STR(?l)) AS ?k3) } }""",
-    "practice": """SELECT ?a ?k1 ?k2 WHERE {
-        ?a a pg:Practice ; schema:name ?k1 ; schema:provider ?p .
-        OPTIONAL { ?p schema:name ?pn }
-        BIND(COALESCE(?pn, STR(?p)) AS ?k2) }""",
-}
-PLACED = frozenset({"organisation-name", "event"})
-ACRONYMS = "SELECT ?a ?k1 WHERE { ?a a schema:Organization ; schema:alternateName ?k1 }"
+SCHEMA = "https://schema.org/"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+PRACTICE = "https://w3id.org/practicegraph/ontology#Practice"
+#: The predicates the rules read, fetched one at a time (see :func:`reconcile`).
+PREDICATES = ("name", "alternateName", "identifier", "startDate", "location", "provider")
+
+
+Key = tuple[str, ...]
 
 
 def _norm(value: str) -> str:
@@ -62,6 +48,7 @@ class Reconciliation:
 
     canonical: dict[str, str] = field(default_factory=dict)  # member -> canonical (others only)
     rules: dict[str, int] = field(default_factory=dict)  # rule -> pairs found
+    names: dict[str, str] = field(default_factory=dict)  # member -> the canonical's name
 
     def of(self, iri: str) -> str:
         return self.canonical.get(iri, iri)
@@ -73,13 +60,53 @@ class Reconciliation:
         return {c: sorted(m) for c, m in clusters.items()}
 
 
+class _Facts:
+    """Who has which value for the few predicates the rules read."""
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self.store = store
+        self.values: dict[str, dict[str, list[str]]] = {}
+        for local in PREDICATES:
+            self.values[local] = self._pairs(SCHEMA + local)
+        self.values["sameAs"] = self._pairs(OWL_SAME_AS)
+
+    def _pairs(self, predicate: str) -> dict[str, list[str]]:
+        # One triple pattern per query, DISTINCT: the union of the graphs repeats a
+        # statement once per document graph that holds it, and a join of several
+        # patterns would multiply those repeats (millions of rows at a million
+        # statements) before any DISTINCT could remove them.
+        found: dict[str, set[str]] = defaultdict(set)
+        rows = self.store.select(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+        for row in rows:
+            if isinstance(row["s"], ox.NamedNode):
+                found[row["s"].value].add(row["o"].value)
+        return {s: sorted(v) for s, v in found.items()}
+
+    def instances(self, cls: str) -> list[str]:
+        rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls}> }}")
+        return sorted(row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode))
+
+    def get(self, local: str, subject: str) -> list[str]:
+        return self.values[local].get(subject, [])
+
+    def where(self, subject: str) -> list[str]:
+        """Keys of the places a resource is at: a country's code, else a name, else the IRI."""
+        keys = []
+        for place in self.get("location", subject):
+            codes = self.get("identifier", place)
+            names = self.get("name", place)
+            keys.append(codes[0].upper() if codes else _norm(names[0]) if names else place)
+        return keys
+
+
 def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
     """Find equivalent resources in the store's union graph (see the table above).
 
-    Each rule is one query listing resources with their keys, grouped here in a
-    dictionary: linear in the number of resources, where a self-join in SPARQL
-    would compare every pair.
+    The facts are read one predicate at a time and grouped here by key in
+    dictionaries: linear in the number of statements, where a self-join in
+    SPARQL would compare every pair.
     """
+    facts = _Facts(store)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -89,54 +116,76 @@ def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
             x = parent[x]
         return x
 
-    def link(a: str, b: str) -> bool:
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            return False
-        parent[max(ra, rb)] = min(ra, rb)
-        return True
-
-    result = Reconciliation()
-    names: dict[str, set[str]] = defaultdict(set)  # exact organisation name -> IRIs
-    for rule, query in QUERIES.items():
-        groups: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        key: tuple[str, ...]
-        places: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in store.select(sparql_prefixes() + query):
-            iri = row["a"].value
-            if not isinstance(row["a"], ox.NamedNode):
-                continue
-            if rule == "organisation-name":
-                names[row["k1"].value].add(iri)
-            if rule in PLACED:
-                key = (_norm(row["k1"].value), row["k2"].value if "k2" in row else "")
-                where = row.get("k3")
-                places[key][_norm(where.value) if where is not None else ""].add(iri)
-                continue
-            key = tuple(
-                row[k].value.upper() if rule == "country" else _norm(row[k].value)
-                for k in ("k1", "k2")
-                if k in row
-            )
-            groups[key].add(iri)
-        for key, by_place in places.items():
-            # A resource with no place given joins the group of any place.
-            unplaced = by_place.pop("", set())
-            for iris in by_place.values():
-                groups[(*key, "placed", str(len(groups)))] = iris | unplaced
-            if not by_place:
-                groups[key] = unplaced
+    def link_groups(groups: dict[tuple[str, ...], set[str]]) -> int:
         pairs = 0
         for iris in groups.values():
             ordered = sorted(iris)
-            pairs += sum(link(ordered[0], other) for other in ordered[1:])
-        result.rules[rule] = pairs
-    pairs = 0
-    for row in store.select(sparql_prefixes() + ACRONYMS):
-        for other in sorted(names.get(row["k1"].value, ())):
-            if isinstance(row["a"], ox.NamedNode) and other != row["a"].value:
-                pairs += link(other, row["a"].value)
-    result.rules["organisation-acronym"] = pairs
+            for other in ordered[1:]:
+                ra, rb = find(ordered[0]), find(other)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+                    pairs += 1
+        return pairs
+
+    def placed(
+        groups: dict[tuple[str, ...], dict[str, set[str]]],
+    ) -> dict[tuple[str, ...], set[str]]:
+        """Split each group by place; a resource with no place joins every place's group."""
+        out: dict[tuple[str, ...], set[str]] = {}
+        for key, by_place in groups.items():
+            unplaced = by_place.pop("", set())
+            for where, iris in by_place.items():
+                out[(*key, where)] = iris | unplaced
+            if not by_place:
+                out[key] = unplaced
+        return out
+
+    result = Reconciliation()
+    countries: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for iri in facts.instances(SCHEMA + "Country"):
+        for code in facts.get("identifier", iri):
+            countries[(code.upper(),)].add(iri)
+    result.rules["country"] = link_groups(countries)
+
+    organisations = facts.instances(SCHEMA + "Organization")
+    same: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    by_name: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    exact_names: dict[str, set[str]] = defaultdict(set)
+    for iri in organisations:
+        for target in facts.get("sameAs", iri):
+            same[(target,)].add(iri)
+        places = facts.where(iri) or [""]
+        for name in facts.get("name", iri):
+            exact_names[name].add(iri)
+            for where in places:
+                by_name[(_norm(name),)][where].add(iri)
+    result.rules["organisation-sameas"] = link_groups(same)
+    result.rules["organisation-name"] = link_groups(placed(by_name))
+    acronyms: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for iri in organisations:
+        for acronym in facts.get("alternateName", iri):
+            named = exact_names.get(acronym, set()) - {iri}
+            if named:
+                acronyms[(acronym,)] |= named | {iri}
+    result.rules["organisation-acronym"] = link_groups(acronyms)
+
+    events: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for iri in facts.instances(SCHEMA + "Event"):
+        places = facts.where(iri) or [""]
+        for name in facts.get("name", iri):
+            for start in facts.get("startDate", iri):
+                for where in places:
+                    events[(_norm(name), start)][where].add(iri)
+    result.rules["event"] = link_groups(placed(events))
+
+    practices: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for iri in facts.instances(PRACTICE):
+        providers = facts.get("provider", iri)
+        keys = [_norm(n) for p in providers for n in facts.get("name", p)] + providers
+        for name in facts.get("name", iri):
+            for key in keys:
+                practices[(_norm(name), key)].add(iri)
+    result.rules["practice"] = link_groups(practices)
 
     clusters: dict[str, list[str]] = defaultdict(list)
     for node in list(parent):
@@ -149,4 +198,7 @@ def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
         for member in members:
             if member != canonical:
                 result.canonical[member] = canonical
+                names = facts.get("name", canonical)
+                if names:
+                    result.names[member] = names[0]
     return result
