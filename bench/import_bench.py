@@ -79,8 +79,10 @@ def build_dump(work: Path, triples: int) -> tuple[Path, int]:
                     return f"_:{prefix.replace('-', 'x')}b"
                 return f"<{BASE}{match.group(1)}{prefix}"
 
+            source = '<http://purl.org/dc/terms/source> "'
             for line in copied:
-                out.write(pattern.sub(rename, line))
+                # each copy is a document of its own, under its own file name too
+                out.write(pattern.sub(rename, line).replace(source, source + prefix))
             written += len(copied)
             copy += 1
     return dump, written

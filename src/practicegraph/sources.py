@@ -176,7 +176,7 @@ class SourceManager:
             mark = time.perf_counter()
             report.validation = ShapesValidator(
                 ontology_dir() / "shapes.ttl", self._ontology()
-            ).validate(staged.store)
+            ).validate(staged.store, workers=self.settings.n_process)
             report.seconds["validate"] = round(time.perf_counter() - mark, 3)
             self._save_report(source, stamp, report)
             if not report.validation.conforms:
@@ -594,7 +594,12 @@ class SourceManager:
                 canonical_names=names,
             )
             if items:
-                records[items[0].source] = items
+                key = items[0].source
+                if key in records:  # two documents of one file name (a dump of dumps)
+                    key = f"{key}~{len(records)}"
+                    for record in items:
+                        record.source = key
+                records[key] = items
         return records
 
     # -- export ---------------------------------------------------------------------------------

@@ -5,16 +5,23 @@ are written (ontology/shapes.ttl), so we use it rather than translate the
 shapes into queries of our own. It works on an in-memory rdflib graph, which at
 a million statements costs gigabytes; so the staged dump is validated in
 slices: for each class a shape targets, a few thousand of its instances at a
-time, each with its own statements and the types of what they point to (what
-``sh:class`` needs), and the types the ontology gives (the theme scheme's concepts).
+time, each with the statements the shapes look at and the types of what they
+point to (what ``sh:class`` needs, the theme scheme's concepts included).
 Memory then depends on the slice size, not on the dump, and the result is the
 same as validating the whole graph at once for shapes like ours, which only
 look one step away from the focus node.
+
+pyshacl is pure Python, one core per process: a large dump's slices go to
+worker processes (the slices are plain strings and tuples, blank nodes written
+as skolem IRIs so that focus nodes survive the trip).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +34,8 @@ from practicegraph.errors import ValidationError
 from practicegraph.vocab import RDF, SH
 
 SLICE = 2000  # focus nodes per pyshacl call
+PARALLEL_MIN = 20_000  # focus nodes; fewer validate faster than worker processes start
+SKOLEM = "urn:x-practicegraph:bnode:"
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
@@ -68,62 +77,131 @@ class ValidationReport:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _Slice:
+    """One pyshacl run's input, as plain data that can cross to a worker process."""
+
+    triples: list[tuple[str, str, Any]]  # the focus nodes' neighbourhood (see _neighbourhood)
+    focus: list[str]  # focus node IRIs (skolem IRIs for blank nodes)
+    shapes: list[str]
+
+
 class ShapesValidator:
     """Validates the data of an Oxigraph store against a SHACL shapes file."""
 
     def __init__(self, shapes_path: Path, ontology: Graph, *, max_listed: int = 50) -> None:
+        self.shapes_path = shapes_path
         self.shapes = Graph().parse(shapes_path, format="turtle")
-        # Types the ontology and theme scheme give (e.g. each theme is a skos:Concept):
-        # a dump points at our themes without describing them.
-        self.known_types: dict[str, list[Node]] = {}
-        for subject, cls in ontology.subject_objects(RDF.type):
-            self.known_types.setdefault(str(subject), []).append(cls)
         self.max_listed = max_listed
-        self.targets: dict[str, list[str | URIRef]] = {}
+        # Types the ontology and theme scheme give (each theme is a skos:Concept): a
+        # dump points at our themes without describing them.
+        self.known_types: dict[str, list[str]] = {}
+        for subject, cls in ontology.subject_objects(RDF.type):
+            self.known_types.setdefault(str(subject), []).append(str(cls))
+        self.targets: dict[str, list[str]] = {}
         for shape, cls in self.shapes.subject_objects(SH.targetClass):
-            self.targets.setdefault(str(cls), []).append(URIRef(str(shape)))
+            self.targets.setdefault(str(cls), []).append(str(shape))
+        # The predicates the shapes look at: a focus node's other statements (a
+        # document's text, its mentions) cannot change the result, as long as every
+        # path is a plain predicate and no shape is sh:closed.
+        paths = set(self.shapes.objects(None, SH.path))
+        plain = all(isinstance(p, URIRef) for p in paths)
+        closed = any(True for _ in self.shapes.subjects(SH.closed, None))
+        self.predicates: frozenset[str] | None = (
+            frozenset(str(p) for p in paths) | {str(RDF.type)} if plain and not closed else None
+        )
 
-    def validate(self, store: ox.Store) -> ValidationReport:
-        from pyshacl import validate  # imported here: pyshacl takes a second to import
-
+    def validate(self, store: ox.Store, workers: int = 1) -> ValidationReport:
+        """Validate every targeted resource, in ``workers`` processes when the dump is
+        large enough to repay starting them."""
         report = ValidationReport()
+        expected = sum(1 for cls in self.targets for _ in _instances(store, cls))
+        jobs = self._jobs(store, report)
+        results: Iterable[list[Violation]]
+        if workers > 1 and expected > PARALLEL_MIN:
+            results = _in_processes(jobs, self.shapes_path, workers)
+        else:
+            _load_shapes(self.shapes_path)
+            results = map(_check_slice, jobs)
+        for violations in results:
+            if violations:
+                report.conforms = False
+                room = max(0, self.max_listed - len(report.violations))
+                report.violations += violations[:room]
+                report.more += len(violations[room:])
+        return report
+
+    def _jobs(self, store: ox.Store, report: ValidationReport) -> Iterator[_Slice]:
         for cls, shapes in sorted(self.targets.items()):
             for nodes in _slices(_instances(store, cls), SLICE):
                 report.focus_nodes += len(nodes)
-                data = _neighbourhood(store, nodes, self.known_types)
-                try:
-                    conforms, results, _text = validate(
-                        data,
-                        shacl_graph=self.shapes,
-                        inference="none",
-                        allow_warnings=True,
-                        focus_nodes=[_to_rdflib(n) for n in nodes],  # type: ignore[misc]
-                        use_shapes=shapes,
-                    )
-                except Exception as exc:  # pyshacl raises bare exceptions for broken input
-                    raise ValidationError(f"SHACL validation could not run: {exc}") from exc
-                if not conforms:
-                    report.conforms = False
-                    self._collect(results, report)
-        return report
+                triples = _neighbourhood(store, nodes, self.known_types, self.predicates)
+                yield _Slice(triples, [_skolem(n) for n in nodes], shapes)
 
-    def _collect(self, results: Graph, report: ValidationReport) -> None:
-        found = sorted(
-            (
-                Violation(
-                    focus_node=_show(results.value(r, SH.focusNode)),
-                    path=_show(results.value(r, SH.resultPath)),
-                    message=str(results.value(r, SH.resultMessage) or ""),
-                    severity=_show(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
-                    value=_show(v) if (v := results.value(r, SH.value)) is not None else None,
-                )
-                for r in results.subjects(RDF.type, SH.ValidationResult)
-            ),
-            key=lambda v: (v.focus_node, v.path, v.message),
+
+_SHAPES: dict[str, Graph] = {}  # the shapes graph, parsed once per process
+
+
+def _load_shapes(path: Path) -> None:
+    if "graph" not in _SHAPES:
+        _SHAPES["graph"] = Graph().parse(path, format="turtle")
+
+
+def _check_slice(job: _Slice) -> list[Violation]:
+    """pyshacl over one slice: the violations found, sorted (none: it conforms)."""
+    from pyshacl import validate  # imported here: pyshacl takes a second to import
+
+    data = Graph()
+    data.addN(
+        (
+            URIRef(s),
+            URIRef(p),
+            URIRef(o) if isinstance(o, str) else Literal(o[0], lang=o[2], datatype=o[1]),
+            data,
         )
-        room = max(0, self.max_listed - len(report.violations))
-        report.violations += found[:room]
-        report.more += len(found[room:])
+        for s, p, o in job.triples
+    )
+    try:
+        conforms, results, _text = validate(
+            data,
+            shacl_graph=_SHAPES["graph"],
+            inference="none",
+            allow_warnings=True,
+            focus_nodes=[URIRef(f) for f in job.focus],
+            use_shapes=[URIRef(s) for s in job.shapes],
+        )
+    except Exception as exc:  # pyshacl raises bare exceptions for broken input
+        raise ValidationError(f"SHACL validation could not run: {exc}") from exc
+    if conforms:
+        return []
+    return sorted(
+        (
+            Violation(
+                focus_node=_show(results.value(r, SH.focusNode)),
+                path=_show(results.value(r, SH.resultPath)),
+                message=str(results.value(r, SH.resultMessage) or ""),
+                severity=_show(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+                value=_show(v) if (v := results.value(r, SH.value)) is not None else None,
+            )
+            for r in results.subjects(RDF.type, SH.ValidationResult)
+        ),
+        key=lambda v: (v.focus_node, v.path, v.message),
+    )
+
+
+def _in_processes(jobs: Iterator[_Slice], shapes: Path, workers: int) -> Iterator[list[Violation]]:
+    """Results in slice order, with at most two slices per worker in flight (memory)."""
+    context = multiprocessing.get_context("spawn")  # never fork a process holding RocksDB
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_load_shapes, initargs=(shapes,)
+    ) as pool:
+        pending: deque[Future[list[Violation]]] = deque()
+        for job in jobs:
+            pending.append(pool.submit(_check_slice, job))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _instances(store: ox.Store, cls: str) -> Iterator[ox.NamedNode | ox.BlankNode]:
@@ -149,32 +227,43 @@ def _slices(nodes: Iterator[Any], size: int) -> Iterator[list[Any]]:
 def _neighbourhood(
     store: ox.Store,
     nodes: list[ox.NamedNode | ox.BlankNode],
-    known_types: dict[str, list[Node]],
-) -> Graph:
-    """The nodes' own statements plus the types of the resources they point to."""
-    graph = Graph()
+    known_types: dict[str, list[str]],
+    predicates: frozenset[str] | None,
+) -> list[tuple[str, str, Any]]:
+    """The nodes' statements the shapes look at, plus the types of what they point to,
+    as plain values: an IRI is a str (blank nodes as skolem IRIs), a literal a tuple
+    (text, datatype or None, language or None)."""
+    types_of: dict[Any, list[str]] = {}  # many nodes point to the same few themes, countries
+    rdf_type = str(RDF.type)
+    triples: list[tuple[str, str, Any]] = []
     for node in nodes:
+        subject = _skolem(node)
         for quad in store.quads_for_pattern(node, None, None, None):
-            target = _to_rdflib(quad.object)
-            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), target))
-            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
-                for typed in store.quads_for_pattern(quad.object, RDF_TYPE, None, None):
-                    graph.add((_to_rdflib(typed.subject), RDF.type, _to_rdflib(typed.object)))
-                for cls in known_types.get(quad.object.value, ()):
-                    graph.add((target, RDF.type, cls))
-    return graph
+            predicate = quad.predicate.value
+            if predicates is not None and predicate not in predicates:
+                continue
+            target = quad.object
+            if isinstance(target, ox.NamedNode | ox.BlankNode):
+                shown: Any = _skolem(target)
+                if target not in types_of:
+                    found = [
+                        t.object.value
+                        for t in store.quads_for_pattern(target, RDF_TYPE, None, None)
+                        if isinstance(t.object, ox.NamedNode)
+                    ]
+                    types_of[target] = found + known_types.get(target.value, [])
+                triples += [(shown, rdf_type, cls) for cls in types_of[target]]
+            elif isinstance(target, ox.Literal):
+                language = target.language
+                shown = (target.value, None if language else target.datatype.value, language)
+            else:
+                continue  # RDF-star quoted triples: no shape of ours looks at them
+            triples.append((subject, predicate, shown))
+    return triples
 
 
-def _to_rdflib(term: Any) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValidationError(f"unexpected RDF term {term!r}")
+def _skolem(node: ox.NamedNode | ox.BlankNode) -> str:
+    return node.value if isinstance(node, ox.NamedNode) else SKOLEM + node.value
 
 
 def _show(term: Node | None) -> str:
@@ -182,4 +271,5 @@ def _show(term: Node | None) -> str:
         return ""
     if isinstance(term, BNode):
         return f"_:{term}"
-    return str(term)
+    text = str(term)
+    return "_:" + text.removeprefix(SKOLEM) if text.startswith(SKOLEM) else text
