@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from typer.testing import CliRunner
 
 from conftest import CORPUS, CORPUS_NAMES, EUROPRIS_TEXT, quiet_rdflib
@@ -283,3 +283,84 @@ def test_ingest_as_a_process(tmp_path: Path) -> None:
         "SELECT ?id WHERE { ?c <https://schema.org/identifier> ?id }",
     )
     assert "LV" in countries.stdout.split()
+
+
+# -- exchanging dumps --------------------------------------------------------------------
+
+
+def test_export_is_deterministic_with_checksum_and_void_beside_it(
+    run: Callable[..., object], corpus_settings: Settings, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "one" / "dump.nq.gz", tmp_path / "two" / "dump.nq.gz"
+    for out in (first, second):
+        out.parent.mkdir()
+        result = run("export", "--data", corpus_settings.data_dir, "-o", out)
+        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert first.read_bytes() == second.read_bytes()
+    assert (
+        first.with_name("dump.nq.gz.sha256").read_text(encoding="utf-8").endswith("  dump.nq.gz\n")
+    )
+    check = subprocess.run(
+        ["sha256sum", "-c", first.name + ".sha256"],
+        cwd=first.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    void = Graph().parse(first.with_name("dump.nq.gz.void.ttl"), format="turtle")
+    triples = void.value(predicate=URIRef("http://rdfs.org/ns/void#triples"))
+    assert int(triples) > 1000  # type: ignore[arg-type]
+
+
+def test_import_sources_report_rollback_and_remove(
+    run: Callable[..., object], corpus_dump: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "b"
+    env = {"PRACTICEGRAPH_BASE_IRI": "https://b.example.org/id/"}
+    result = run("import", corpus_dump, "--source", "alpha", "--data", data, env=env)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "as source 'alpha'" in result.output  # type: ignore[attr-defined]
+    assert "5 documents" in result.output  # type: ignore[attr-defined]
+
+    listed = run("sources", "--json", "--data", data, env=env)
+    infos = json.loads(listed.output)  # type: ignore[attr-defined]
+    assert [(i["name"], i["status"], i["imports"]) for i in infos] == [("alpha", "current", 1)]
+    report = json.loads(run("sources", "report", "alpha", "--data", data, env=env).output)  # type: ignore[attr-defined]
+    assert report["validation"]["conforms"] is True
+
+    again = run("sources", "rollback", "alpha", "--data", data, env=env)
+    assert again.exit_code == 1  # type: ignore[attr-defined]
+    assert "no earlier import" in one_error_line(again.stderr)  # type: ignore[attr-defined]
+    removed = run("sources", "remove", "alpha", "--data", data, env=env)
+    assert removed.exit_code == 0 and "removed source alpha" in removed.output  # type: ignore[attr-defined]
+    empty = run("sources", "--data", data, env=env)
+    assert "no sources imported yet" in empty.output  # type: ignore[attr-defined]
+
+
+def test_import_of_a_broken_dump_is_one_error_line_naming_file_and_line(
+    run: Callable[..., object], tmp_path: Path
+) -> None:
+    dump = tmp_path / "broken.nt"
+    dump.write_text('<https://x.example/a> <https://x.example/p> "ok" .\n<nope\n', encoding="utf-8")
+    result = run("import", dump, "--source", "cep", "--data", tmp_path / "b")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    line = one_error_line(result.stderr)  # type: ignore[attr-defined]
+    assert "broken.nt, line 2" in line and "syntax error" in line
+
+
+def test_import_of_an_invalid_dump_prints_the_violations_and_quarantine_exits_2(
+    run: Callable[..., object], tmp_path: Path
+) -> None:
+    dump = tmp_path / "bad.ttl"
+    dump.write_text(
+        "<https://x.example/c> a <https://schema.org/Country> ; "
+        '<https://schema.org/name> "Nowhere" .\n',
+        encoding="utf-8",
+    )
+    refused = run("import", dump, "--source", "cep", "--data", tmp_path / "b")
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    assert "https://x.example/c https://schema.org/identifier" in refused.stderr  # type: ignore[attr-defined]
+    kept = run("import", dump, "--source", "cep", "--quarantine", "--data", tmp_path / "b")
+    assert kept.exit_code == 2  # type: ignore[attr-defined]
+    assert "quarantined 2 statements" in kept.output  # type: ignore[attr-defined]
