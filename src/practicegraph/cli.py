@@ -342,6 +342,7 @@ def import_(
             f"{source!r}: they failed validation and are kept apart "
             "(queries and search do not see them)",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(2)
     console.print(
@@ -349,6 +350,7 @@ def import_(
         f"{report.graphs} graphs, {report.documents} documents, {report.practices} practices; "
         f"{sum(report.links.values())} same-as links in all",
         highlight=False,
+        soft_wrap=True,
     )
 
 
