@@ -270,8 +270,10 @@ def test_quarantine_keeps_a_failing_dump_out_of_queries_and_search(
     info = other_service.sources.get("cep")
     assert info.status == "quarantined"
     assert other_service.store.quad_count() > before_quads  # only the import's record
-    quarantine = ox.Store.read_only(str(other_service.settings.data_dir / "quarantine"))
-    assert len(quarantine) == 4
+    quarantine_dir = other_service.settings.data_dir / "quarantine"
+    assert len(ox.Store.read_only(str(quarantine_dir))) == 4
+    other_service.sources.remove("cep")
+    assert len(ox.Store.read_only(str(quarantine_dir))) == 0
 
 
 # -- reconciliation ----------------------------------------------------------------------------

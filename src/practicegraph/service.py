@@ -306,7 +306,7 @@ class PracticeGraphService:
     def _sync_imported(self, indexed: dict[str, str], sync: IndexSync) -> None:
         """Imported sources: reindex one whose documents in the store and in the index
         differ (a crash between the store's switch and the index's commit)."""
-        expected: dict[str, dict[str, str]] = {}
+        expected: dict[str, list[str]] = {}
         graphs = self.sources.current_graphs()
         if graphs:
             rows = self.store.select(
@@ -318,14 +318,16 @@ class PracticeGraphService:
             for row in rows:
                 name = graphs.get(row["g"].value)
                 if name is not None:
-                    key = f"{name}/{row['src'].value}"
-                    expected.setdefault(name, {})[key] = row["hash"].value if "hash" in row else ""
-        present: dict[str, dict[str, str]] = {}
+                    digest = row["hash"].value if "hash" in row else ""
+                    expected.setdefault(name, []).append(digest)
+        # Compared as lists of content hashes, not keys: two documents of one file
+        # name in a dump get keys of their own in the index.
+        present: dict[str, list[str]] = {}
         for key, digest in indexed.items():
             if "/" in key:
-                present.setdefault(key.split("/", 1)[0], {})[key] = digest
+                present.setdefault(key.split("/", 1)[0], []).append(digest)
         for name in sorted(set(expected) | set(present)):
-            if expected.get(name, {}) != present.get(name, {}):
+            if sorted(expected.get(name, [])) != sorted(present.get(name, [])):
                 if name in expected:
                     self.index.replace_dataset(name, self.sources.source_records(name))
                     sync.reindexed.append(f"{name}/*")

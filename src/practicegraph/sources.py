@@ -270,12 +270,9 @@ class SourceManager:
 
     def _quarantine(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
         """Keep a failing import apart: its own store, never read by queries or search."""
+        self._drop_quarantined(source)  # a source's newest quarantined import replaces any other
         quarantine = ox.Store(str(self.settings.data_dir / "quarantine"))
         try:
-            prefix = self.iris.import_graph_prefix(source)
-            for graph in list(quarantine.named_graphs()):
-                if isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix):
-                    quarantine.remove_graph(graph)
             graphs = _GraphNames(self.iris, source, stamp)
             quarantine.bulk_extend(graphs.renamed(staged, stamp))
             report.graphs = len(graphs.names)
@@ -477,8 +474,23 @@ class SourceManager:
             self.store.flush()
             self.relink()
             self.index.replace_dataset(source, {})
+        self._drop_quarantined(source)
         shutil.rmtree(self.root / source, ignore_errors=True)
         return info
+
+    def _drop_quarantined(self, source: str) -> None:
+        path = self.settings.data_dir / "quarantine"
+        if not path.is_dir():
+            return
+        quarantine = ox.Store(str(path))
+        try:
+            prefix = self.iris.import_graph_prefix(source)
+            for graph in list(quarantine.named_graphs()):
+                if isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix):
+                    quarantine.remove_graph(graph)
+            quarantine.flush()
+        finally:
+            del quarantine
 
     def _previous(self, source: str) -> tuple[str, Path] | None:
         """The newest superseded import of ``source`` whose archive is still kept."""

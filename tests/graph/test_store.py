@@ -99,3 +99,25 @@ def test_a_store_in_use_is_reported(store: OxigraphStore) -> None:
     assert store.path is not None
     with pytest.raises(StoreError, match="in use by another process"):
         OxigraphStore(store.path)
+
+
+def test_a_bulk_load_leaves_the_snapshot_generation_to_the_switching_update(
+    store: OxigraphStore,
+) -> None:
+    import pyoxigraph as ox
+
+    before = store.generation
+    store.bulk_extend(
+        [
+            ox.Quad(
+                ox.NamedNode("https://x.example/s"),
+                ox.NamedNode("https://x.example/p"),
+                ox.Literal("o"),
+                ox.NamedNode("https://x.example/g"),
+            )
+        ]
+    )
+    assert store.generation == before, "snapshot readers must not see an import half-way"
+    assert store.has_graph("https://x.example/g")
+    store.update("DROP GRAPH <https://x.example/g>")
+    assert store.generation != before

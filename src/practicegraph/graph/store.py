@@ -109,14 +109,17 @@ class OxigraphStore:
         self.update("\n".join(parts))
 
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
-        """Add many quads with bounded memory; *not* atomic (callers make it safe: imports
-        write into graphs that nothing refers to until one update switches to them)."""
+        """Add many quads with bounded memory; *not* atomic, so callers make it safe:
+        imports write into graphs nothing refers to until one update switches to them.
+
+        It leaves ``generation`` alone on purpose: snapshot readers (the SPARQL
+        workers) keep the state before the load until that switching update, and so
+        never see an import half-way.
+        """
         try:
             self._store.bulk_extend(quads)
         except OSError as exc:
             raise StoreError(f"the store refused the bulk load: {exc}") from exc
-        finally:
-            self.generation = next(self._writes)
 
     def drop_graph(self, graph: URIRef) -> bool:
         node = ox.NamedNode(str(graph))
