@@ -25,7 +25,7 @@ from practicegraph.config import Settings, ontology_dir
 from practicegraph.errors import IngestError, StoreError, ValidationError
 from practicegraph.graph.builder import GraphBuilder
 from practicegraph.graph.iris import IriMinter
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import RDF_FORMATS, OxigraphStore
 from practicegraph.ingest import SourceDocument, iter_input_files, read_document
 from practicegraph.nlp.extractor import ExtractionInput, Extractor
 from practicegraph.nlp.pipeline import load_pipeline, model_identity
@@ -398,7 +398,12 @@ class PracticeGraphService:
             yield {key: term.value for key, term in row.items()}
 
     def export(self, output: IO[bytes], fmt: str) -> None:
-        self.store.dump(output, fmt)
+        """The whole dataset, deterministically (see exchange.canonical)."""
+        if fmt not in RDF_FORMATS or fmt == "xml":
+            raise StoreError(
+                f"unknown export format {fmt!r}; choose one of nquads, trig, turtle, nt, jsonld"
+            )
+        self.sources.export(output, fmt)
 
     def validate(self) -> tuple[bool, str]:
         """SHACL-validate the union graph against ontology/shapes.ttl (pyshacl)."""

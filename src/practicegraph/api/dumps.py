@@ -131,7 +131,7 @@ def dump_file(service: PracticeGraphService, settings: Settings, dump: Dump) -> 
                     with partial.open("wb") as handle:
                         if dump.compressed:
                             with gzip.GzipFile(
-                                fileobj=handle, mode="wb", compresslevel=6, mtime=0
+                                fileobj=handle, mode="wb", compresslevel=6, mtime=0, filename=""
                             ) as zipped:
                                 service.export(cast(IO[bytes], zipped), dump.export_format)
                         else:
