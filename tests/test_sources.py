@@ -383,3 +383,33 @@ def test_an_import_survives_reopening_and_reindexing(
     with PracticeGraphService(other_settings, extractor=extractor) as svc:
         assert svc.index_repair.reindexed == ["alpha/*"]
         assert svc.search(SearchRequest("prison")).total == total
+
+
+def test_rollback_restores_the_import_the_current_one_replaced(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    for name, orgs in (("v1.nq", ["A"]), ("v2.nq", ["A", "B"])):
+        other_service.sources.import_dump(_dump(tmp_path, name, orgs), "cep")
+    assert other_service.sources.rollback("cep").file == "v1.nq"
+    other_service.sources.import_dump(_dump(tmp_path, "v3.nq", ["A", "B", "C"]), "cep")
+    # v3 replaced v1 (in force after the rollback), not v2.
+    assert other_service.sources.rollback("cep").file == "v1.nq"
+    assert count(other_service, ORGS) == 1
+
+
+def test_a_single_graph_dump_indexes_every_document(
+    corpus_service: PracticeGraphService, other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    dump = tmp_path / "alpha.ttl"
+    with dump.open("wb") as handle:
+        corpus_service.sources.export(handle, "turtle")
+    report = other_service.sources.import_dump(dump, "alpha")
+    assert report.graphs == 1
+    assert report.documents == 5 and report.practices == corpus_service.stats()["practices"]
+    found = other_service.search(SearchRequest("DACUM workshop"))
+    assert found.hits[0].dataset == "alpha"
+    # Reopening finds the index in step: no reindex of the source.
+    settings = other_service.settings
+    other_service.close()
+    with PracticeGraphService(settings, extractor=corpus_service.extractor) as again:
+        assert again.index_repair.reindexed == []

@@ -16,6 +16,7 @@ anything else as a bug::
     ├── ValidationError        data does not conform to the SHACL shapes
     └── DumpError              an imported dump is refused (says file, line, column)
         ├── InvalidDumpError       it fails validation; ``report`` lists each violation
+        ├── DumpTooLargeError      past max_import_bytes or max_import_triples
         └── UnknownSourceError     no imported source of that name
 """
 
@@ -106,3 +107,7 @@ class UnknownSourceError(DumpError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"no source named {name!r} (see `practicegraph sources`)", name)
+
+
+class DumpTooLargeError(DumpError):
+    """The dump is past a size limit (bytes, after decompression, or statements)."""

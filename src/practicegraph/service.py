@@ -311,9 +311,11 @@ class PracticeGraphService:
         if graphs:
             rows = self.store.select(
                 sparql_prefixes()
-                + f"""SELECT ?g ?src ?hash WHERE {{
-                    GRAPH ?g {{ ?doc dcterms:source ?src OPTIONAL {{ ?doc pg:contentHash ?hash }} }}
-                    FILTER(STRSTARTS(STR(?g), "{self.iris.import_graph_prefix()}")) }}"""
+                + f"""SELECT ?g ?doc (SAMPLE(?h) AS ?hash) WHERE {{
+                    GRAPH ?g {{ ?doc dcterms:source ?src OPTIONAL {{ ?doc pg:contentHash ?h }}
+                                FILTER(isLiteral(?src)) }}
+                    FILTER(STRSTARTS(STR(?g), "{self.iris.import_graph_prefix()}")) }}
+                  GROUP BY ?g ?doc"""
             )
             for row in rows:
                 name = graphs.get(row["g"].value)

@@ -159,7 +159,7 @@ class SourceManager:
         filename: str | None = None,
     ) -> ImportReport:
         """Import one dump file as (the new state of) ``source``; see the module doc."""
-        self._check_name(source)
+        self.check_name(source)
         filename = filename or path.name
         kind = syntax_of(filename, syntax)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -192,9 +192,15 @@ class SourceManager:
                 self._quarantine(staged.store, source, stamp, report)
                 return report
             mark = time.perf_counter()
-            self._archive(staged.store, source, stamp)
+            archive = self._archive(staged.store, source, stamp)
             with self.write_lock:
-                self._switch(staged.store, source, stamp, report)
+                try:
+                    self._switch(staged.store, source, stamp, report)
+                except BaseException:
+                    archive.unlink(missing_ok=True)
+                    raise
+                # Only an import that took effect can be restored later.
+                archive.replace(archive.with_name(f"{stamp}.nq.gz"))
                 report.seconds["store"] = round(time.perf_counter() - mark, 3)
                 mark = time.perf_counter()
                 report.links = self.relink()
@@ -209,13 +215,15 @@ class SourceManager:
             del staged.store
             shutil.rmtree(staged.path, ignore_errors=True)
 
-    def _check_name(self, source: str) -> None:
+    @staticmethod
+    def check_name(source: str) -> None:
+        """Source names become IRI segments and file names: a small safe alphabet."""
         if not SOURCE_NAME.fullmatch(source) or source == LOCAL_SOURCE:
             raise DumpError(
-                f"source name {source!r} is not usable: use lower-case letters, digits, "
-                f"'-' and '_' (up to 63), and not {LOCAL_SOURCE!r}, which names this "
-                "instance's own documents",
-                "--source",
+                f"{source!r} is not usable: use lower-case letters, digits, '-' and '_' "
+                f"(up to 63), and not {LOCAL_SOURCE!r}, which names this instance's own "
+                "documents",
+                "source name",
             )
 
     def _stage(self, path: Path, filename: str, kind: Any, stamp: str) -> _Staged:
@@ -270,38 +278,54 @@ class SourceManager:
 
     def _quarantine(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
         """Keep a failing import apart: its own store, never read by queries or search."""
-        self._drop_quarantined(source)  # a source's newest quarantined import replaces any other
-        quarantine = ox.Store(str(self.settings.data_dir / "quarantine"))
-        try:
-            graphs = _GraphNames(self.iris, source, stamp)
-            quarantine.bulk_extend(graphs.renamed(staged, stamp))
-            report.graphs = len(graphs.names)
-            quarantine.flush()
-        finally:
-            del quarantine
-        with self.write_lock:
+        with self.write_lock:  # one opener of the quarantine store at a time (RocksDB lock)
+            self._drop_quarantined(source)  # the newest quarantined import replaces any other
+            quarantine = ox.Store(str(self.settings.data_dir / "quarantine"))
+            try:
+                graphs = _GraphNames(self.iris, source, stamp)
+                quarantine.bulk_extend(graphs.renamed(staged, stamp))
+                report.graphs = len(graphs.names)
+                quarantine.flush()
+            finally:
+                del quarantine
             self.store.update(
                 self._record_update(source, stamp, report, graphs={}, status="quarantined")
             )
 
-    def _archive(self, staged: ox.Store, source: str, stamp: str) -> None:
+    def _archive(self, staged: ox.Store, source: str, stamp: str) -> Path:
+        """The staged data as gzipped N-Quads, named ``.pending`` until the switch."""
         folder = self.root / source
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{stamp}.nq.gz"
-        partial = target.with_suffix(".partial")
-        with gzip.open(partial, "wb", compresslevel=1) as handle:
-            staged.dump(handle, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
-        partial.replace(target)
+        target = folder / f"{stamp}.nq.gz.pending"
+        try:
+            with gzip.open(target, "wb", compresslevel=1) as handle:
+                staged.dump(handle, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
 
     def _switch(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
-        """Copy into fresh graphs, then one update records the import and drops the old."""
+        """Copy into fresh graphs, then one update records the import and drops the old.
+
+        Whatever fails before that update takes the fresh graphs away again (and a
+        crash leaves them to :meth:`drop_orphans`): the source keeps its old state.
+        """
         graphs = _GraphNames(self.iris, source, stamp)
-        self.store.bulk_extend(graphs.renamed(staged, stamp))
-        report.graphs = len(graphs.names)
-        self.store.update(
-            self._record_update(source, stamp, report, graphs=graphs.names, status="current")
-        )
-        self.store.flush()
+        try:
+            self.store.bulk_extend(graphs.renamed(staged, stamp))
+            report.graphs = len(graphs.names)
+            self.store.update(
+                self._record_update(source, stamp, report, graphs=graphs.names, status="current")
+            )
+        except BaseException:
+            fresh = self.iris.import_graph_prefix(source, stamp)
+            for graph in self.store.named_graphs():
+                if graph.startswith(fresh):
+                    self.store.drop_graph(URIRef(graph))
+            raise
+        finally:
+            self.store.flush()
 
     def _record_update(
         self,
@@ -346,8 +370,8 @@ class SourceManager:
             sparql_prefixes(),
             f"DELETE WHERE {{ GRAPH <{sources_graph}> {{ <{run}> ?p ?o }} }} ;",
         ]
+        previous = self._current_import(source) if status == "current" else None
         if status == "current":
-            previous = self._current_import(source)
             if previous is not None:
                 for graph in self._graphs_of(previous):
                     parts.append(f"DROP SILENT GRAPH <{graph}> ;")
@@ -361,6 +385,8 @@ class SourceManager:
                         OPTIONAL {{ ?g prov:wasGeneratedBy ?old ; ?gp ?go }} }} }} ;"""
             )
             g.add((source_iri, PG.currentImport, run))
+            if previous is not None and previous != str(run):
+                g.add((run, PG.replaces, URIRef(previous)))
         parts.append(f"INSERT DATA {{ GRAPH <{sources_graph}> {{\n{nt_terms(g)}\n}} }}")
         return "\n".join(parts)
 
@@ -437,6 +463,7 @@ class SourceManager:
 
     def report(self, source: str) -> dict[str, Any]:
         """The newest import report of a source (validation included)."""
+        self.check_name(source)
         folder = self.root / source
         reports = sorted(folder.glob("*.report.json")) if folder.is_dir() else []
         if not reports:
@@ -493,21 +520,26 @@ class SourceManager:
             del quarantine
 
     def _previous(self, source: str) -> tuple[str, Path] | None:
-        """The newest superseded import of ``source`` whose archive is still kept."""
+        """The import the current one replaced, if its archive is still kept."""
         current = self._current_import(source)
-        folder = self.root / source
-        if not folder.is_dir():
+        if current is None:
             return None
-        for archive in sorted(folder.glob("*.nq.gz"), reverse=True):
-            stamp = archive.name.removesuffix(".nq.gz")
-            iri = str(self.iris.source_import(source, stamp))
-            if iri != current:
-                return stamp, archive
-        return None
+        rows = list(
+            self.store.select(
+                sparql_prefixes()
+                + f"""SELECT ?old WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+                    <{current}> pg:replaces ?old }} }}"""
+            )
+        )
+        if not rows:
+            return None
+        stamp = rows[0]["old"].value.rsplit("/", 1)[-1]
+        archive = self.root / source / f"{stamp}.nq.gz"
+        return (stamp, archive) if archive.is_file() else None
 
     def rollback(self, source: str) -> ImportReport:
         """Put back the import before the current one (from its archive)."""
-        self._check_name(source)
+        self.check_name(source)
         previous = self._previous(source)
         if previous is None:
             raise DumpError(
@@ -545,15 +577,22 @@ class SourceManager:
         return {}
 
     def _prune_archives(self, source: str) -> None:
-        folder = self.root / source
-        archives = sorted(folder.glob("*.nq.gz"))
-        for archive in archives[:-KEEP_ARCHIVES]:
-            archive.unlink(missing_ok=True)
+        """Keep the archives of the import in force and of the one it replaced."""
+        current = self._current_import(source)
+        keep = {f"{current.rsplit('/', 1)[-1]}.nq.gz"} if current else set()
+        previous = self._previous(source)
+        if previous is not None:
+            keep.add(previous[1].name)
+        for archive in (self.root / source).glob("*.nq.gz"):
+            if archive.name not in keep:
+                archive.unlink(missing_ok=True)
 
     # -- repair on open ----------------------------------------------------------------------
     def drop_orphans(self) -> list[str]:
         """Drop imported graphs no import in force claims (left by a crash mid-import)."""
         shutil.rmtree(self.staging_root, ignore_errors=True)
+        for pending in self.root.glob("*/*.pending"):  # archives of imports that never switched
+            pending.unlink(missing_ok=True)
         prefix = self.iris.import_graph_prefix()
         present = [g for g in self.store.named_graphs() if g.startswith(prefix)]
         if not present:
@@ -593,19 +632,22 @@ class SourceManager:
         return kinds.count("document"), kinds.count("practice")
 
     def source_records(self, source: str) -> dict[str, list[IndexRecord]]:
-        """Index records of every document in the source's graphs in force."""
+        """Index records of every document in the source's graphs in force, by key."""
         names = self.canonical_names()
         records: dict[str, list[IndexRecord]] = {}
         for graph, name in sorted(self.current_graphs().items()):
             if name != source:
                 continue
-            items = records_from_graph(
+            found = records_from_graph(
                 self.store.named_graph(URIRef(graph)),
                 self.vocabulary.theme_labels,
                 dataset=source,
                 canonical_names=names,
             )
-            if items:
+            by_document: dict[str, list[IndexRecord]] = {}
+            for record in found:
+                by_document.setdefault(record.doc_iri, []).append(record)
+            for items in by_document.values():
                 key = items[0].source
                 if key in records:  # two documents of one file name (a dump of dumps)
                     key = f"{key}~{len(records)}"
@@ -618,7 +660,16 @@ class SourceManager:
     def export(
         self, output: IO[bytes] | gzip.GzipFile, fmt: str, source: str | None = None
     ) -> DumpSummary:
-        """A deterministic dump of everything, or of one source as it was imported."""
+        """A deterministic dump of everything, or of one source as it was imported.
+
+        Under the write lock: a dump with a checksum must be one state of the store.
+        """
+        with self.write_lock:
+            return self._export(output, fmt, source)
+
+    def _export(
+        self, output: IO[bytes] | gzip.GzipFile, fmt: str, source: str | None
+    ) -> DumpSummary:
         if source is None:
             quads: Iterable[ox.Quad] = self.store.quads()
         else:
@@ -730,4 +781,13 @@ class _GraphNames:
 
 
 def _iri_or_literal(value: str) -> URIRef | Literal:
-    return URIRef(value) if re.match(r"https?://\S+$", value) else Literal(value)
+    """An IRI when the value is one Oxigraph accepts, else a literal: a hostile dump's
+    "licence" must not break the import record that is written after its data."""
+    if re.match(r"https?://", value):
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            return Literal(value)
+        if not re.search(r'[\s<>"{}|\\^`]', value):
+            return URIRef(value)
+    return Literal(value)

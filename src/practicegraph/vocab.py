@@ -38,6 +38,7 @@ class PG(DefinedNamespace):
     Source: URIRef  # an organisation whose dumps are imported (a prov:Agent)
     Import: URIRef  # one import of a dump (a prov:Activity)
     currentImport: URIRef  # the import of a source in force
+    replaces: URIRef  # the import in force before this one (what rollback restores)
     originalGraph: URIRef  # a graph's name in the imported dump
     fileName: URIRef  # the dump file's base name
     sha256: URIRef  # checksum of the dump file

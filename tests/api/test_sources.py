@@ -133,3 +133,18 @@ def test_a_dump_over_the_import_limit_answers_413(
         response = client.put("/sources/cep", content=b"#" * 5000, headers=auth | NQ)
     assert response.status_code == 413
     assert response.json()["error"]["detail"]["max_import_bytes"] == 1000
+
+
+def test_a_gzip_bomb_over_http_answers_413(
+    other_settings: Settings, extractor: Extractor, auth: dict[str, str]
+) -> None:
+    settings = replace(other_settings, token=TOKEN, max_import_bytes=100_000)
+    bomb = gzip.compress(b"#" * 2_000_000)
+    assert len(bomb) < 100_000
+    with (
+        PracticeGraphService(settings, extractor=extractor) as service,
+        TestClient(create_app(settings, service=service)) as client,
+    ):
+        response = client.put("/sources/cep", content=bomb, headers=auth | NQ)
+    assert response.status_code == 413
+    assert "decompressed content exceeds" in response.json()["error"]["message"]

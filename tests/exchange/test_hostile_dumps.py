@@ -5,6 +5,7 @@ and leaves the store exactly as it was."""
 from __future__ import annotations
 
 import gzip
+import io
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,3 +168,49 @@ def test_an_unknown_file_ending_asks_for_the_format(
     _refused(other_service, path, "cannot tell the RDF syntax")
     report = other_service.sources.import_dump(path, "named", syntax="nt")
     assert report.statements == 1
+
+
+def test_a_licence_that_is_not_an_iri_is_kept_as_text(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "licence.ttl"
+    path.write_text(
+        "@prefix void: <http://rdfs.org/ns/void#> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        '<https://x.example/d> a void:Dataset ; dcterms:license "http://x.example/a^b" .\n',
+        encoding="utf-8",
+    )
+    other_service.sources.import_dump(path, "odd")
+    assert other_service.sources.get("odd").licence == "http://x.example/a^b"
+
+
+def test_a_failure_after_the_copy_takes_the_copied_graphs_away(
+    other_service: PracticeGraphService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "fine.nt"
+    path.write_text(f'<https://x.example/a> {P} "x" .\n', encoding="utf-8")
+    before = _state(other_service)
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise DumpError("the record cannot be written", "fine.nt")
+
+    monkeypatch.setattr(other_service.sources, "_record_update", broken)
+    with pytest.raises(DumpError, match="record cannot be written"):
+        other_service.sources.import_dump(path, "cep")
+    assert _state(other_service) == before
+    archives = other_service.settings.data_dir / "sources" / "cep"
+    assert not list(archives.glob("*.nq.gz*")), "no archive of an import that never took effect"
+
+
+def test_a_long_chain_of_blank_nodes_imports_and_exports(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.ttl"
+    items = " ".join(f'"item {i}"' for i in range(3000))
+    path.write_text(
+        f"<https://x.example/a> <https://x.example/items> ({items}) .\n", encoding="utf-8"
+    )
+    other_service.sources.import_dump(path, "lists")
+    out = io.BytesIO()
+    summary = other_service.sources.export(out, "nquads", source="lists")
+    assert summary.statements == 1 + 2 * 3000

@@ -187,3 +187,11 @@ def test_an_entity_page_is_the_canonical_view_across_sources(
     titles = {text.rsplit(" ", 1)[0] for text in documents}  # without the date note
     assert "Prison Reform in Latvia" in titles, "the document ingested here"
     assert "Projektu aktualitātes" in titles, "and alpha's document about Latvia"
+
+
+def test_only_web_addresses_become_links() -> None:
+    """An imported dump may hold any IRI scheme; a page must never link javascript:."""
+    assert PATHS.href("javascript:alert(1)") == ""
+    assert PATHS.href("data:text/html,<script>x</script>") == ""
+    assert PATHS.href("https://elsewhere.example/x") == "https://elsewhere.example/x"
+    assert PATHS.href(BASE + "organisation/icpa") == "/id/organisation/icpa"

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from practicegraph.errors import (
     ConfigError,
     DumpError,
+    DumpTooLargeError,
     IngestError,
     InvalidDumpError,
     PracticeGraphError,
@@ -63,6 +64,7 @@ def error_response(
 _STATUS_OF: tuple[tuple[type[PracticeGraphError], int], ...] = (
     (UnknownSourceError, 404),
     (InvalidDumpError, 422),
+    (DumpTooLargeError, 413),
     (DumpError, 400),
     (QueryError, 400),
     (ValidationError, 422),

@@ -24,7 +24,7 @@ from practicegraph.api.errors import ApiError
 from practicegraph.config import Settings
 from practicegraph.exchange.dumpfile import SYNTAXES
 from practicegraph.service import PracticeGraphService
-from practicegraph.sources import SOURCE_NAME
+from practicegraph.sources import SourceManager
 
 router = APIRouter(tags=["sources"])
 
@@ -51,12 +51,7 @@ DUMP_MEDIA = {
 
 
 def _checked_name(name: str) -> str:
-    if not SOURCE_NAME.fullmatch(name):
-        raise ApiError(
-            400,
-            f"source name {name!r} is not usable: lower-case letters, digits, '-' and '_'",
-            {"source": name},
-        )
+    SourceManager.check_name(name)
     return name
 
 
@@ -145,7 +140,7 @@ async def import_source(
                         f"the dump is larger than {limit} bytes (setting max_import_bytes)",
                         {"max_import_bytes": limit},
                     )
-                out.write(chunk)
+                await run_in_threadpool(out.write, chunk)  # disk writes off the event loop
         if size == 0:
             raise ApiError(400, "the request body is empty: send the dump as the body")
         shown = Path(filename).name if filename else f"{name}-upload.{syntax}"

@@ -121,24 +121,44 @@ def _blank_labels(quads: list[ox.Quad]) -> dict[str, str]:
     def shallow(term: Term | ox.Triple) -> str:
         return "_:" if isinstance(term, ox.BlankNode) else str(term)
 
-    def deep(node: str) -> str:
-        if node in memo:
-            return memo[node]
-        if node in visiting:  # a cycle of blank nodes: stop here
-            return "_:cycle"
-        visiting.add(node)
-        parts = sorted(
-            f"> {q.predicate} "
-            f"{deep(q.object.value) if isinstance(q.object, ox.BlankNode) else str(q.object)} "
-            f"{graph_of(q)}"
-            for q in outgoing.get(node, ())
-        )
-        parts += sorted(
-            f"< {shallow(q.subject)} {q.predicate} {graph_of(q)}" for q in incoming.get(node, ())
-        )
-        visiting.discard(node)
-        memo[node] = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-        return memo[node]
+    def deep(root: str) -> str:
+        """The hash of ``root``, its nested blank nodes first (depth-first, with an
+        explicit stack: an RDF list is a chain of thousands of blank nodes)."""
+        stack = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if node in memo:
+                continue
+            if not children_done:
+                visiting.add(node)
+                stack.append((node, True))
+                for q in outgoing.get(node, ()):
+                    child = q.object
+                    # (a child still being visited is a cycle of blank nodes: it stops here)
+                    if (
+                        isinstance(child, ox.BlankNode)
+                        and child.value not in memo
+                        and child.value not in visiting
+                    ):
+                        stack.append((child.value, False))
+                continue
+            parts = sorted(
+                f"> {q.predicate} "
+                + (
+                    memo.get(q.object.value, "_:cycle")
+                    if isinstance(q.object, ox.BlankNode)
+                    else str(q.object)
+                )
+                + f" {graph_of(q)}"
+                for q in outgoing.get(node, ())
+            )
+            parts += sorted(
+                f"< {shallow(q.subject)} {q.predicate} {graph_of(q)}"
+                for q in incoming.get(node, ())
+            )
+            visiting.discard(node)
+            memo[node] = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+        return memo[root]
 
     ranked: dict[str, list[str]] = defaultdict(list)
     for node in sorted(nodes):
@@ -148,8 +168,3 @@ def _blank_labels(quads: list[ox.Quad]) -> dict[str, str]:
         for n, node in enumerate(members):
             labels[node] = f"b{digest[:16]}" + (f"x{n}" if n else "")
     return labels
-
-
-def sidecar_checksum(filename: str, summary: DumpSummary) -> str:
-    """The checksum file's text, in the format ``sha256sum -c`` reads."""
-    return f"{summary.sha256}  {filename}\n"

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from practicegraph.errors import DumpError
+from practicegraph.errors import DumpError, DumpTooLargeError
 
 #: syntax name -> (pyoxigraph format, file endings)
 SYNTAXES: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
@@ -100,7 +100,7 @@ class LimitedReader(io.RawIOBase):
             raise DumpError(f"the file cannot be decompressed: {exc}", self._filename) from exc
         self.consumed += len(data)
         if self.consumed > self._limit:
-            raise DumpError(
+            raise DumpTooLargeError(
                 f"{self._what} exceeds the limit of {self._limit:,} bytes "
                 "(setting max_import_bytes); nothing was imported",
                 self._filename,
@@ -121,7 +121,7 @@ def open_dump(
         raise DumpError("no such file", str(path))
     size = path.stat().st_size
     if size > max_bytes:
-        raise DumpError(
+        raise DumpTooLargeError(
             f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes "
             "(setting max_import_bytes); nothing was imported",
             shown,

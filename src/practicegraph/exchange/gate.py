@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from practicegraph.errors import DumpError
+from practicegraph.errors import DumpError, DumpTooLargeError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -133,8 +133,9 @@ class Gate:
                 if value.startswith(self.own_prefixes):
                     self._refuse(
                         f"the dump makes statements about this instance's own resource <{value}> "
-                        f"(IRIs under {self.own_prefixes[0]} are minted here; a dump may "
-                        "link to them but not describe them)",
+                        f"(IRIs under {self.own_prefixes[0]}, the base_iri setting, are minted "
+                        "here; a dump may link to them but not describe them. Each instance "
+                        "needs a base IRI of its own: is the exporter's the same as this one's?)",
                         f"<{value}>",
                     )
             term = quad.object
@@ -144,11 +145,11 @@ class Gate:
                     name = term.datatype.value.removeprefix(XSD)
                     self._refuse(
                         f"the literal {term.value!r} is not a valid xsd:{name} (in {_nt(quad)})",
-                        term.value,
+                        str(ox.Literal(term.value)),  # quoted as the file writes it
                     )
             self.counts.accepted += 1
             if self.counts.accepted > self.max_triples:
-                raise DumpError(
+                raise DumpTooLargeError(
                     f"the dump has more than {self.max_triples:,} statements, the import limit "
                     "(setting max_import_triples); nothing was imported",
                     self.filename,

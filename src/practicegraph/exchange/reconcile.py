@@ -50,15 +50,6 @@ class Reconciliation:
     rules: dict[str, int] = field(default_factory=dict)  # rule -> pairs found
     names: dict[str, str] = field(default_factory=dict)  # member -> the canonical's name
 
-    def of(self, iri: str) -> str:
-        return self.canonical.get(iri, iri)
-
-    def members(self) -> dict[str, list[str]]:
-        clusters: dict[str, list[str]] = {}
-        for member, canonical in self.canonical.items():
-            clusters.setdefault(canonical, [canonical]).append(member)
-        return {c: sorted(m) for c, m in clusters.items()}
-
 
 class _Facts:
     """Who has which value for the few predicates the rules read."""
@@ -66,6 +57,7 @@ class _Facts:
     def __init__(self, store: OxigraphStore) -> None:
         self.store = store
         self.values: dict[str, dict[str, list[str]]] = {}
+        self.described: set[str] = set()  # resources typed with a class the rules read
         for local in PREDICATES:
             self.values[local] = self._pairs(SCHEMA + local)
         self.values["sameAs"] = self._pairs(OWL_SAME_AS)
@@ -84,7 +76,9 @@ class _Facts:
 
     def instances(self, cls: str) -> list[str]:
         rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls}> }}")
-        return sorted(row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode))
+        found = sorted(row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode))
+        self.described.update(found)
+        return found
 
     def get(self, local: str, subject: str) -> list[str]:
         return self.values[local].get(subject, [])
@@ -127,16 +121,16 @@ def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
                     pairs += 1
         return pairs
 
-    def placed(
-        groups: dict[tuple[str, ...], dict[str, set[str]]],
-    ) -> dict[tuple[str, ...], set[str]]:
-        """Split each group by place; a resource with no place joins every place's group."""
-        out: dict[tuple[str, ...], set[str]] = {}
+    def placed(groups: dict[Key, dict[str, set[str]]]) -> dict[Key, set[str]]:
+        """Split each group by place. A resource with no place joins the group when
+        there is one place; with several it would join them all together, so then it
+        is only linked to the other unplaced ones."""
+        out: dict[Key, set[str]] = {}
         for key, by_place in groups.items():
             unplaced = by_place.pop("", set())
             for where, iris in by_place.items():
-                out[(*key, where)] = iris | unplaced
-            if not by_place:
+                out[(*key, where)] = iris | (unplaced if len(by_place) == 1 else set())
+            if unplaced and len(by_place) != 1:
                 out[key] = unplaced
         return out
 
@@ -153,7 +147,7 @@ def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
     exact_names: dict[str, set[str]] = defaultdict(set)
     for iri in organisations:
         for target in facts.get("sameAs", iri):
-            same[(target,)].add(iri)
+            same[(target,)] |= {iri, target}  # a direct link counts as well as a shared one
         places = facts.where(iri) or [""]
         for name in facts.get("name", iri):
             exact_names[name].add(iri)
@@ -193,8 +187,11 @@ def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
     for members in clusters.values():
         if len(members) < 2:
             continue
+        # This instance's own IRI if there is one, else the smallest IRI described
+        # here (not, say, a Wikidata IRI that only owl:sameAs points to).
         own = sorted(m for m in members if m.startswith(own_base))
-        canonical = own[0] if own else min(members)
+        described = [m for m in members if m in facts.described]
+        canonical = own[0] if own else min(described or members)
         for member in members:
             if member != canonical:
                 result.canonical[member] = canonical

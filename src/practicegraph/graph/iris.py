@@ -108,11 +108,6 @@ class IriMinter:
         """owl:sameAs links between sources (rebuilt by reconciliation)."""
         return self._iri("graph", "_links")
 
-    def is_document_graph(self, graph: str) -> bool:
-        """A graph of a document ingested here (not a reserved or imported graph)."""
-        prefix = str(self._iri("graph", ""))
-        return graph.startswith(prefix) and not graph[len(prefix) :].startswith("_")
-
     @property
     def provenance_graph(self) -> URIRef:
         return self._iri("graph", "_provenance")

@@ -210,12 +210,18 @@ class WhooshIndex:
     # -- writes ------------------------------------------------------------------
     def replace(self, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace the records of each given source (document file name), in one commit."""
-        if not records:
-            return
+        if records:
+            self._rewrite([("source", source) for source in records], records)
+
+    def _rewrite(
+        self, deletions: list[tuple[str, str]], records: Mapping[str, list[IndexRecord]]
+    ) -> None:
+        """Delete by (field, term), then add ``records``: one writer, one commit."""
         writer = self._ix.writer(timeout=30.0)
         try:
-            for source, items in records.items():
-                writer.delete_by_term("source", source)
+            for fieldname, term in deletions:
+                writer.delete_by_term(fieldname, term)
+            for items in records.values():
                 for record in items:
                     writer.add_document(**_fields(record))
         except Exception:
@@ -235,16 +241,7 @@ class WhooshIndex:
 
     def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace everything of one imported source in one commit."""
-        writer = self._ix.writer(timeout=30.0)
-        try:
-            writer.delete_by_term("dataset", dataset)
-            for items in records.values():
-                for record in items:
-                    writer.add_document(**_fields(record))
-        except Exception:
-            writer.cancel()
-            raise
-        writer.commit()
+        self._rewrite([("dataset", dataset)], records)
 
     def clear(self) -> None:
         """Drop everything (used by reindex): a fresh, empty index in the same place."""

@@ -70,12 +70,25 @@ def records_from_graph(
     ``canonical_names`` maps organisation IRIs reconciled with another source's
     to the canonical resource's name, so the facet shows one ICPA, not two.
     """
-    canonical_names = canonical_names or {}
-    doc = next(
-        (s for s, o in graph.subject_objects(DCTERMS.source) if isinstance(o, Literal)), None
+    documents = sorted(
+        {s for s, o in graph.subject_objects(DCTERMS.source) if isinstance(o, Literal)}, key=str
     )
-    if doc is None:
-        return []
+    # A document ingested here has a graph of its own; a dump in a single-graph
+    # syntax (Turtle, JSON-LD, ...) puts all its documents in one.
+    return [
+        record
+        for doc in documents
+        for record in _document_records(graph, doc, theme_labels, dataset, canonical_names or {})
+    ]
+
+
+def _document_records(
+    graph: Graph,
+    doc: Node,
+    theme_labels: Mapping[str, Sequence[str]],
+    dataset: str,
+    canonical_names: Mapping[str, str],
+) -> list[IndexRecord]:
     source = _text(graph, doc, DCTERMS.source)
     if dataset != LOCAL_SOURCE:
         source = f"{dataset}/{source}"

@@ -49,8 +49,13 @@ class LinkedDataPaths:
         return quote(path, safe="/#~:@!$&'()*+,;=-._%")
 
     def href(self, iri: str) -> str:
-        """Where a page links ``iri``: its local path when served here, else the IRI."""
-        return self.local(iri) or iri
+        """Where a page links ``iri``: its local path when served here, else the IRI if
+        it is a web address. Anything else (an imported dump may hold
+        ``javascript:...`` IRIs) gets no link target at all."""
+        local = self.local(iri)
+        if local:
+            return local
+        return iri if iri.startswith(("http://", "https://")) else ""
 
     def kind_of(self, iri: str) -> str | None:
         """``document``, ``organisation``, … for a minted IRI; ``theme``; else None."""
