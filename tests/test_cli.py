@@ -364,3 +364,8 @@ def test_import_of_an_invalid_dump_prints_the_violations_and_quarantine_exits_2(
     kept = run("import", dump, "--source", "cep", "--quarantine", "--data", tmp_path / "b")
     assert kept.exit_code == 2  # type: ignore[attr-defined]
     assert "quarantined 2 statements" in kept.output  # type: ignore[attr-defined]
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/Country> }"
+    seen = run("sparql", "--format", "csv", query, "--data", tmp_path / "b")
+    assert seen.output.split() == ["n", "0"]  # type: ignore[attr-defined]
+    inspected = run("sparql", "--quarantine", "--format", "csv", query, "--data", tmp_path / "b")
+    assert inspected.output.split() == ["n", "1"]  # type: ignore[attr-defined]

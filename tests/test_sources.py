@@ -413,3 +413,28 @@ def test_a_single_graph_dump_indexes_every_document(
     other_service.close()
     with PracticeGraphService(settings, extractor=corpus_service.extractor) as again:
         assert again.index_repair.reindexed == []
+
+
+def test_a_new_link_renames_the_other_sources_organisations_in_search(
+    other_service: PracticeGraphService, tmp_path: Path, write_doc: Callable[..., Path]
+) -> None:
+    dump = tmp_path / "cep.ttl"
+    dump.write_text(
+        """@prefix schema: <https://schema.org/> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        <https://cep.example/doc/1> a schema:CreativeWork ; schema:name "Prison leadership" ;
+            dcterms:source "news-1.html" ; schema:mentions <https://cep.example/org/icpa> .
+        <https://cep.example/org/icpa> a schema:Organization ; schema:name "ICPA" .
+        """,
+        encoding="utf-8",
+    )
+    other_service.sources.import_dump(dump, "cep")
+
+    def organisations() -> set[str]:
+        found = other_service.search(SearchRequest("leadership", sources=["cep"]))
+        return {name for name, _ in found.facets["organisation"]}
+
+    assert organisations() == {"ICPA"}
+    # A local document names ICPA in full (acronym ICPA): the local resource becomes
+    # the canonical one, and cep's records are indexed again under its name.
+    other_service.ingest([write_doc("icpa.txt")])
+    assert organisations() == {"International Corrections and Prisons Association"}

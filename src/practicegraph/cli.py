@@ -173,9 +173,15 @@ def sparql(
             help="SELECT/ASK: table|json|csv|tsv|xml; CONSTRUCT/DESCRIBE: turtle|nt|jsonld.",
         ),
     ] = None,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine", help="Query the quarantined imports instead (kept out of the graph)."
+        ),
+    ] = False,
     data: DataOption = None,
 ) -> None:
-    """Run a SPARQL query over the union of all document graphs."""
+    """Run a SPARQL query over the union of all graphs."""
     if (query is None) == (file is None):
         raise _fail("give a query as an argument or with --file, not both")
     if file is not None:
@@ -185,7 +191,7 @@ def sparql(
             raise _fail(f"{file}: {exc.strerror}") from None
     assert query is not None  # noqa: S101 - checked above
     with _service(data, read_only=True) as service:
-        result = service.query(query)
+        result = service.sources.query_quarantine(query) if quarantine else service.query(query)
         try:
             _print_result(result, fmt)
         except typer.Exit:  # click's Exit is a RuntimeError: not a query failure

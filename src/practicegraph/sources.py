@@ -203,7 +203,7 @@ class SourceManager:
                 archive.replace(archive.with_name(f"{stamp}.nq.gz"))
                 report.seconds["store"] = round(time.perf_counter() - mark, 3)
                 mark = time.perf_counter()
-                report.links = self.relink()
+                report.links = self.relink(indexed=source)
                 report.seconds["reconcile"] = round(time.perf_counter() - mark, 3)
                 mark = time.perf_counter()
                 report.documents, report.practices = self._index_source(source)
@@ -505,6 +505,15 @@ class SourceManager:
         shutil.rmtree(self.root / source, ignore_errors=True)
         return info
 
+    def query_quarantine(
+        self, sparql: str
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """A SPARQL query over the quarantined imports only (read-only), to inspect them."""
+        path = self.settings.data_dir / "quarantine"
+        if not path.is_dir():
+            raise StoreError("nothing is in quarantine (no import was kept apart)")
+        return OxigraphStore(path, read_only=True).query(sparql)
+
     def _drop_quarantined(self, source: str) -> None:
         path = self.settings.data_dir / "quarantine"
         if not path.is_dir():
@@ -563,7 +572,7 @@ class SourceManager:
             report.statements = len(store)
             with self.write_lock:
                 self._switch(store, source, stamp, report)
-                report.links = self.relink()
+                report.links = self.relink(indexed=source)
                 report.documents, report.practices = self._index_source(source)
         finally:
             del store
@@ -605,23 +614,36 @@ class SourceManager:
         return orphans
 
     # -- links and search ---------------------------------------------------------------------
-    def relink(self) -> dict[str, int]:
-        """Rebuild the owl:sameAs graph from the current data (see exchange.reconcile)."""
+    def relink(self, indexed: str | None = None) -> dict[str, int]:
+        """Rebuild the owl:sameAs graph from the current data (see exchange.reconcile).
+
+        When the links change, the canonical names in other sources' index records
+        may be stale: those sources are indexed again (all but ``indexed``, which
+        the caller indexes itself).
+        """
         links = self.iris.links_graph
-        self.store.drop_graph(links)
-        self.reconciliation = reconcile(self.store, self.iris.base)
+        before = (
+            set(self.store.graph_triples(str(links))) if self.store.has_graph(str(links)) else set()
+        )
+        self.reconciliation = reconcile(self.store, self.iris.base, links=str(links))
         graph = Graph()
         for member, canonical in sorted(self.reconciliation.canonical.items()):
             graph.add((URIRef(member), OWL.sameAs, URIRef(canonical)))
         if len(graph):
-            self.store.replace_graph(links, graph)
+            self.store.replace_graph(links, graph)  # one update: never a moment without links
+        else:
+            self.store.drop_graph(links)
         self._reconciled_generation = self.store.generation
+        after = set(self.store.graph_triples(str(links)))
+        if after != before:
+            for name in sorted(set(self.current_graphs().values()) - {indexed}):
+                self.index.replace_dataset(name, self.source_records(name))
         return dict(self.reconciliation.rules)
 
     def canonical_names(self) -> dict[str, str]:
         """Reconciled IRI -> the canonical resource's name (for the search facets)."""
         if self._reconciled_generation != self.store.generation:
-            self.reconciliation = reconcile(self.store, self.iris.base)
+            self.reconciliation = reconcile(self.store, self.iris.base, str(self.iris.links_graph))
             self._reconciled_generation = self.store.generation
         return self.reconciliation.names
 

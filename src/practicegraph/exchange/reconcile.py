@@ -54,21 +54,25 @@ class Reconciliation:
 class _Facts:
     """Who has which value for the few predicates the rules read."""
 
-    def __init__(self, store: OxigraphStore) -> None:
+    def __init__(self, store: OxigraphStore, links: str | None) -> None:
         self.store = store
+        self.links = links
         self.values: dict[str, dict[str, list[str]]] = {}
         self.described: set[str] = set()  # resources typed with a class the rules read
         for local in PREDICATES:
             self.values[local] = self._pairs(SCHEMA + local)
-        self.values["sameAs"] = self._pairs(OWL_SAME_AS)
+        self.values["sameAs"] = self._pairs(OWL_SAME_AS, skip_graph=links)
 
-    def _pairs(self, predicate: str) -> dict[str, list[str]]:
+    def _pairs(self, predicate: str, skip_graph: str | None = None) -> dict[str, list[str]]:
         # One triple pattern per query, DISTINCT: the union of the graphs repeats a
         # statement once per document graph that holds it, and a join of several
         # patterns would multiply those repeats (millions of rows at a million
         # statements) before any DISTINCT could remove them.
         found: dict[str, set[str]] = defaultdict(set)
-        rows = self.store.select(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+        pattern = f"?s <{predicate}> ?o"
+        if skip_graph is not None:  # reconciliation's own links are not evidence for it
+            pattern = f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{skip_graph}>)"
+        rows = self.store.select(f"SELECT DISTINCT ?s ?o WHERE {{ {pattern} }}")
         for row in rows:
             if isinstance(row["s"], ox.NamedNode):
                 found[row["s"].value].add(row["o"].value)
@@ -93,14 +97,15 @@ class _Facts:
         return keys
 
 
-def reconcile(store: OxigraphStore, own_base: str) -> Reconciliation:
+def reconcile(store: OxigraphStore, own_base: str, links: str | None = None) -> Reconciliation:
     """Find equivalent resources in the store's union graph (see the table above).
 
+    ``links`` names the graph of earlier links, which is not read as evidence.
     The facts are read one predicate at a time and grouped here by key in
     dictionaries: linear in the number of statements, where a self-join in
     SPARQL would compare every pair.
     """
-    facts = _Facts(store)
+    facts = _Facts(store, links)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
