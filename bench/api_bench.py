@@ -27,8 +27,14 @@ What it does (see bench/README.md, "HTTP API benchmark", for the figures):
    SELECT by GET on the project, the bare app and rdflib-endpoint.
 4. Prints tables and writes ``bench/results/api_bench.json`` with machine info.
 
+``--throughput-only`` skips the latency part and /search: the project, the bare
+app and rdflib-endpoint are all started, then wrk runs on each in turn, for
+``--rounds`` rounds, and the ratios are taken within each round (the machine's
+other load drifts over minutes). It writes ``bench/results/api_throughput.json``.
+
     .venv/bin/python bench/api_bench.py                        # ~1M triples, ~15 min here
     .venv/bin/python bench/api_bench.py --triples 100000 --repeat 5 --wrk-seconds 10
+    .venv/bin/python bench/api_bench.py --reuse --throughput-only --rounds 5 --wrk-seconds 10
 
 The rdflib-endpoint side needs ``/tmp/rdflib-endpoint-venv`` (``python3 -m venv
 /tmp/rdflib-endpoint-venv && /tmp/rdflib-endpoint-venv/bin/pip install
@@ -68,6 +74,7 @@ from machine import cpu_model
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results" / "api_bench.json"
+THROUGHPUT_RESULTS = BENCH_DIR / "results" / "api_throughput.json"
 PY = sys.executable
 SEED = 20261122
 HOST = "127.0.0.1"
@@ -622,6 +629,89 @@ def wrk(url: str, seconds: int, accept: str) -> dict[str, Any]:
     return result
 
 
+def throughput_rounds(
+    args: argparse.Namespace, work: Path, env: dict[str, str], use_rdflib: bool
+) -> dict[str, Any]:
+    """``--throughput-only``: all servers up at once, wrk on each in turn, ``--rounds`` times.
+
+    On a shared machine the load from elsewhere drifts over minutes; interleaving
+    the targets within each round and comparing within a round keeps the ratios
+    honest. Reported: every round, the median per target and the ratios' range.
+    """
+    json_accept = "application/sparql-results+json"
+    wrk_q = urlencode({"query": WRK_QUERY})
+    servers: dict[str, Server] = {}
+    try:
+        servers["project /sparql"] = Server(
+            "project",
+            [PY, "-m", "practicegraph", "serve", "--port", str(port := free_port()),
+             "--data", str(work / "project")],
+            port, work / "project.log", env,
+        )  # fmt: skip
+        servers["bare app /sparql"] = Server(
+            "bare app",
+            [PY, "-m", "uvicorn", "--app-dir", str(BENCH_DIR / "api"), "bare_app:app",
+             "--host", HOST, "--port", str(port := free_port())],
+            port, work / "bare_app.log", env | {"BARE_STORE": str(work / "bare" / "store")},
+        )  # fmt: skip
+        if use_rdflib:
+            servers["rdflib-endpoint /sparql"] = Server(
+                "rdflib-endpoint",
+                [str(args.rdflib_python), str(BENCH_DIR / "api" / "rdflib_app.py"),
+                 str(work / "subset.nq"), str(port := free_port())],
+                port, work / "rdflib.log", env,
+            )  # fmt: skip
+        for server in servers.values():
+            server.wait_ready("/sparql?query=" + quote("ASK {}"), 900)
+        for server in servers.values():  # warm-up: workers, snapshots, caches
+            wrk(f"{server.base}/sparql?{wrk_q}", 2, json_accept)
+        rounds: list[dict[str, Any]] = []
+        for n in range(args.rounds):
+            row: dict[str, Any] = {"load_avg": os.getloadavg()}
+            for name, server in servers.items():
+                row[name] = wrk(f"{server.base}/sparql?{wrk_q}", args.wrk_seconds, json_accept)
+                r = row[name]
+                print(f"round {n + 1} {name:26} {r['requests_per_s']:8.1f} req/s  "
+                      f"p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  non-2xx {r['non_2xx']} "
+                      f"{r['socket_errors']}", flush=True)  # fmt: skip
+            rounds.append(row)
+    finally:
+        for server in servers.values():
+            server.stop()
+    summary: dict[str, Any] = {}
+    for name in servers:
+        rps = [r[name]["requests_per_s"] for r in rounds]
+        summary[name] = {
+            "median_rps": round(statistics.median(rps), 1),
+            "min_rps": min(rps),
+            "max_rps": max(rps),
+            "median_p50_ms": statistics.median(r[name]["p50_ms"] for r in rounds),
+            "median_p99_ms": statistics.median(r[name]["p99_ms"] for r in rounds),
+        }
+    ratios: dict[str, list[float]] = {
+        "bare_app_over_project": [
+            round(
+                r["bare app /sparql"]["requests_per_s"] / r["project /sparql"]["requests_per_s"], 2
+            )
+            for r in rounds
+        ]
+    }
+    if use_rdflib:
+        ratios["project_over_rdflib"] = [
+            round(
+                r["project /sparql"]["requests_per_s"]
+                / r["rdflib-endpoint /sparql"]["requests_per_s"],
+                2,
+            )
+            for r in rounds
+        ]
+    for key, values in ratios.items():
+        summary[key] = {"median": statistics.median(values), "min": min(values),
+                        "max": max(values), "rounds": values}  # fmt: skip
+    print(json.dumps(summary, indent=1))
+    return {"throughput_rounds": rounds, "throughput_summary": summary}
+
+
 # -- machine ------------------------------------------------------------------------
 def machine_info(rdflib_python: Path | None) -> dict[str, Any]:
     cpu = cpu_model() or ""
@@ -699,10 +789,21 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=15)
     parser.add_argument("--rdflib-python", type=Path, default=DEFAULT_RDFLIB_PYTHON)
     parser.add_argument("--no-rdflib", action="store_true")
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="only the /sparql wrk runs: project, bare app and rdflib-endpoint side by side, "
+        f"interleaved for --rounds rounds (default output {THROUGHPUT_RESULTS.name})",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of --throughput-only")
     args = parser.parse_args()  # fmt: skip
-    if not 1 <= args.wrk_seconds <= 60 or not 1 <= args.repeat <= 50:
-        parser.error("--wrk-seconds must be 1..60 and --repeat 1..50 (bounded load)")
+    if args.output is None:
+        args.output = THROUGHPUT_RESULTS if args.throughput_only else RESULTS
+    if not 1 <= args.wrk_seconds <= 60 or not 1 <= args.repeat <= 50 or not 1 <= args.rounds <= 20:
+        parser.error(
+            "--wrk-seconds must be 1..60, --repeat 1..50 and --rounds 1..20 (bounded load)"
+        )
     use_rdflib = not args.no_rdflib and args.rdflib_python.exists()
     if not args.no_rdflib and not use_rdflib:
         print(f"! {args.rdflib_python} not found: rdflib-endpoint skipped", file=sys.stderr)
@@ -764,6 +865,15 @@ def main() -> None:
     qs = queries(lookup_doc=42)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTICEGRAPH_")}
     env["PYTHONUNBUFFERED"] = "1"
+    if args.throughput_only:
+        report["phases"] = phases
+        report["queries"] = {"wrk 10-row query": WRK_QUERY}
+        report |= throughput_rounds(args, work, env, use_rdflib)
+        report["machine"]["load_avg_end"] = os.getloadavg()
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"\nwritten {args.output}")
+        return
     servers: list[Server] = []
     try:
         # -- project + bare app, latency -------------------------------------------

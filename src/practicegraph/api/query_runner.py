@@ -18,15 +18,24 @@ goes through ``OxigraphStore.update`` and so is visible to the next query.
 Snapshots no worker has open are deleted.
 
 The row cap is applied by the worker while it serialises, so a huge result
-never crosses the pipe; a cut result is reported as ``truncated``.
+never crosses the pipe; a cut result is reported as ``truncated``. The worker
+writes the response body itself, in the negotiated format: this process only
+passes the bytes on.
+
+Two ways in: :meth:`QueryRunner.run_async` for the event loop (the HTTP
+route) -- the worker's pipe is watched by the loop itself, the time limit is
+a loop timer, and no thread is involved unless a snapshot must be made or a
+worker replaced -- and :meth:`QueryRunner.run` for plain threads. Both share
+one pool of idle workers; a caller that finds none waits in line for the
+next one returned.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-import queue
 import select
 import shutil
 import struct
@@ -34,9 +43,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from practicegraph.api import query_worker
 from practicegraph.graph.store import OxigraphStore
@@ -122,10 +134,67 @@ class _Worker:
 @dataclass
 class _Snapshots:
     root: Path
-    current: Path | None = None
-    generation: int = -1
+    #: (store generation, checkpoint directory) of the newest snapshot: one
+    #: attribute, so that a reader without the lock never pairs a path with the
+    #: wrong generation.
+    latest: tuple[int, Path] | None = None
     counter: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def current(self) -> Path | None:
+        return self.latest[1] if self.latest is not None else None
+
+
+class _Pool:
+    """Idle workers, for callers on threads and on event loops alike.
+
+    A caller that finds no idle worker waits in line (FIFO) on a future of its
+    own loop; a returned worker goes to the first caller still waiting.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+
+    def try_get(self) -> _Worker | None:
+        with self._lock:
+            return self._idle.pop() if self._idle else None
+
+    async def get(self, timeout: float) -> _Worker:
+        """An idle worker, waiting up to ``timeout`` s for one (QueryTimeoutError)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            waiter: asyncio.Future[_Worker] = loop.create_future()
+            self._waiters.append(waiter)
+        timer = loop.call_later(max(timeout, 0), _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+
+    def put(self, worker: _Worker) -> None:
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if not waiter.done():
+                    waiter.get_loop().call_soon_threadsafe(self._deliver, waiter, worker)
+                    return
+            self._idle.append(worker)
+
+    def _deliver(self, waiter: asyncio.Future[_Worker], worker: _Worker) -> None:
+        if waiter.done():  # timed out or cancelled meanwhile: the next one in line
+            self.put(worker)
+        else:
+            waiter.set_result(worker)
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(QueryTimeoutError(0))
 
 
 class QueryRunner:
@@ -135,7 +204,7 @@ class QueryRunner:
         self.store = store
         self.size = workers
         self._snapshots = _Snapshots(snapshot_dir)
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._idle = _Pool()
         self._all: list[_Worker] = []
         self._registry = threading.Lock()
         self._closed = False
@@ -150,16 +219,26 @@ class QueryRunner:
     # -- snapshots -------------------------------------------------------------------
     def snapshot(self) -> Path:
         """The newest snapshot, made now if the store changed since the last one."""
+        ready = self._fresh_snapshot()
+        if ready is not None:
+            return ready
         snaps = self._snapshots
         with snaps.lock:
             generation = self.store.generation
-            if snaps.current is None or generation != snaps.generation:
+            if snaps.latest is None or generation != snaps.latest[0]:
                 snaps.counter += 1
                 target = snaps.root / f"{snaps.counter:08d}"
                 self.store.backup(target)
-                snaps.current, snaps.generation = target, generation
+                snaps.latest = (generation, target)
                 self._prune_locked()
-            return snaps.current
+            return snaps.latest[1]
+
+    def _fresh_snapshot(self) -> Path | None:
+        """The newest snapshot if the store has not been written since (no lock, no I/O)."""
+        latest = self._snapshots.latest
+        if latest is not None and latest[0] == self.store.generation:
+            return latest[1]
+        return None
 
     def _prune_locked(self) -> None:
         """Delete snapshots that are neither the newest nor open in a worker."""
@@ -173,26 +252,17 @@ class QueryRunner:
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """Run ``job`` in a worker; raises QueryTimeoutError or QueryFailedError."""
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeoutError(timeout) from None
+        worker = self._idle.try_get()
+        if worker is None:
+            try:
+                worker = asyncio.run(self._idle.get(timeout))
+            except QueryTimeoutError:
+                raise QueryTimeoutError(timeout) from None
         healthy = False
         try:
             snapshot = self.snapshot()
-            request = {
-                "snapshot": str(snapshot),
-                "query": job.query,
-                "base_iri": job.base_iri,
-                "default_graph": job.default_graph,
-                "named_graphs": job.named_graphs,
-                "union": True,
-                "results": job.results,
-                "graph": job.graph,
-                "max_rows": job.max_rows,
-            }
             worker.snapshot = snapshot
-            header, payload = self._exchange(worker, request, deadline)
+            header, payload = self._exchange(worker, _encode(job, snapshot), deadline)
             healthy = True
         except QueryTimeoutError:
             raise QueryTimeoutError(timeout) from None
@@ -207,25 +277,99 @@ class QueryRunner:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
-        if not header.get("ok"):
-            raise QueryFailedError(str(header.get("error")), str(header.get("message")))
-        return QueryOutcome(
-            kind=header["kind"],
-            media_type=header["media_type"],
-            payload=payload,
-            truncated=bool(header["truncated"]),
-            rows=int(header["rows"]),
-        )
+        return _outcome(header, payload)
+
+    async def run_async(self, job: QueryJob, timeout: float) -> QueryOutcome:
+        """:meth:`run` for the event loop: no thread unless a snapshot is due or a worker dies."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        worker = self._idle.try_get()
+        if worker is None:
+            try:
+                worker = await self._idle.get(timeout)
+            except QueryTimeoutError:
+                raise QueryTimeoutError(timeout) from None
+        healthy = False
+        try:
+            snapshot = self._fresh_snapshot()
+            if snapshot is None:  # the store changed: a checkpoint, off the loop
+                snapshot = await run_in_threadpool(self.snapshot)
+            worker.snapshot = snapshot
+            header, payload = await self._exchange_async(
+                worker, _encode(job, snapshot), deadline, loop
+            )
+            healthy = True
+        except QueryTimeoutError:
+            await run_in_threadpool(self._replace, worker)
+            raise QueryTimeoutError(timeout) from None
+        except (RuntimeError, OSError) as exc:
+            logger.error("query worker failed: %s", exc)
+            await run_in_threadpool(self._replace, worker)
+            raise QueryFailedError(
+                "crashed", "the query worker stopped unexpectedly (out of memory?)"
+            ) from exc
+        except BaseException:
+            # cancelled (client gone, shutdown) with the query under way: the worker's
+            # answer would be read by the next caller, so it goes
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise
+        finally:
+            if healthy:
+                worker.served += 1
+                self._idle.put(worker)
+        return _outcome(header, payload)
+
+    @staticmethod
+    async def _exchange_async(
+        worker: _Worker, encoded: bytes, deadline: float, loop: asyncio.AbstractEventLoop
+    ) -> tuple[dict[str, Any], bytes]:
+        """Send one framed request and read the answer as the loop sees it arrive."""
+        stdin, stdout = worker.process.stdin, worker.process.stdout
+        if stdin is None or stdout is None:  # a dead worker: EPIPE or EOF below
+            raise RuntimeError("query worker is not running")
+        message = struct.pack(">I", len(encoded)) + encoded
+        if len(message) <= _PIPE_ATOMIC:
+            os.write(stdin.fileno(), message)  # an idle worker is reading: never blocks long
+        else:  # a large query: the pipe buffer may fill while the worker reads
+            await run_in_threadpool(_write_all, stdin.fileno(), message)
+        fd = stdout.fileno()
+        answer: asyncio.Future[tuple[dict[str, Any], bytes]] = loop.create_future()
+        frame = _Frame()
+
+        def readable() -> None:
+            if answer.done():
+                return
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except OSError as exc:
+                answer.set_exception(exc)
+                return
+            if not chunk:
+                answer.set_exception(RuntimeError("query worker ended unexpectedly"))
+                return
+            try:
+                done = frame.feed(chunk)
+            except ValueError as exc:
+                answer.set_exception(RuntimeError(f"query worker sent a bad answer: {exc}"))
+                return
+            if done is not None:
+                answer.set_result(done)
+
+        loop.add_reader(fd, readable)
+        timer = loop.call_later(max(deadline - loop.time(), 0), _expire, answer)
+        try:
+            return await answer
+        finally:
+            timer.cancel()
+            loop.remove_reader(fd)
 
     def _exchange(
-        self, worker: _Worker, request: dict[str, Any], deadline: float
+        self, worker: _Worker, encoded: bytes, deadline: float
     ) -> tuple[dict[str, Any], bytes]:
         stdin, stdout = worker.process.stdin, worker.process.stdout
         if stdin is None or stdout is None or worker.process.poll() is not None:
             raise RuntimeError("query worker is not running")
-        encoded = json.dumps(request).encode()
-        stdin.write(struct.pack(">I", len(encoded)) + encoded)
-        stdin.flush()
+        _write_all(stdin.fileno(), struct.pack(">I", len(encoded)) + encoded)
         fd = stdout.fileno()
         raw = _read_exactly(fd, 4, deadline)
         (length,) = struct.unpack(">I", raw)
@@ -257,6 +401,75 @@ class QueryRunner:
         for worker in workers:
             worker.stop()
         shutil.rmtree(self._snapshots.root, ignore_errors=True)
+
+
+#: Writes up to this size into an idle worker's pipe go straight from the loop.
+_PIPE_ATOMIC = 60_000
+
+
+def _encode(job: QueryJob, snapshot: Path) -> bytes:
+    return json.dumps(
+        {
+            "snapshot": str(snapshot),
+            "query": job.query,
+            "base_iri": job.base_iri,
+            "default_graph": job.default_graph,
+            "named_graphs": job.named_graphs,
+            "union": True,
+            "results": job.results,
+            "graph": job.graph,
+            "max_rows": job.max_rows,
+        }
+    ).encode()
+
+
+def _outcome(header: dict[str, Any], payload: bytes) -> QueryOutcome:
+    if not header.get("ok"):
+        raise QueryFailedError(str(header.get("error")), str(header.get("message")))
+    return QueryOutcome(
+        kind=header["kind"],
+        media_type=header["media_type"],
+        payload=payload,
+        truncated=bool(header["truncated"]),
+        rows=int(header["rows"]),
+    )
+
+
+class _Frame:
+    """An answer being read: 4-byte length, JSON header, ``header["size"]`` payload bytes."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.header: dict[str, Any] | None = None
+        self.start = 0
+        self.end = 0
+
+    def feed(self, chunk: bytes) -> tuple[dict[str, Any], bytes] | None:
+        """Add bytes; the (header, payload) once the whole answer is in."""
+        self.buffer += chunk
+        if self.header is None:
+            if len(self.buffer) < 4:
+                return None
+            (length,) = struct.unpack_from(">I", self.buffer)
+            if len(self.buffer) < 4 + length:
+                return None
+            self.header = json.loads(self.buffer[4 : 4 + length])
+            if not isinstance(self.header, dict):
+                raise ValueError("the header is not an object")
+            self.start = 4 + length
+            self.end = self.start + int(self.header.get("size", 0))
+        if len(self.buffer) < self.end:
+            return None
+        if len(self.buffer) > self.end:
+            raise ValueError("more bytes than the answer announced")
+        return self.header, bytes(self.buffer[self.start : self.end])
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _read_exactly(fd: int, size: int, deadline: float) -> bytes:

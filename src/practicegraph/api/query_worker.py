@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import struct
 import sys
+from json.encoder import encode_basestring as _json_str  # "...", non-ASCII kept
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -68,18 +69,23 @@ def write_message(stream: IO[bytes], header: dict[str, Any], payload: bytes = b"
 Term = Any  # ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def _json_term(term: Term) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)  # exact types first: this runs for every value of every row
+    if kind is ox.NamedNode:
         return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.Literal:
+        language = term.language
+        if language:
+            return {"type": "literal", "value": term.value, "xml:lang": language}
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": datatype}
+    if kind is ox.BlankNode:
         return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
     return {
         "type": "triple",
         "value": {
@@ -88,6 +94,23 @@ def _json_term(term: Term) -> dict[str, Any]:
             "object": _json_term(term.object),
         },
     }
+
+
+def _json_term_text(term: Term) -> str:
+    """``_json_term(term)`` as compact JSON text."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _json_str(term.value) + "}"
+    if kind is ox.Literal:
+        value = _json_str(term.value)
+        language = term.language
+        if language:
+            return '{"type":"literal","value":' + value + ',"xml:lang":' + _json_str(language) + "}"
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return '{"type":"literal","value":' + value + "}"
+        return '{"type":"literal","value":' + value + ',"datatype":' + _json_str(datatype) + "}"
+    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
 
 
 def _xml_term(term: Term) -> str:
@@ -126,16 +149,23 @@ def _csv_field(term: Term | None) -> str:
 
 def serialize_solutions(fmt: str, variables: list[str], rows: list[list[Term | None]]) -> bytes:
     if fmt == "json":
+        # written as text: the same bytes as json.dumps(..., ensure_ascii=False,
+        # separators=(",", ":")) of the dict form, in about half the time
+        names = [_json_str(name) + ":" for name in variables]
         bindings = [
-            {
-                name: _json_term(value)
-                for name, value in zip(variables, row, strict=True)
+            "{"
+            + ",".join(
+                name + _json_term_text(value)
+                for name, value in zip(names, row, strict=True)
                 if value is not None
-            }
+            )
+            + "}"
             for row in rows
         ]
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        head = ",".join(_json_str(name) for name in variables)
+        return (
+            '{"head":{"vars":[' + head + ']},"results":{"bindings":[' + ",".join(bindings) + "]}}"
+        ).encode()
     if fmt == "xml":
         parts = [
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
@@ -188,7 +218,7 @@ def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
                 if len(rows) == max_rows:
                     truncated = True
                     break
-                rows.append([solution[v] for v in variables])
+                rows.append(list(solution))  # the values in the order of ``variables``
             fmt = request["results"]
             payload = serialize_solutions(fmt, variables, rows)
             return {

@@ -23,9 +23,17 @@ index entries of documents that are no longer in the store are removed. The
 index is updated before the response is sent, so /search agrees with the
 store as soon as the client sees the 204.
 
-The route functions are ``async`` only to read the body under its size cap;
-everything that touches the store, the index or a worker runs in the thread
-pool, so a slow query never holds the event loop (and /search answers).
+The route functions are ``async``: the body is read under its size cap, and
+a query waits for its worker on the event loop itself (the worker's pipe is
+watched by the loop, :meth:`QueryRunner.run_async`). Everything that blocks --
+an update, the index, a store checkpoint -- runs in the thread pool, so a slow
+query never holds the event loop (and /search answers).
+
+``GET``/``POST /sparql`` reach :func:`handle` straight from the application's
+middleware (:class:`practicegraph.api.app.SparqlFastPath`), past FastAPI's
+router and request wrapper: the same route code and the same error handlers,
+with less per-request work for the hottest route. The FastAPI route stays (it
+is what the OpenAPI page shows, and what any other way in reaches).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from practicegraph.api import sparql_text
 from practicegraph.api.deps import get_service, get_settings, require_token
@@ -148,7 +157,7 @@ async def sparql(request: Request) -> Response:
             "one request carries one query or one update, this one has "
             f"{len(queries)} queries and {len(updates)} updates",
         )
-    endpoint = str(request.url.replace(query=""))
+    endpoint = _endpoint(request)
     if updates:
         if request.method != "POST":
             raise ApiError(
@@ -161,6 +170,62 @@ async def sparql(request: Request) -> Response:
     if request.method == "POST":
         raise ApiError(400, "the request has neither a query nor an update")
     return _service_description(request, values, endpoint, settings)
+
+
+async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+    """``/sparql`` as a plain ASGI app: :func:`sparql`, then the app's error handlers.
+
+    What FastAPI's request wrapper would do for this route, minus what the route
+    does not use (dependency solving, path matching, an exit stack for uploads).
+    An exception with a handler (ApiError, the domain errors) is answered by that
+    handler; any other goes up to the server-error handler, as on every route.
+    """
+    request = Request(scope, receive)
+    try:
+        response = await sparql(request)
+    except Exception as exc:
+        handler = _handler_for(request, exc)
+        if handler is None:
+            raise
+        response = await handler(request, exc)
+    await response(scope, receive, send)
+
+
+def _handler_for(request: Request, exc: Exception) -> Any:
+    """The exception handler the app's ExceptionMiddleware would pick for ``exc``."""
+    handlers = request.app.exception_handlers
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None  # the server-error middleware's: unexpected, logged, 500
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
+#: Small caches of per-request work that depends on a few header values only;
+#: bounded, because clients choose those values.
+_CACHE_LIMIT = 256
+_endpoints: dict[tuple[Any, ...], str] = {}
+_negotiated: dict[str | None, tuple[str | None, str | None]] = {}
+
+
+def _endpoint(request: Request) -> str:
+    """The endpoint's own URL (the base IRI of queries and updates), without the query."""
+    scope = request.scope
+    server = scope.get("server")
+    key = (
+        scope.get("scheme"),
+        tuple(server) if server is not None else None,
+        scope.get("root_path"),
+        scope["path"],
+        request.headers.get("host"),
+    )
+    endpoint = _endpoints.get(key)
+    if endpoint is None:
+        if len(_endpoints) >= _CACHE_LIMIT:
+            _endpoints.clear()
+        endpoint = _endpoints[key] = str(request.url.replace(query=""))
+    return endpoint
 
 
 # -- query ----------------------------------------------------------------------------
@@ -181,8 +246,15 @@ def _formats(request: Request, values: dict[str, list[str]]) -> tuple[str, str]:
             {"formats": [*RESULT_FORMAT_NAMES, *GRAPH_FORMAT_NAMES]},
         )
     accept = request.headers.get("accept")
-    results = negotiate(accept, RESULTS_MEDIA, "json")
-    graph = negotiate(accept, GRAPH_MEDIA, "turtle")
+    known = _negotiated.get(accept)
+    if known is None:
+        if len(_negotiated) >= _CACHE_LIMIT:
+            _negotiated.clear()
+        known = _negotiated[accept] = (
+            negotiate(accept, RESULTS_MEDIA, "json"),
+            negotiate(accept, GRAPH_MEDIA, "turtle"),
+        )
+    results, graph = known
     if results is None and graph is None:
         raise ApiError(
             406,
@@ -263,7 +335,7 @@ async def _query(
     )
     runner = get_runner(request)
     try:
-        outcome = await run_in_threadpool(runner.run, job, timeout)
+        outcome = await runner.run_async(job, timeout)
     except QueryTimeoutError as exc:
         raise ApiError(
             503,

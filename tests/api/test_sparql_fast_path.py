@@ -1,0 +1,236 @@
+"""The /sparql fast path and the event-loop query runner keep every rule of the slow path.
+
+``GET``/``POST /sparql`` skip FastAPI's router (``SparqlFastPath``); the query
+waits for its worker on the event loop (``QueryRunner.run_async``); the worker
+writes SPARQL JSON as text. These tests hold each of those to what the route
+promised before: the same answers, the same error envelope, CORS and gzip, and
+the limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from practicegraph.api import sparql
+from practicegraph.api.query_runner import QueryJob, QueryRunner, QueryTimeoutError
+from practicegraph.api.query_worker import _json_term, serialize_solutions
+from practicegraph.graph.store import OxigraphStore
+
+SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"
+
+
+def test_get_and_post_sparql_take_the_fast_path(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    original = sparql.handle
+
+    async def spy(scope, receive, send):  # type: ignore[no-untyped-def]
+        calls.append(scope["method"])
+        await original(scope, receive, send)
+
+    monkeypatch.setattr(sparql, "handle", spy)
+    assert client.get("/sparql", params={"query": SELECT}).status_code == 200
+    assert client.post("/sparql", data={"query": SELECT}).status_code == 200
+    assert client.get("/sparql/", params={"query": SELECT}).status_code == 200
+    assert calls == ["GET", "POST", "GET"]
+    # other methods go through the router, and keep its envelope
+    response = client.put("/sparql", content=b"x")
+    assert response.status_code == 405 and response.json()["error"]["status"] == 405
+    assert calls == ["GET", "POST", "GET"]
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("GET", {"params": {"query": SELECT, "format": "csv"}}),
+        (
+            "GET",
+            {"params": {"query": SELECT}, "headers": {"Accept": "application/sparql-results+xml"}},
+        ),
+        ("POST", {"data": {"query": SELECT}}),
+        ("POST", {"content": SELECT, "headers": {"Content-Type": "application/sparql-query"}}),
+        ("GET", {"params": {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "format": "nt"}}),
+        ("GET", {"params": {"query": "SELECT nonsense"}}),
+        ("POST", {"content": b"x", "headers": {"Content-Type": "text/plain"}}),
+        ("POST", {"data": {"update": "CLEAR ALL"}}),
+    ],
+)
+def test_the_fast_path_answers_like_the_router(
+    client: TestClient, method: str, kwargs: dict[str, object]
+) -> None:
+    """With a root_path the request goes through FastAPI's router: same answer."""
+    fast = client.request(method, "/sparql", **kwargs)  # type: ignore[arg-type]
+    routed_client = TestClient(client.app, root_path="/behind-a-proxy")
+    routed = routed_client.request(method, "/sparql", **kwargs)  # type: ignore[arg-type]
+    assert fast.status_code == routed.status_code
+    assert fast.headers["content-type"] == routed.headers["content-type"]
+    assert fast.headers.get("vary") == routed.headers.get("vary")
+    assert fast.content == routed.content
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "status"),
+    [
+        ({"query": "SELECT nonsense"}, {}, 400),
+        ({"query": "ASK {}", "timeout": "0"}, {}, 400),
+        ({"query": "ASK {}", "format": "nope"}, {}, 400),
+        ({"query": "ASK {}"}, {"Accept": "image/png"}, 406),
+        ({"query": "ASK {}", "default-graph-uri": "not an iri"}, {}, 400),
+        ({"query": ["ASK {}", "ASK {}"]}, {}, 400),
+    ],
+)
+def test_fast_path_errors_keep_the_envelope(
+    client: TestClient, params: dict[str, object], headers: dict[str, str], status: int
+) -> None:
+    response = client.get("/sparql", params=params, headers=headers)  # type: ignore[arg-type]
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    assert body["error"]["message"]
+
+
+def test_fast_path_unexpected_errors_are_a_500_envelope(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(sparql, "_check_service", broken)
+    plain = TestClient(client.app, raise_server_exceptions=False)
+    response = plain.get("/sparql", params={"query": "ASK {}"})
+    assert response.status_code == 500
+    assert response.json()["error"]["message"].startswith("internal error")
+
+
+def test_fast_path_keeps_cors_and_gzip(client: TestClient) -> None:
+    big = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 200"
+    response = client.get(
+        "/sparql",
+        params={"query": big},
+        headers={"Origin": "https://example.org", "Accept-Encoding": "gzip"},
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["results"]["bindings"]
+    preflight = client.options(
+        "/sparql",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 200
+
+
+def test_endpoint_is_the_request_url_without_its_query(client: TestClient) -> None:
+    """Relative IRIs in a query resolve against the endpoint, whichever Host was asked."""
+    for host in ("example.org", "other.example:8080"):
+        response = client.get(
+            "/sparql",
+            params={"query": "SELECT ?x WHERE { BIND(<rel> AS ?x) }"},
+            headers={"Host": host},
+        )
+        value = response.json()["results"]["bindings"][0]["x"]["value"]
+        assert value == f"http://{host}/rel"
+
+
+def test_the_text_json_writer_matches_json_dumps() -> None:
+    terms: list[object] = [
+        ox.NamedNode("http://e/é?a=b%22c&d=\u00e9"),
+        ox.BlankNode("b0"),
+        ox.Literal('plain "quoted"\n\t\u2028 \x00 é'),
+        ox.Literal("chat", language="fr"),
+        ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Triple(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o")),
+    ]
+    variables = ["a", "b", 'ü"x']
+    rows = [[t, None, terms[(i + 2) % len(terms)]] for i, t in enumerate(terms)] + [[None] * 3]
+    expected = {
+        "head": {"vars": variables},
+        "results": {
+            "bindings": [
+                {n: _json_term(v) for n, v in zip(variables, row, strict=True) if v is not None}
+                for row in rows
+            ]
+        },
+    }
+    written = serialize_solutions("json", variables, rows)  # type: ignore[arg-type]
+    assert written == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> QueryRunner:
+    store = OxigraphStore(tmp_path / "store")
+    triples = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(2000))
+    store.update(f"INSERT DATA {{ GRAPH <http://e/g> {{ {triples} }} }}")
+    pool = QueryRunner(store, tmp_path / "snapshots", workers=1)
+    yield pool  # type: ignore[misc]
+    pool.close()
+    store.close()
+
+
+SLOW = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://e/p> ?x . ?b <http://e/p> ?y . ?c <http://e/p> ?z }"
+)
+
+
+def test_run_async_times_out_kills_and_replaces(runner: QueryRunner) -> None:
+    before = set(runner.worker_pids())
+
+    async def scenario() -> None:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            await runner.run_async(QueryJob(SLOW), 0.5)
+        assert time.monotonic() - started < 2
+        ok = await runner.run_async(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 5)
+        assert json.loads(ok.payload)["results"]["bindings"][0]["n"]["value"] == "2000"
+
+    asyncio.run(scenario())
+    after = set(runner.worker_pids())
+    assert len(after) == 1 and not before & after
+
+
+def test_callers_wait_in_line_for_the_one_worker(runner: QueryRunner) -> None:
+    async def scenario() -> list[int]:
+        jobs = [QueryJob(f"SELECT ?o WHERE {{ <http://e/s{i}> ?p ?o }}") for i in range(20)]
+        outcomes = await asyncio.gather(*(runner.run_async(job, 10) for job in jobs))
+        return [
+            int(json.loads(o.payload)["results"]["bindings"][0]["o"]["value"]) for o in outcomes
+        ]
+
+    assert asyncio.run(scenario()) == list(range(20))
+    # the thread path shares the pool
+    outcome = runner.run(QueryJob("ASK { <http://e/s1> ?p ?o }"), 5)
+    assert json.loads(outcome.payload)["boolean"] is True
+
+
+def test_waiting_for_a_busy_worker_counts_against_the_time_limit(runner: QueryRunner) -> None:
+    async def scenario() -> None:
+        slow = asyncio.ensure_future(runner.run_async(QueryJob(SLOW), 1.5))
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            await runner.run_async(QueryJob("ASK {}"), 0.3)
+        assert time.monotonic() - started < 1
+        with pytest.raises(QueryTimeoutError):
+            await slow
+
+    asyncio.run(scenario())
+    assert runner.run(QueryJob("ASK {}"), 5).payload
+
+
+def test_a_write_is_seen_by_the_next_async_query(runner: QueryRunner) -> None:
+    async def count() -> str:
+        outcome = await runner.run_async(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 5)
+        value: str = json.loads(outcome.payload)["results"]["bindings"][0]["n"]["value"]
+        return value
+
+    assert asyncio.run(count()) == "2000"
+    runner.store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/x> <http://e/q> 1 } }")
+    assert asyncio.run(count()) == "2001"
