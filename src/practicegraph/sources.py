@@ -80,7 +80,7 @@ class ImportReport:
     file: str
     sha256: str
     syntax: str
-    status: str  # "current" | "quarantined"
+    status: str  # "current" | "quarantined" | "failed" (refused after validation)
     statements: int = 0
     own_copies: int = 0
     graphs: int = 0
@@ -198,6 +198,8 @@ class SourceManager:
                     self._switch(staged.store, source, stamp, report)
                 except BaseException:
                     archive.unlink(missing_ok=True)
+                    report.status = "failed"
+                    self._save_report(source, stamp, report)
                     raise
                 # Only an import that took effect can be restored later.
                 archive.replace(archive.with_name(f"{stamp}.nq.gz"))

@@ -200,6 +200,7 @@ def test_a_failure_after_the_copy_takes_the_copied_graphs_away(
     assert _state(other_service) == before
     archives = other_service.settings.data_dir / "sources" / "cep"
     assert not list(archives.glob("*.nq.gz*")), "no archive of an import that never took effect"
+    assert other_service.sources.report("cep")["status"] == "failed"
 
 
 def test_a_long_chain_of_blank_nodes_imports_and_exports(
