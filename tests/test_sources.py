@@ -279,13 +279,20 @@ def test_quarantine_keeps_a_failing_dump_out_of_queries_and_search(
 # -- reconciliation ----------------------------------------------------------------------------
 
 
-def test_the_same_country_and_organisation_from_two_sources_are_linked_not_merged(
-    other_service: PracticeGraphService,
-    corpus_dump: Path,
-    write_doc: Callable[..., Path],
-) -> None:
+@pytest.fixture
+def both(
+    other_service: PracticeGraphService, corpus_dump: Path, write_doc: Callable[..., Path]
+) -> PracticeGraphService:
+    """The other instance with a local document about ICPA in Latvia and corpus/ as alpha."""
     other_service.ingest([write_doc("icpa.txt")])
     other_service.sources.import_dump(corpus_dump, "alpha")
+    return other_service
+
+
+def test_the_same_country_and_organisation_from_two_sources_are_linked_not_merged(
+    both: PracticeGraphService,
+) -> None:
+    other_service = both
 
     links = answers(
         other_service,
@@ -311,15 +318,9 @@ def test_the_same_country_and_organisation_from_two_sources_are_linked_not_merge
     assert {"local", "alpha"} <= {name for name, _ in found.facets["source"]}
 
 
-def test_the_source_facet_filters_hits(
-    other_service: PracticeGraphService,
-    corpus_dump: Path,
-    write_doc: Callable[..., Path],
-) -> None:
-    other_service.ingest([write_doc("icpa.txt")])
-    other_service.sources.import_dump(corpus_dump, "alpha")
-    local = other_service.search(SearchRequest("prison", sources=["local"]))
-    imported = other_service.search(SearchRequest("prison source:alpha"))
+def test_the_source_facet_filters_hits(both: PracticeGraphService) -> None:
+    local = both.search(SearchRequest("prison", sources=["local"]))
+    imported = both.search(SearchRequest("prison source:alpha"))
     assert local.total and {h.dataset for h in local.hits} == {"local"}
     assert imported.total and {h.dataset for h in imported.hits} == {"alpha"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -22,14 +23,20 @@ def api_settings(corpus_settings: Settings) -> Settings:
     return replace(corpus_settings, token=TOKEN)
 
 
+@contextlib.contextmanager
+def client_for(settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
+    """The real app, in-process, over a service of its own for ``settings``."""
+    with (
+        PracticeGraphService(settings, extractor=extractor) as service,
+        TestClient(create_app(settings, service=service)) as test_client,
+    ):
+        yield test_client
+
+
 @pytest.fixture
 def client(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
-    service = PracticeGraphService(api_settings, extractor=extractor)
-    try:
-        with TestClient(create_app(api_settings, service=service)) as test_client:
-            yield test_client
-    finally:
-        service.close()
+    with client_for(api_settings, extractor) as test_client:
+        yield test_client
 
 
 @pytest.fixture

@@ -10,24 +10,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.conftest import TOKEN
 
-from practicegraph.api import create_app
+from api.conftest import TOKEN, client_for
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
 
 
 @pytest.fixture
 def other_client(other_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
     """Another organisation's instance (its own base IRI), with a write token."""
-    settings = replace(other_settings, token=TOKEN)
-    service = PracticeGraphService(settings, extractor=extractor)
-    try:
-        with TestClient(create_app(settings, service=service)) as test_client:
-            yield test_client
-    finally:
-        service.close()
+    with client_for(replace(other_settings, token=TOKEN), extractor) as test_client:
+        yield test_client
 
 
 NQ = {"Content-Type": "application/n-quads"}
@@ -126,10 +119,7 @@ def test_a_dump_over_the_import_limit_answers_413(
     other_settings: Settings, extractor: Extractor, auth: dict[str, str]
 ) -> None:
     settings = replace(other_settings, token=TOKEN, max_import_bytes=1000)
-    with (
-        PracticeGraphService(settings, extractor=extractor) as service,
-        TestClient(create_app(settings, service=service)) as client,
-    ):
+    with client_for(settings, extractor) as client:
         response = client.put("/sources/cep", content=b"#" * 5000, headers=auth | NQ)
     assert response.status_code == 413
     assert response.json()["error"]["detail"]["max_import_bytes"] == 1000
@@ -141,10 +131,7 @@ def test_a_gzip_bomb_over_http_answers_413(
     settings = replace(other_settings, token=TOKEN, max_import_bytes=100_000)
     bomb = gzip.compress(b"#" * 2_000_000)
     assert len(bomb) < 100_000
-    with (
-        PracticeGraphService(settings, extractor=extractor) as service,
-        TestClient(create_app(settings, service=service)) as client,
-    ):
+    with client_for(settings, extractor) as client:
         response = client.put("/sources/cep", content=bomb, headers=auth | NQ)
     assert response.status_code == 413
     assert "decompressed content exceeds" in response.json()["error"]["message"]

@@ -13,11 +13,10 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
+from api.conftest import client_for
 from conftest import quiet_rdflib
-from practicegraph.api import create_app
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
 
 SCHEMA = "https://schema.org/"
 DOCS = f"SELECT ?doc ?name WHERE {{ ?doc a <{SCHEMA}CreativeWork> ; <{SCHEMA}name> ?name }}"
@@ -207,13 +206,8 @@ def test_update_needs_the_token(client: TestClient, auth: dict[str, str]) -> Non
 
 @pytest.fixture
 def read_only_client(corpus_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
-    settings = replace(corpus_settings, token=None)
-    service = PracticeGraphService(settings, extractor=extractor)
-    try:
-        with TestClient(create_app(settings, service=service)) as test_client:
-            yield test_client
-    finally:
-        service.close()
+    with client_for(replace(corpus_settings, token=None), extractor) as test_client:
+        yield test_client
 
 
 def test_without_a_configured_token_writes_are_refused_with_403(
