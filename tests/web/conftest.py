@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +42,23 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 REQUIRE_BROWSER = os.environ.get("PRACTICEGRAPH_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture
+def two_sources(
+    other_settings: Settings,
+    extractor: Extractor,
+    corpus_dump: Path,
+    write_doc: Callable[..., Path],
+) -> Iterator[TestClient]:
+    """Another organisation's instance: a local document about ICPA in Latvia, and the
+    seed corpus imported as the source ``alpha``; a browser's Accept header."""
+    with PracticeGraphService(other_settings, extractor=extractor) as service:
+        service.ingest([write_doc("icpa.txt")])
+        service.sources.import_dump(corpus_dump, "alpha")
+        app = create_app(other_settings, service=service)
+        with TestClient(app, headers=BROWSER_HEADERS) as client:
+            yield client
 
 
 @pytest.fixture

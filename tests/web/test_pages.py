@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-
-from practicegraph.api import create_app
-from practicegraph.config import Settings
-from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
 
 
 def soup(client: TestClient, path: str) -> BeautifulSoup:
@@ -132,20 +125,13 @@ def test_sparql_page_loads_yasgui_from_the_service_with_examples(pages: TestClie
 
 
 def test_the_source_facet_separates_imported_practices_from_local_ones(
-    other_settings: Settings,
-    extractor: Extractor,
-    corpus_dump: Path,
-    write_doc: Callable[..., Path],
+    two_sources: TestClient,
 ) -> None:
-    with PracticeGraphService(other_settings, extractor=extractor) as service:
-        service.ingest([write_doc("icpa.txt")])
-        service.sources.import_dump(corpus_dump, "alpha")
-        with TestClient(create_app(other_settings, service=service)) as client:
-            page = soup(client, "/find?q=prison")
-            source = page.find(id="facet-source").find_parent("section")
-            values = {a.text.strip(): a["href"] for a in source.select("a")}
-            assert set(values) == {"alpha", "local"}
-            imported = soup(client, values["alpha"])
-            local = soup(client, values["local"])
+    page = soup(two_sources, "/find?q=prison")
+    source = page.find(id="facet-source").find_parent("section")
+    values = {a.text.strip(): a["href"] for a in source.select("a")}
+    assert set(values) == {"alpha", "local"}
+    imported = soup(two_sources, values["alpha"])
+    local = soup(two_sources, values["local"])
     assert _total(imported) + _total(local) == _total(page)
     assert _total(imported) > _total(local) > 0

@@ -9,8 +9,6 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from practicegraph.api import create_app
-from practicegraph.config import Settings
-from practicegraph.nlp.extractor import Extractor
 from practicegraph.service import PracticeGraphService
 from practicegraph.web import LinkedDataPaths
 from web.conftest import BROWSER_HEADERS
@@ -146,7 +144,6 @@ def test_unknown_iris_get_a_404_page_in_browsers_and_the_envelope_otherwise(
 def test_text_from_documents_is_escaped(
     service: PracticeGraphService, write_doc: Callable[..., Path]
 ) -> None:
-    from practicegraph.api import create_app
 
     evil = "<script>alert('x')</script> & <b>Probation</b> in Latvia"
     path = write_doc(
@@ -162,18 +159,8 @@ def test_text_from_documents_is_escaped(
             assert "&lt;script&gt;" in body or "&lt;img" in body or target == "/", target
 
 
-def test_an_entity_page_is_the_canonical_view_across_sources(
-    other_settings: Settings,
-    extractor: Extractor,
-    corpus_dump: Path,
-    write_doc: Callable[..., Path],
-) -> None:
-    with PracticeGraphService(other_settings, extractor=extractor) as service:
-        service.ingest([write_doc("icpa.txt")])
-        service.sources.import_dump(corpus_dump, "alpha")
-        app = create_app(other_settings, service=service)
-        with TestClient(app, headers=BROWSER_HEADERS) as client:
-            latvia = html(client, "/id/country/LV")
+def test_an_entity_page_is_the_canonical_view_across_sources(two_sources: TestClient) -> None:
+    latvia = html(two_sources, "/id/country/LV")
     facts = {
         dt.text: dd
         for dt, dd in zip(latvia.select("dl.facts dt"), latvia.select("dl.facts dd"), strict=True)
