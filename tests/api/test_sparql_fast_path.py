@@ -19,7 +19,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from practicegraph.api import sparql
-from practicegraph.api.query_runner import QueryJob, QueryRunner, QueryTimeoutError
+from practicegraph.api.query_runner import (
+    QueryJob,
+    QueryOutcome,
+    QueryRunner,
+    QueryTimeoutError,
+)
 from practicegraph.api.query_worker import _json_term, serialize_solutions
 from practicegraph.graph.store import OxigraphStore
 
@@ -208,6 +213,36 @@ def test_callers_wait_in_line_for_the_one_worker(runner: QueryRunner) -> None:
     # the thread path shares the pool
     outcome = runner.run(QueryJob("ASK { <http://e/s1> ?p ?o }"), 5)
     assert json.loads(outcome.payload)["boolean"] is True
+
+
+def test_a_caller_taking_the_worker_before_the_last_answer_is_read_gets_its_own(
+    runner: QueryRunner,
+) -> None:
+    """The worker goes back to the pool from the pipe's reader, before the answered
+    coroutine resumes. A caller that picks it up in that gap (as a new HTTP request
+    can) must still get its answer: an early version of the hand-off lost it."""
+
+    def query(i: int) -> QueryJob:
+        return QueryJob(f"SELECT ?o WHERE {{ <http://e/s{i}> ?p ?o }}")
+
+    def value(outcome: QueryOutcome) -> int:
+        return int(json.loads(outcome.payload)["results"]["bindings"][0]["o"]["value"])
+
+    async def scenario() -> tuple[int, int]:
+        idle = runner._idle._idle  # the pool's idle list: the gap under test
+        first = asyncio.ensure_future(runner.run_async(query(1), 5))
+        while idle:  # until the first caller has the worker
+            await asyncio.sleep(0)
+        # polled once per loop turn, this caller's turn comes before the first
+        # caller's coroutine resumes, the moment the worker is idle again
+        while not idle:
+            await asyncio.sleep(0)
+        assert not first.done()
+        second = await runner.run_async(query(2), 5)
+        return value(await first), value(second)
+
+    for _ in range(10):
+        assert asyncio.run(scenario()) == (1, 2)
 
 
 def test_waiting_for_a_busy_worker_counts_against_the_time_limit(runner: QueryRunner) -> None:

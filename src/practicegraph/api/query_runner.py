@@ -44,6 +44,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,11 @@ class _Pool:
             while self._waiters:
                 waiter = self._waiters.popleft()
                 if not waiter.done():
-                    waiter.get_loop().call_soon_threadsafe(self._deliver, waiter, worker)
+                    loop = waiter.get_loop()
+                    if _running_loop() is loop:  # on the waiter's own loop: no wake-up needed
+                        waiter.set_result(worker)
+                    else:
+                        loop.call_soon_threadsafe(self._deliver, waiter, worker)
                     return
             self._idle.append(worker)
 
@@ -190,6 +195,13 @@ class _Pool:
             self.put(worker)
         else:
             waiter.set_result(worker)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _expire(waiter: asyncio.Future[Any]) -> None:
@@ -295,10 +307,18 @@ class QueryRunner:
             if snapshot is None:  # the store changed: a checkpoint, off the loop
                 snapshot = await run_in_threadpool(self.snapshot)
             worker.snapshot = snapshot
+
+            def answered() -> None:
+                # called by the pipe's reader the moment the answer is in: the next caller
+                # in line gets the worker now, not after this coroutine has resumed
+                nonlocal healthy
+                healthy = True
+                worker.served += 1
+                self._idle.put(worker)
+
             header, payload = await self._exchange_async(
-                worker, _encode(job, snapshot), deadline, loop
+                worker, _encode(job, snapshot), deadline, loop, answered
             )
-            healthy = True
         except QueryTimeoutError:
             await run_in_threadpool(self._replace, worker)
             raise QueryTimeoutError(timeout) from None
@@ -311,17 +331,18 @@ class QueryRunner:
         except BaseException:
             # cancelled (client gone, shutdown) with the query under way: the worker's
             # answer would be read by the next caller, so it goes
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            if not healthy:
+                threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
             raise
-        finally:
-            if healthy:
-                worker.served += 1
-                self._idle.put(worker)
         return _outcome(header, payload)
 
     @staticmethod
     async def _exchange_async(
-        worker: _Worker, encoded: bytes, deadline: float, loop: asyncio.AbstractEventLoop
+        worker: _Worker,
+        encoded: bytes,
+        deadline: float,
+        loop: asyncio.AbstractEventLoop,
+        answered: Callable[[], None],
     ) -> tuple[dict[str, Any], bytes]:
         """Send one framed request and read the answer as the loop sees it arrive."""
         stdin, stdout = worker.process.stdin, worker.process.stdout
@@ -353,7 +374,9 @@ class QueryRunner:
                 answer.set_exception(RuntimeError(f"query worker sent a bad answer: {exc}"))
                 return
             if done is not None:
+                loop.remove_reader(fd)
                 answer.set_result(done)
+                answered()
 
         loop.add_reader(fd, readable)
         timer = loop.call_later(max(deadline - loop.time(), 0), _expire, answer)
@@ -361,7 +384,8 @@ class QueryRunner:
             return await answer
         finally:
             timer.cancel()
-            loop.remove_reader(fd)
+            if not frame.complete:  # unanswered: the reader is still ours to remove
+                loop.remove_reader(fd)
 
     def _exchange(
         self, worker: _Worker, encoded: bytes, deadline: float
@@ -443,6 +467,7 @@ class _Frame:
         self.header: dict[str, Any] | None = None
         self.start = 0
         self.end = 0
+        self.complete = False
 
     def feed(self, chunk: bytes) -> tuple[dict[str, Any], bytes] | None:
         """Add bytes; the (header, payload) once the whole answer is in."""
@@ -462,6 +487,7 @@ class _Frame:
             return None
         if len(self.buffer) > self.end:
             raise ValueError("more bytes than the answer announced")
+        self.complete = True
         return self.header, bytes(self.buffer[self.start : self.end])
 
 
