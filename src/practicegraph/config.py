@@ -84,6 +84,11 @@ SETTINGS: tuple[Setting, ...] = (
         "SPARQL worker processes (each can be killed when a query overruns its time limit).",
     ),
     Setting(
+        "query_cache_bytes",
+        "PRACTICEGRAPH_QUERY_CACHE_BYTES",
+        "Memory for answers of recent SPARQL queries, kept until the next write (0 = off).",
+    ),
+    Setting(
         "max_rows",
         "PRACTICEGRAPH_MAX_ROWS",
         "Most result rows (or triples) a SPARQL query returns; a cut result says so.",
@@ -142,6 +147,7 @@ class Settings:
     max_query_timeout: float = 60.0
     max_rows: int = 10_000
     query_workers: int = 2
+    query_cache_bytes: int = 64 * 1024 * 1024
     max_body_bytes: int = 20 * 1024 * 1024
     service_allowlist: str = ""
     licence: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -177,14 +183,18 @@ class Settings:
             max_timeout = float(self.max_query_timeout)
             max_rows = int(self.max_rows)
             workers = int(self.query_workers)
+            query_cache = int(self.query_cache_bytes)
             max_body = int(self.max_body_bytes)
             max_import = int(self.max_import_bytes)
             max_import_triples = int(self.max_import_triples)
         except (TypeError, ValueError) as exc:
             raise ConfigError(
-                f"port, query_timeout, max_query_timeout, max_rows, max_body_bytes, "
+                f"port, query_timeout, max_query_timeout, max_rows, query_cache_bytes, "
+                f"max_body_bytes, "
                 f"max_import_bytes and max_import_triples must be numbers: {exc}"
             ) from exc
+        if query_cache < 0:
+            raise ConfigError(f"query_cache_bytes must be 0 (off) or more, got {query_cache}")
         if max_import < 1 or max_import_triples < 1:
             raise ConfigError("max_import_bytes and max_import_triples must be positive")
         if not 0 < port < 65536:
@@ -209,6 +219,7 @@ class Settings:
             max_query_timeout=max_timeout,
             max_rows=max_rows,
             query_workers=workers,
+            query_cache_bytes=query_cache,
             max_body_bytes=max_body,
             max_import_bytes=max_import,
             max_import_triples=max_import_triples,

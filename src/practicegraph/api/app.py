@@ -22,6 +22,7 @@ from practicegraph.api import documents, dumps, graph_store, resources, search, 
 from practicegraph.api.errors import install_error_handlers
 from practicegraph.api.protocol import LIMIT_HEADER, TRUNCATED_HEADER
 from practicegraph.api.query_runner import QueryRunner
+from practicegraph.api.result_cache import ResultCache
 from practicegraph.config import Settings
 from practicegraph.service import PracticeGraphService
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         app.state.queries = QueryRunner(
             app.state.service.store, settings.data_dir / "snapshots", workers=settings.query_workers
         )
+        app.state.results = ResultCache(settings.query_cache_bytes)
         try:
             yield
         finally:
@@ -110,7 +112,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=[TRUNCATED_HEADER, LIMIT_HEADER, "Location"],
+        expose_headers=[TRUNCATED_HEADER, LIMIT_HEADER, "Location", "ETag"],
     )
     # -- routers: one line each -------------------------------------------------
     app.include_router(search.router)

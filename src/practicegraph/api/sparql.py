@@ -65,10 +65,12 @@ from practicegraph.api.protocol import (
 from practicegraph.api.query_runner import (
     QueryFailedError,
     QueryJob,
+    QueryOutcome,
     QueryRunner,
     QueryTimeoutError,
 )
 from practicegraph.api.query_worker import GRAPH_FORMATS
+from practicegraph.api.result_cache import ResultCache, cache_key
 from practicegraph.config import Settings
 from practicegraph.errors import QueryError
 from practicegraph.service import PracticeGraphService
@@ -334,8 +336,43 @@ async def _query(
         max_rows=settings.max_rows,
     )
     runner = get_runner(request)
+    cache: ResultCache = request.app.state.results
+    generation = runner.store.generation
+    key = cache_key(job)
+    etag: str | None = None
+    if key is not None and request.method == "GET":
+        etag = cache.etag(generation, key)
+        if _matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
+    outcome = cache.get(generation, key) if key is not None and cache.enabled else None
+    if outcome is None:
+        outcome = await _run(runner, job, timeout, settings)
+        if key is not None and cache.enabled:
+            cache.put(generation, key, outcome)
+    headers = {"Vary": "Accept"}
+    if etag is not None:
+        headers["ETag"] = etag
+    if outcome.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[LIMIT_HEADER] = str(settings.max_rows)
+    return Response(outcome.payload, media_type=outcome.media_type, headers=headers)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value names ``etag`` (weak comparison, RFC 9110)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+async def _run(
+    runner: QueryRunner, job: QueryJob, timeout: float, settings: Settings
+) -> QueryOutcome:
     try:
-        outcome = await runner.run_async(job, timeout)
+        return await runner.run_async(job, timeout)
     except QueryTimeoutError as exc:
         raise ApiError(
             503,
@@ -345,11 +382,6 @@ async def _query(
         ) from exc
     except QueryFailedError as exc:
         raise _query_error(exc) from None
-    headers = {"Vary": "Accept"}
-    if outcome.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers[LIMIT_HEADER] = str(settings.max_rows)
-    return Response(outcome.payload, media_type=outcome.media_type, headers=headers)
 
 
 def _query_error(exc: QueryFailedError) -> ApiError:
