@@ -22,13 +22,16 @@ What it does (see bench/README.md, "HTTP API benchmark", for the figures):
    (``bench/api/rdflib_app.py``, run by a separate venv's Python) on the first
    ``--rdflib-triples`` quads, next to bare pyoxigraph on that same subset.
    HTTP timings are client-side (httpx, keep-alive), until the body is read.
+   The project runs with its result cache off here: the timed calls repeat
+   each query, which the cache would answer from memory.
 3. **Throughput.** wrk (``-t2 -c8 -d{--wrk-seconds}s --latency``) from its own
    process against the project's /search?q=probation and a 10-row SPARQL
    SELECT by GET on the project, the bare app and rdflib-endpoint.
 4. Prints tables and writes ``bench/results/api_bench.json`` with machine info.
 
-``--throughput-only`` skips the latency part and /search: the project, the bare
-app and rdflib-endpoint are all started, then wrk runs on each in turn, for
+``--throughput-only`` skips the latency part and /search: the project (twice:
+with its result cache, the default, and with it off, on a copy of its data
+directory), the bare app and rdflib-endpoint are all started, then wrk runs on each in turn, for
 ``--rounds`` rounds, and the ratios are taken within each round (the machine's
 other load drifts over minutes). It writes ``bench/results/api_throughput.json``.
 
@@ -449,6 +452,13 @@ def queries(lookup_doc: int) -> dict[str, str]:
     }
 
 
+#: The project's /sparql with its result cache (the default) and without: wrk sends
+#: one query over and over, which the cache answers from memory after the first
+#: time, so the evaluation path is measured with the cache off.
+PROJECT = "project /sparql"
+PROJECT_NO_CACHE = "project /sparql, cache off"
+NO_CACHE = {"PRACTICEGRAPH_QUERY_CACHE_BYTES": "0"}
+
 WRK_QUERY = (
     QUERY_PREFIXES
     + "SELECT ?doc ?name WHERE { ?doc schema:about themes:probation ; schema:name ?name } "
@@ -641,12 +651,23 @@ def throughput_rounds(
     json_accept = "application/sparql-results+json"
     wrk_q = urlencode({"query": WRK_QUERY})
     servers: dict[str, Server] = {}
+    # the same data directory cannot be opened twice (RocksDB's lock): the
+    # cache-off server gets a fresh copy
+    uncached_dir = work / "project-no-cache"
+    shutil.rmtree(uncached_dir, ignore_errors=True)
+    shutil.copytree(work / "project", uncached_dir, ignore=shutil.ignore_patterns("snapshots"))
     try:
-        servers["project /sparql"] = Server(
+        servers[PROJECT] = Server(
             "project",
             [PY, "-m", "practicegraph", "serve", "--port", str(port := free_port()),
              "--data", str(work / "project")],
             port, work / "project.log", env,
+        )  # fmt: skip
+        servers[PROJECT_NO_CACHE] = Server(
+            "project, no cache",
+            [PY, "-m", "practicegraph", "serve", "--port", str(port := free_port()),
+             "--data", str(uncached_dir)],
+            port, work / "project-no-cache.log", env | NO_CACHE,
         )  # fmt: skip
         servers["bare app /sparql"] = Server(
             "bare app",
@@ -678,6 +699,7 @@ def throughput_rounds(
     finally:
         for server in servers.values():
             server.stop()
+        shutil.rmtree(uncached_dir, ignore_errors=True)
     summary: dict[str, Any] = {}
     for name in servers:
         rps = [r[name]["requests_per_s"] for r in rounds]
@@ -688,23 +710,17 @@ def throughput_rounds(
             "median_p50_ms": statistics.median(r[name]["p50_ms"] for r in rounds),
             "median_p99_ms": statistics.median(r[name]["p99_ms"] for r in rounds),
         }
-    ratios: dict[str, list[float]] = {
-        "bare_app_over_project": [
-            round(
-                r["bare app /sparql"]["requests_per_s"] / r["project /sparql"]["requests_per_s"], 2
-            )
-            for r in rounds
-        ]
+
+    def ratio(over: str, under: str) -> list[float]:
+        return [round(r[over]["requests_per_s"] / r[under]["requests_per_s"], 2) for r in rounds]
+
+    ratios = {
+        "bare_app_over_project_no_cache": ratio("bare app /sparql", PROJECT_NO_CACHE),
+        "project_over_project_no_cache": ratio(PROJECT, PROJECT_NO_CACHE),
     }
     if use_rdflib:
-        ratios["project_over_rdflib"] = [
-            round(
-                r["project /sparql"]["requests_per_s"]
-                / r["rdflib-endpoint /sparql"]["requests_per_s"],
-                2,
-            )
-            for r in rounds
-        ]
+        ratios["project_over_rdflib"] = ratio(PROJECT, "rdflib-endpoint /sparql")
+        ratios["project_no_cache_over_rdflib"] = ratio(PROJECT_NO_CACHE, "rdflib-endpoint /sparql")
     for key, values in ratios.items():
         summary[key] = {"median": statistics.median(values), "min": min(values),
                         "max": max(values), "rounds": values}  # fmt: skip
@@ -881,7 +897,7 @@ def main() -> None:
             "project",
             [PY, "-m", "practicegraph", "serve", "--port", str(port := free_port()),
              "--data", str(project_dir)],
-            port, work / "project.log", env,
+            port, work / "project.log", env | NO_CACHE,  # timed calls repeat each query
         )  # fmt: skip
         servers.append(project)
         phases["project_startup_s"] = round(project.wait_ready("/search?q=probation", 600), 1)
@@ -914,7 +930,7 @@ def main() -> None:
         report["throughput"]["project /search?q=probation"] = wrk(
             f"{project.base}/search?q=probation", args.wrk_seconds, "application/json"
         )
-        report["throughput"]["project /sparql"] = wrk(
+        report["throughput"][PROJECT_NO_CACHE] = wrk(
             f"{project.base}/sparql?{wrk_q}", args.wrk_seconds, json_accept
         )
         report["throughput"]["bare app /sparql"] = wrk(
@@ -1002,7 +1018,7 @@ def summarise(report: dict[str, Any]) -> None:
             f"{name:32} {r['requests_per_s']:9.1f} req/s  p50 {r['p50_ms']} ms  "
             f"p99 {r['p99_ms']} ms  non-2xx {r['non_2xx']} {r['socket_errors']}"
         )
-    proj, app = thr["project /sparql"]["requests_per_s"], thr["bare app /sparql"]["requests_per_s"]
+    proj, app = thr[PROJECT_NO_CACHE]["requests_per_s"], thr["bare app /sparql"]["requests_per_s"]
     report["ratios"]["throughput_bare_app_over_project"] = round(app / proj, 2)
     if "rdflib-endpoint /sparql" in thr:
         rdf = thr["rdflib-endpoint /sparql"]["requests_per_s"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -269,3 +270,19 @@ def test_a_write_is_seen_by_the_next_async_query(runner: QueryRunner) -> None:
     assert asyncio.run(count()) == "2000"
     runner.store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/x> <http://e/q> 1 } }")
     assert asyncio.run(count()) == "2001"
+
+
+def test_a_snapshot_deleted_before_its_worker_opens_it_is_replaced(runner: QueryRunner) -> None:
+    """A write's pruning can delete the snapshot a caller has just chosen (no lock on
+    that path); the query then runs on a fresh one instead of failing."""
+    query = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+
+    def total(outcome: QueryOutcome) -> str:
+        value: str = json.loads(outcome.payload)["results"]["bindings"][0]["n"]["value"]
+        return value
+
+    shutil.rmtree(runner.snapshot())  # chosen, then gone before any worker opened it
+    assert total(asyncio.run(runner.run_async(query, 5))) == "2000"
+    runner.store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/x> <http://e/q> 1 } }")
+    shutil.rmtree(runner.snapshot())
+    assert total(runner.run(query, 5)) == "2001"

@@ -252,6 +252,22 @@ class QueryRunner:
             return latest[1]
         return None
 
+    def _renew_snapshot(self, gone: Path) -> None:
+        """A new checkpoint in place of ``gone``, a snapshot deleted before a worker opened it.
+
+        Choosing the newest snapshot takes no lock (the hot path), so a write's
+        pruning in another thread can, rarely, delete one a caller has just chosen;
+        that caller then runs again, once, on a fresh one.
+        """
+        snaps = self._snapshots
+        with snaps.lock:
+            if snaps.latest is None or snaps.latest[1] == gone or not snaps.latest[1].exists():
+                snaps.counter += 1
+                target = snaps.root / f"{snaps.counter:08d}"
+                self.store.backup(target)
+                snaps.latest = (self.store.generation, target)
+                self._prune_locked()
+
     def _prune_locked(self) -> None:
         """Delete snapshots that are neither the newest nor open in a worker."""
         with self._registry:
@@ -264,10 +280,19 @@ class QueryRunner:
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """Run ``job`` in a worker; raises QueryTimeoutError or QueryFailedError."""
         deadline = time.monotonic() + timeout
+        header, payload, snapshot = self._run_once(job, timeout, deadline)
+        if header.get("error") == SNAPSHOT_GONE:
+            self._renew_snapshot(snapshot)
+            header, payload, _ = self._run_once(job, timeout, deadline)
+        return _outcome(header, payload)
+
+    def _run_once(
+        self, job: QueryJob, timeout: float, deadline: float
+    ) -> tuple[dict[str, Any], bytes, Path]:
         worker = self._idle.try_get()
         if worker is None:
             try:
-                worker = asyncio.run(self._idle.get(timeout))
+                worker = asyncio.run(self._idle.get(deadline - time.monotonic()))
             except QueryTimeoutError:
                 raise QueryTimeoutError(timeout) from None
         healthy = False
@@ -289,16 +314,25 @@ class QueryRunner:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
-        return _outcome(header, payload)
+        return header, payload, snapshot
 
     async def run_async(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """:meth:`run` for the event loop: no thread unless a snapshot is due or a worker dies."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        header, payload, snapshot = await self._run_once_async(job, timeout, deadline, loop)
+        if header.get("error") == SNAPSHOT_GONE:
+            await run_in_threadpool(self._renew_snapshot, snapshot)
+            header, payload, _ = await self._run_once_async(job, timeout, deadline, loop)
+        return _outcome(header, payload)
+
+    async def _run_once_async(
+        self, job: QueryJob, timeout: float, deadline: float, loop: asyncio.AbstractEventLoop
+    ) -> tuple[dict[str, Any], bytes, Path]:
         worker = self._idle.try_get()
         if worker is None:
             try:
-                worker = await self._idle.get(timeout)
+                worker = await self._idle.get(deadline - loop.time())
             except QueryTimeoutError:
                 raise QueryTimeoutError(timeout) from None
         healthy = False
@@ -334,7 +368,7 @@ class QueryRunner:
             if not healthy:
                 threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
             raise
-        return _outcome(header, payload)
+        return header, payload, snapshot
 
     @staticmethod
     async def _exchange_async(
@@ -426,6 +460,9 @@ class QueryRunner:
             worker.stop()
         shutil.rmtree(self._snapshots.root, ignore_errors=True)
 
+
+#: The worker's error when the snapshot it was sent to had been deleted.
+SNAPSHOT_GONE = query_worker.SNAPSHOT_GONE
 
 #: Writes up to this size into an idle worker's pipe go straight from the loop.
 _PIPE_ATOMIC = 60_000

@@ -17,7 +17,7 @@ csv, tsv), ``graph`` (turtle, nt, jsonld, rdfxml), ``max_rows``.
 
 Answer header: ``ok``; then either ``kind`` (solutions, boolean, graph),
 ``media_type``, ``truncated``, ``rows``, ``size``; or ``error`` (syntax,
-failed) and ``message``.
+failed, snapshot) and ``message``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ GRAPH_FORMATS = {
     "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
     "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
 }
+#: The answer's ``error`` when the snapshot cannot be opened (deleted meanwhile):
+#: the parent makes a new one and sends the query again.
+SNAPSHOT_GONE = "snapshot"
 _BOOLEAN_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
 
 
@@ -265,7 +268,7 @@ def main() -> None:
             try:
                 store = ox.Store.read_only(request["snapshot"])
             except OSError as exc:
-                write_message(stdout, {"ok": False, "error": "failed", "message": str(exc)})
+                write_message(stdout, {"ok": False, "error": SNAPSHOT_GONE, "message": str(exc)})
                 continue
             opened = request["snapshot"]
         header, payload = execute(store, request)

@@ -63,6 +63,7 @@ from practicegraph.api.protocol import (
     sync_index_after_write,
 )
 from practicegraph.api.query_runner import (
+    SNAPSHOT_GONE,
     QueryFailedError,
     QueryJob,
     QueryOutcome,
@@ -389,6 +390,8 @@ def _query_error(exc: QueryFailedError) -> ApiError:
         return ApiError(400, "the SPARQL query does not parse", _parser_detail(exc.message))
     if exc.kind == "crashed":
         return ApiError(503, exc.message)
+    if exc.kind == SNAPSHOT_GONE:  # deleted twice in a row under the query: a busy moment
+        return ApiError(503, "the store's snapshot changed under the query; try again")
     return ApiError(400, "the SPARQL query could not be evaluated", {"reason": exc.message})
 
 
