@@ -232,7 +232,10 @@ class PracticeGraphService:
         self.index.replace(to_index)
         self._prune_runs()
         self._relink_if_sources()
-        self.store.flush()
+        if len(pending) >= MIN_DOCS_FOR_WORKERS:
+            self.store.optimize()  # a batch: compact now rather than leave it to chance
+        else:
+            self.store.flush()
         return report
 
     def _relink_if_sources(self) -> None:

@@ -203,6 +203,7 @@ class SourceManager:
                     raise
                 # Only an import that took effect can be restored later.
                 archive.replace(archive.with_name(f"{stamp}.nq.gz"))
+                self.store.optimize()  # a bulk load: compacted before queries read it
                 report.seconds["store"] = round(time.perf_counter() - mark, 3)
                 mark = time.perf_counter()
                 report.links = self.relink(indexed=source)

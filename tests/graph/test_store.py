@@ -121,3 +121,16 @@ def test_a_bulk_load_leaves_the_snapshot_generation_to_the_switching_update(
     assert store.has_graph("https://x.example/g")
     store.update("DROP GRAPH <https://x.example/g>")
     assert store.generation != before
+
+
+def test_compacting_after_many_small_transactions_keeps_every_quad(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    for i in range(200):  # one transaction each, as an ingest writes documents
+        store.update(f"INSERT DATA {{ GRAPH <urn:g{i}> {{ <urn:s{i}> <urn:p> {i} }} }}")
+    store.update("DELETE DATA { GRAPH <urn:g7> { <urn:s7> <urn:p> 7 } }")
+    store.optimize()
+    store.close()
+    reopened = OxigraphStore(tmp_path / "store", read_only=True)
+    assert reopened.quad_count() == 199
+    assert not reopened.has_graph("urn:g7") or not list(reopened.quads("urn:g7"))
+    reopened.close()
