@@ -25,6 +25,7 @@ from practicegraph.api.query_runner import (
     QueryOutcome,
     QueryRunner,
     QueryTimeoutError,
+    _Pool,
 )
 from practicegraph.api.query_worker import _json_term, serialize_solutions
 from practicegraph.graph.store import OxigraphStore
@@ -286,3 +287,21 @@ def test_a_snapshot_deleted_before_its_worker_opens_it_is_replaced(runner: Query
     runner.store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/x> <http://e/q> 1 } }")
     shutil.rmtree(runner.snapshot())
     assert total(runner.run(query, 5)) == "2001"
+
+
+def test_a_caller_cancelled_as_it_is_handed_a_worker_gives_the_worker_back() -> None:
+    """Between the hand-over and the caller resuming, a cancellation (shutdown, a
+    client gone) must not take the worker with it: the pool would shrink for good."""
+    pool = _Pool()
+    worker = object()
+
+    async def scenario() -> object | None:
+        waiting = asyncio.ensure_future(pool.get(5))
+        await asyncio.sleep(0)  # now in line
+        pool.put(worker)  # type: ignore[arg-type]  # handed over ...
+        waiting.cancel()  # ... and cancelled before it resumed
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        return pool.try_get()
+
+    assert asyncio.run(scenario()) is worker

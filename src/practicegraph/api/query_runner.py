@@ -28,6 +28,13 @@ a loop timer, and no thread is involved unless a snapshot must be made or a
 worker replaced -- and :meth:`QueryRunner.run` for plain threads. Both share
 one pool of idle workers; a caller that finds none waits in line for the
 next one returned.
+
+On the loop, a worker is returned by the pipe's reader the moment its answer
+is complete, and the first caller in line has its query written to it right
+there, when nothing needs a thread first: the worker goes from one query to
+the next without waiting for the event loop to come round to either caller's
+coroutine (measured: +20 % requests/s with 8 clients on two cores, see
+bench/README.md).
 """
 
 from __future__ import annotations
@@ -147,54 +154,89 @@ class _Snapshots:
         return self.latest[1] if self.latest is not None else None
 
 
+#: Called with the worker a waiting caller is handed, on that caller's loop, to send
+#: its query at once; returns what it started (an ``_Exchange``) or None.
+Starter = Callable[["_Worker"], Any]
+
+
 class _Pool:
     """Idle workers, for callers on threads and on event loops alike.
 
     A caller that finds no idle worker waits in line (FIFO) on a future of its
-    own loop; a returned worker goes to the first caller still waiting.
+    own loop; a returned worker goes to the first caller still waiting. A caller
+    on the loop that returns the worker may leave a *starter*: its query is then
+    sent to the worker right there, by the code returning it (the pipe's reader),
+    instead of a loop turn later when the caller's coroutine resumes; the worker
+    spends that time working.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, abandon: Callable[[_Worker, Any], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
-        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        #: what to do with a worker handed to a caller that was cancelled before it
+        #: could take it (default: back to the pool)
+        self._abandon = abandon or (lambda worker, _started: self.put(worker))
+        self._waiters: deque[tuple[asyncio.Future[tuple[_Worker, Any]], Starter | None]] = deque()
 
     def try_get(self) -> _Worker | None:
         with self._lock:
             return self._idle.pop() if self._idle else None
 
-    async def get(self, timeout: float) -> _Worker:
-        """An idle worker, waiting up to ``timeout`` s for one (QueryTimeoutError)."""
+    async def get(self, timeout: float, starter: Starter | None = None) -> tuple[_Worker, Any]:
+        """An idle worker and what ``starter`` started on it (or None), waiting up to
+        ``timeout`` s for one (QueryTimeoutError)."""
         loop = asyncio.get_running_loop()
         with self._lock:
             if self._idle:
-                return self._idle.pop()
-            waiter: asyncio.Future[_Worker] = loop.create_future()
-            self._waiters.append(waiter)
+                return self._idle.pop(), None
+            waiter: asyncio.Future[tuple[_Worker, Any]] = loop.create_future()
+            self._waiters.append((waiter, starter))
         timer = loop.call_later(max(timeout, 0), _expire, waiter)
         try:
             return await waiter
+        except BaseException:
+            # cancelled after the hand-over but before this caller resumed: the worker
+            # (and a query already sent to it) must not be lost with the caller
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._abandon(*waiter.result())
+            raise
         finally:
             timer.cancel()
 
     def put(self, worker: _Worker) -> None:
         with self._lock:
             while self._waiters:
-                waiter = self._waiters.popleft()
+                waiter, starter = self._waiters.popleft()
                 if not waiter.done():
-                    loop = waiter.get_loop()
-                    if _running_loop() is loop:  # on the waiter's own loop: no wake-up needed
-                        waiter.set_result(worker)
-                    else:
-                        loop.call_soon_threadsafe(self._deliver, waiter, worker)
-                    return
-            self._idle.append(worker)
+                    break
+            else:
+                self._idle.append(worker)
+                return
+        loop = waiter.get_loop()
+        if _running_loop() is loop:  # on the waiter's own loop: hand over now
+            self._hand(waiter, starter, worker)
+        else:
+            loop.call_soon_threadsafe(self._deliver, waiter, worker)
 
-    def _deliver(self, waiter: asyncio.Future[_Worker], worker: _Worker) -> None:
+    def _hand(
+        self,
+        waiter: asyncio.Future[tuple[_Worker, Any]],
+        starter: Starter | None,
+        worker: _Worker,
+    ) -> None:
+        started = None
+        if starter is not None:
+            try:
+                started = starter(worker)
+            except Exception:  # the caller's own path meets the error again and reports it
+                logger.debug("sending a query from the hand-over failed", exc_info=True)
+        waiter.set_result((worker, started))
+
+    def _deliver(self, waiter: asyncio.Future[tuple[_Worker, Any]], worker: _Worker) -> None:
         if waiter.done():  # timed out or cancelled meanwhile: the next one in line
             self.put(worker)
         else:
-            waiter.set_result(worker)
+            waiter.set_result((worker, None))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -216,7 +258,7 @@ class QueryRunner:
         self.store = store
         self.size = workers
         self._snapshots = _Snapshots(snapshot_dir)
-        self._idle = _Pool()
+        self._idle = _Pool(abandon=self._abandoned)
         self._all: list[_Worker] = []
         self._registry = threading.Lock()
         self._closed = False
@@ -292,7 +334,7 @@ class QueryRunner:
         worker = self._idle.try_get()
         if worker is None:
             try:
-                worker = asyncio.run(self._idle.get(deadline - time.monotonic()))
+                worker, _ = asyncio.run(self._idle.get(deadline - time.monotonic()))
             except QueryTimeoutError:
                 raise QueryTimeoutError(timeout) from None
         healthy = False
@@ -330,29 +372,27 @@ class QueryRunner:
         self, job: QueryJob, timeout: float, deadline: float, loop: asyncio.AbstractEventLoop
     ) -> tuple[dict[str, Any], bytes, Path]:
         worker = self._idle.try_get()
+        exchange: _Exchange | None = None
         if worker is None:
             try:
-                worker = await self._idle.get(deadline - loop.time())
+                worker, exchange = await self._idle.get(
+                    deadline - loop.time(), lambda w: self._start_now(w, job, loop)
+                )
             except QueryTimeoutError:
                 raise QueryTimeoutError(timeout) from None
-        healthy = False
         try:
-            snapshot = self._fresh_snapshot()
-            if snapshot is None:  # the store changed: a checkpoint, off the loop
-                snapshot = await run_in_threadpool(self.snapshot)
-            worker.snapshot = snapshot
-
-            def answered() -> None:
-                # called by the pipe's reader the moment the answer is in: the next caller
-                # in line gets the worker now, not after this coroutine has resumed
-                nonlocal healthy
-                healthy = True
-                worker.served += 1
-                self._idle.put(worker)
-
-            header, payload = await self._exchange_async(
-                worker, _encode(job, snapshot), deadline, loop, answered
-            )
+            if exchange is None:
+                snapshot = self._fresh_snapshot()
+                if snapshot is None:  # the store changed: a checkpoint, off the loop
+                    snapshot = await run_in_threadpool(self.snapshot)
+                exchange = _Exchange(worker, snapshot, self._idle, loop)
+                message = _frame_request(job, snapshot)
+                if len(message) <= _PIPE_ATOMIC:
+                    exchange.send(message)
+                else:  # a large query: the pipe buffer may fill while the worker reads
+                    await run_in_threadpool(exchange.write, message)
+                    exchange.listen()
+            header, payload = await exchange.result(deadline)
         except QueryTimeoutError:
             await run_in_threadpool(self._replace, worker)
             raise QueryTimeoutError(timeout) from None
@@ -365,61 +405,33 @@ class QueryRunner:
         except BaseException:
             # cancelled (client gone, shutdown) with the query under way: the worker's
             # answer would be read by the next caller, so it goes
-            if not healthy:
+            if exchange is None or not exchange.answered:
                 threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
             raise
-        return header, payload, snapshot
+        return header, payload, exchange.snapshot
 
-    @staticmethod
-    async def _exchange_async(
-        worker: _Worker,
-        encoded: bytes,
-        deadline: float,
-        loop: asyncio.AbstractEventLoop,
-        answered: Callable[[], None],
-    ) -> tuple[dict[str, Any], bytes]:
-        """Send one framed request and read the answer as the loop sees it arrive."""
-        stdin, stdout = worker.process.stdin, worker.process.stdout
-        if stdin is None or stdout is None:  # a dead worker: EPIPE or EOF below
-            raise RuntimeError("query worker is not running")
-        message = struct.pack(">I", len(encoded)) + encoded
-        if len(message) <= _PIPE_ATOMIC:
-            os.write(stdin.fileno(), message)  # an idle worker is reading: never blocks long
-        else:  # a large query: the pipe buffer may fill while the worker reads
-            await run_in_threadpool(_write_all, stdin.fileno(), message)
-        fd = stdout.fileno()
-        answer: asyncio.Future[tuple[dict[str, Any], bytes]] = loop.create_future()
-        frame = _Frame()
+    def _abandoned(self, worker: _Worker, exchange: _Exchange | None) -> None:
+        """A worker handed to a caller that was cancelled before taking it."""
+        if exchange is None:
+            self._idle.put(worker)
+        elif not exchange.answered:  # its query is under way and nobody will read the answer
+            exchange.stop_listening()
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        # an answered exchange has given the worker back already
 
-        def readable() -> None:
-            if answer.done():
-                return
-            try:
-                chunk = os.read(fd, 1 << 20)
-            except OSError as exc:
-                answer.set_exception(exc)
-                return
-            if not chunk:
-                answer.set_exception(RuntimeError("query worker ended unexpectedly"))
-                return
-            try:
-                done = frame.feed(chunk)
-            except ValueError as exc:
-                answer.set_exception(RuntimeError(f"query worker sent a bad answer: {exc}"))
-                return
-            if done is not None:
-                loop.remove_reader(fd)
-                answer.set_result(done)
-                answered()
-
-        loop.add_reader(fd, readable)
-        timer = loop.call_later(max(deadline - loop.time(), 0), _expire, answer)
-        try:
-            return await answer
-        finally:
-            timer.cancel()
-            if not frame.complete:  # unanswered: the reader is still ours to remove
-                loop.remove_reader(fd)
+    def _start_now(
+        self, worker: _Worker, job: QueryJob, loop: asyncio.AbstractEventLoop
+    ) -> _Exchange | None:
+        """Send ``job`` to a worker being handed over, if nothing needs a thread first."""
+        snapshot = self._fresh_snapshot()
+        if snapshot is None:
+            return None
+        message = _frame_request(job, snapshot)
+        if len(message) > _PIPE_ATOMIC:
+            return None
+        exchange = _Exchange(worker, snapshot, self._idle, loop)
+        exchange.send(message)
+        return exchange
 
     def _exchange(
         self, worker: _Worker, encoded: bytes, deadline: float
@@ -504,7 +516,6 @@ class _Frame:
         self.header: dict[str, Any] | None = None
         self.start = 0
         self.end = 0
-        self.complete = False
 
     def feed(self, chunk: bytes) -> tuple[dict[str, Any], bytes] | None:
         """Add bytes; the (header, payload) once the whole answer is in."""
@@ -524,8 +535,86 @@ class _Frame:
             return None
         if len(self.buffer) > self.end:
             raise ValueError("more bytes than the answer announced")
-        self.complete = True
         return self.header, bytes(self.buffer[self.start : self.end])
+
+
+class _Exchange:
+    """One query sent to a worker, its answer read by the loop as it arrives.
+
+    The pipe's reader hands the worker back to the pool the moment the answer is
+    complete (and may so send the next caller's query), before the coroutine
+    waiting in :meth:`result` resumes; from then on the reader is no longer ours.
+    """
+
+    def __init__(
+        self, worker: _Worker, snapshot: Path, pool: _Pool, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        stdin, stdout = worker.process.stdin, worker.process.stdout
+        if stdin is None or stdout is None:  # a dead worker
+            raise RuntimeError("query worker is not running")
+        self.worker = worker
+        self.snapshot = snapshot
+        self.answered = False
+        self._pool = pool
+        self._loop = loop
+        self._stdin = stdin.fileno()
+        self._fd = stdout.fileno()
+        self._answer: asyncio.Future[tuple[dict[str, Any], bytes]] = loop.create_future()
+        self._frame = _Frame()
+        worker.snapshot = snapshot
+
+    def send(self, message: bytes) -> None:
+        """Write a small request from the loop (an idle worker is reading) and listen."""
+        os.write(self._stdin, message)
+        self.listen()
+
+    def write(self, message: bytes) -> None:
+        """Write a large request (from a thread: the pipe fills while the worker reads)."""
+        _write_all(self._stdin, message)
+
+    def listen(self) -> None:
+        self._loop.add_reader(self._fd, self._readable)
+
+    def stop_listening(self) -> None:
+        self._loop.remove_reader(self._fd)
+
+    async def result(self, deadline: float) -> tuple[dict[str, Any], bytes]:
+        timer = self._loop.call_later(max(deadline - self._loop.time(), 0), _expire, self._answer)
+        try:
+            return await self._answer
+        finally:
+            timer.cancel()
+            if not self.answered:  # the reader is still ours to remove
+                self.stop_listening()
+
+    def _readable(self) -> None:
+        answer = self._answer
+        if answer.done():
+            return
+        try:
+            chunk = os.read(self._fd, 1 << 20)
+        except OSError as exc:
+            answer.set_exception(exc)
+            return
+        if not chunk:
+            answer.set_exception(RuntimeError("query worker ended unexpectedly"))
+            return
+        try:
+            done = self._frame.feed(chunk)
+        except ValueError as exc:
+            answer.set_exception(RuntimeError(f"query worker sent a bad answer: {exc}"))
+            return
+        if done is not None:
+            self._loop.remove_reader(self._fd)
+            self.answered = True
+            answer.set_result(done)
+            self.worker.served += 1
+            self._pool.put(self.worker)
+
+
+def _frame_request(job: QueryJob, snapshot: Path) -> bytes:
+    encoded = _encode(job, snapshot)
+    return struct.pack(">I", len(encoded)) + encoded
 
 
 def _write_all(fd: int, data: bytes) -> None:
