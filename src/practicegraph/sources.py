@@ -203,7 +203,6 @@ class SourceManager:
                     raise
                 # Only an import that took effect can be restored later.
                 archive.replace(archive.with_name(f"{stamp}.nq.gz"))
-                self.store.optimize()  # a bulk load: compacted before queries read it
                 report.seconds["store"] = round(time.perf_counter() - mark, 3)
                 mark = time.perf_counter()
                 report.links = self.relink(indexed=source)
@@ -211,6 +210,10 @@ class SourceManager:
                 mark = time.perf_counter()
                 report.documents, report.practices = self._index_source(source)
                 report.seconds["index"] = round(time.perf_counter() - mark, 3)
+            # a bulk load: compacted (outside the write lock, updates may go on)
+            mark = time.perf_counter()
+            self.store.optimize()
+            report.seconds["compact"] = round(time.perf_counter() - mark, 3)
             self._save_report(source, stamp, report)
             self._prune_archives(source)
             return report

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import client_for
 
 from practicegraph.api.query_runner import QueryJob, QueryOutcome
-from practicegraph.api.result_cache import CacheKey, ResultCache, cache_key
+from practicegraph.api.result_cache import CacheKey, ResultCache, _size, cache_key
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
 
@@ -38,6 +38,7 @@ def count(client: TestClient, headers: dict[str, str] | None = None) -> int:
     "query",
     [
         "SELECT (NOW() AS ?t) {}",
+        "SELECT (NOW # a comment between the name and its arguments\n() AS ?t) {}",
         "SELECT (rand () AS ?r) {}",
         "SELECT (UUID() AS ?u) {}",
         "SELECT (STRUUID() AS ?u) {}",
@@ -64,7 +65,7 @@ def test_the_key_holds_everything_the_answer_depends_on_besides_the_store() -> N
 
 
 def test_a_write_empties_the_cache_and_stale_readers_do_not_refill_it() -> None:
-    cache = ResultCache(1_000)
+    cache = ResultCache(100_000)
     key = key_of(COUNT)
     assert cache.get(1, key) is None
     cache.put(1, key, outcome(b"one"))
@@ -76,8 +77,9 @@ def test_a_write_empties_the_cache_and_stale_readers_do_not_refill_it() -> None:
 
 
 def test_the_cache_is_bounded_in_bytes_least_recently_used_first() -> None:
-    cache = ResultCache(800)  # answers of up to 100 bytes are kept
     keys = [key_of(f"ASK {{ <urn:s{i}> ?p ?o }}") for i in range(10)]
+    entry = _size(keys[0], outcome(b"x" * 100))  # the same for all ten
+    cache = ResultCache(8 * entry)  # eight such entries, and none larger, are kept
     for key in keys[:8]:
         cache.get(1, key)
         cache.put(1, key, outcome(b"x" * 100))
@@ -87,6 +89,16 @@ def test_the_cache_is_bounded_in_bytes_least_recently_used_first() -> None:
     assert cache.get(1, keys[0]) is not None
     cache.put(1, keys[9], outcome(b"x" * 101))  # more than an eighth of the budget
     assert cache.get(1, keys[9]) is None
+
+
+def test_long_queries_with_tiny_answers_count_against_the_budget_too() -> None:
+    cache = ResultCache(100_000)
+    padding = "#" + "x" * 2_000 + "\n"
+    for i in range(500):
+        cache.get(1, key := key_of(f"{padding}ASK {{ <urn:s{i}> ?p ?o }}"))
+        cache.put(1, key, outcome(b"{}"))
+    assert cache.size_bytes <= 100_000
+    assert 0 < len(cache) < 50
 
 
 def test_an_update_is_seen_by_the_next_query(client: TestClient, auth: dict[str, str]) -> None:
@@ -128,6 +140,14 @@ def test_get_answers_revalidate_with_their_etag(client: TestClient, auth: dict[s
     changed = client.get(f"/sparql?query={quote(COUNT)}", headers=JSON | {"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert changed.json()["results"]["bindings"][0]["n"]["value"] == "1"
+
+
+def test_if_none_match_reads_every_header_line_and_ignores_a_star(client: TestClient) -> None:
+    etag = client.get(f"/sparql?query={quote(COUNT)}", headers=JSON).headers["ETag"]
+    lines = [("Accept", JSON["Accept"]), ("If-None-Match", 'W/"other"'), ("If-None-Match", etag)]
+    assert client.get(f"/sparql?query={quote(COUNT)}", headers=lines).status_code == 304
+    star = client.get(f"/sparql?query={quote(COUNT)}", headers=JSON | {"If-None-Match": "*"})
+    assert star.status_code == 200  # * would promise an answer before knowing there is one
 
 
 def test_volatile_queries_are_run_every_time(client: TestClient) -> None:

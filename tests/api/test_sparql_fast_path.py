@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -305,3 +306,55 @@ def test_a_caller_cancelled_as_it_is_handed_a_worker_gives_the_worker_back() -> 
         return pool.try_get()
 
     assert asyncio.run(scenario()) is worker
+
+
+def test_a_thread_caller_that_gives_up_does_not_take_the_next_worker_with_it() -> None:
+    pool = _Pool()
+    worker = object()
+    with pytest.raises(QueryTimeoutError):
+        pool.get_blocking(0.05)
+    pool.put(worker)  # type: ignore[arg-type]
+    assert pool.try_get() is worker
+
+
+def test_a_thread_caller_is_handed_a_worker_returned_on_the_loop() -> None:
+    pool = _Pool()
+    worker = object()
+    got: list[object] = []
+    waiting = threading.Thread(target=lambda: got.append(pool.get_blocking(5)))
+    waiting.start()
+    while not pool._waiters:  # the pool's queue: the thread is in line
+        time.sleep(0.01)
+
+    async def give_back() -> None:
+        pool.put(worker)  # type: ignore[arg-type]
+
+    asyncio.run(give_back())
+    waiting.join(5)
+    assert got == [worker] and pool.try_get() is None
+
+
+def test_a_snapshot_is_never_labelled_newer_than_its_content(runner: QueryRunner) -> None:
+    """A write that commits while a replacement checkpoint is being made must be
+    seen by the next query, not hidden behind a snapshot labelled as current."""
+    query = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    store = runner.store
+    checkpoint = store.backup
+
+    def backup_then_write(target: Path) -> None:
+        store.backup = checkpoint  # type: ignore[method-assign]  # once
+        checkpoint(target)
+        store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/late> <http://e/q> 1 } }")
+
+    shutil.rmtree(runner.snapshot())  # the query must make a replacement, during which ...
+    store.backup = backup_then_write  # type: ignore[method-assign]  # ... a write lands
+    outcome = runner.run(query, 5)
+    assert json.loads(outcome.payload)["results"]["bindings"][0]["n"]["value"] == "2001"
+
+
+def test_a_compaction_moves_the_workers_to_a_new_checkpoint(runner: QueryRunner) -> None:
+    before = runner.snapshot()
+    generation = runner.store.generation
+    assert runner.store.optimize()
+    assert runner.store.generation == generation  # the data did not change
+    assert runner.snapshot() != before  # its files did

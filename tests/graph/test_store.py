@@ -134,3 +134,29 @@ def test_compacting_after_many_small_transactions_keeps_every_quad(tmp_path: Pat
     assert reopened.quad_count() == 199
     assert not reopened.has_graph("urn:g7") or not list(reopened.quads("urn:g7"))
     reopened.close()
+
+
+class _NoRoomToCompact:
+    """The store's handle, with a compaction that fails as on a full disk."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def optimize(self) -> None:
+        raise OSError("No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+def test_a_failed_compaction_is_reported_not_raised(store: OxigraphStore) -> None:
+    """The writes before it have taken effect: a compaction that fails must not
+    turn an ingest or an import into an error."""
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> 1 } }")
+    version = store.version
+    handle = store._store
+    store._store = _NoRoomToCompact(handle)  # type: ignore[assignment]
+    assert store.optimize() is False
+    store._store = handle
+    assert store.version == version
+    assert store.quad_count() == 1

@@ -40,6 +40,7 @@ bench/README.md).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import os
@@ -142,10 +143,10 @@ class _Worker:
 @dataclass
 class _Snapshots:
     root: Path
-    #: (store generation, checkpoint directory) of the newest snapshot: one
+    #: (store version, checkpoint directory) of the newest snapshot: one
     #: attribute, so that a reader without the lock never pairs a path with the
-    #: wrong generation.
-    latest: tuple[int, Path] | None = None
+    #: wrong version.
+    latest: tuple[tuple[int, int], Path] | None = None
     counter: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -162,12 +163,14 @@ Starter = Callable[["_Worker"], Any]
 class _Pool:
     """Idle workers, for callers on threads and on event loops alike.
 
-    A caller that finds no idle worker waits in line (FIFO) on a future of its
-    own loop; a returned worker goes to the first caller still waiting. A caller
-    on the loop that returns the worker may leave a *starter*: its query is then
-    sent to the worker right there, by the code returning it (the pipe's reader),
-    instead of a loop turn later when the caller's coroutine resumes; the worker
-    spends that time working.
+    A caller that finds no idle worker waits in line (FIFO): a caller on an event
+    loop on a future of that loop, a caller on a plain thread on a
+    ``concurrent.futures.Future`` it blocks on (no short-lived loop, which could
+    be closed under a hand-over). A returned worker goes to the first caller
+    still waiting. A caller on the loop that returns the worker may leave a
+    *starter*: its query is then sent to the worker right there, by the code
+    returning it (the pipe's reader), instead of a loop turn later when the
+    caller's coroutine resumes; the worker spends that time working.
     """
 
     def __init__(self, abandon: Callable[[_Worker, Any], None] | None = None) -> None:
@@ -176,7 +179,7 @@ class _Pool:
         #: what to do with a worker handed to a caller that was cancelled before it
         #: could take it (default: back to the pool)
         self._abandon = abandon or (lambda worker, _started: self.put(worker))
-        self._waiters: deque[tuple[asyncio.Future[tuple[_Worker, Any]], Starter | None]] = deque()
+        self._waiters: deque[tuple[_Waiter, Starter | None]] = deque()
 
     def try_get(self) -> _Worker | None:
         with self._lock:
@@ -203,20 +206,43 @@ class _Pool:
         finally:
             timer.cancel()
 
+    def get_blocking(self, timeout: float) -> _Worker:
+        """:meth:`get` for a plain thread (QueryTimeoutError after ``timeout`` s)."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            waiter: concurrent.futures.Future[tuple[_Worker, Any]] = concurrent.futures.Future()
+            self._waiters.append((waiter, None))
+        try:
+            return waiter.result(max(timeout, 0))[0]
+        except concurrent.futures.TimeoutError:
+            with self._lock:  # put() decides under the same lock: handed over, or not
+                if waiter.done():
+                    return waiter.result()[0]
+                waiter.cancel()
+            raise QueryTimeoutError(0) from None
+
     def put(self, worker: _Worker) -> None:
         with self._lock:
             while self._waiters:
                 waiter, starter = self._waiters.popleft()
-                if not waiter.done():
-                    break
+                if waiter.done():  # timed out or cancelled
+                    continue
+                if isinstance(waiter, concurrent.futures.Future):
+                    waiter.set_result((worker, None))  # its thread takes it from here
+                    return
+                loop = waiter.get_loop()
+                if _running_loop() is not loop:
+                    try:
+                        loop.call_soon_threadsafe(self._deliver, waiter, worker)
+                        return
+                    except RuntimeError:  # that loop is closed: the next one in line
+                        continue
+                break  # a caller on this very loop: handed over below, outside the lock
             else:
                 self._idle.append(worker)
                 return
-        loop = waiter.get_loop()
-        if _running_loop() is loop:  # on the waiter's own loop: hand over now
-            self._hand(waiter, starter, worker)
-        else:
-            loop.call_soon_threadsafe(self._deliver, waiter, worker)
+        self._hand(waiter, starter, worker)
 
     def _hand(
         self,
@@ -237,6 +263,9 @@ class _Pool:
             self.put(worker)
         else:
             waiter.set_result((worker, None))
+
+
+_Waiter = asyncio.Future[tuple[_Worker, Any]] | concurrent.futures.Future[tuple[_Worker, Any]]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -278,19 +307,19 @@ class QueryRunner:
             return ready
         snaps = self._snapshots
         with snaps.lock:
-            generation = self.store.generation
-            if snaps.latest is None or generation != snaps.latest[0]:
+            version = self.store.version
+            if snaps.latest is None or version != snaps.latest[0]:
                 snaps.counter += 1
                 target = snaps.root / f"{snaps.counter:08d}"
                 self.store.backup(target)
-                snaps.latest = (generation, target)
+                snaps.latest = (version, target)
                 self._prune_locked()
             return snaps.latest[1]
 
     def _fresh_snapshot(self) -> Path | None:
         """The newest snapshot if the store has not been written since (no lock, no I/O)."""
         latest = self._snapshots.latest
-        if latest is not None and latest[0] == self.store.generation:
+        if latest is not None and latest[0] == self.store.version:
             return latest[1]
         return None
 
@@ -304,10 +333,11 @@ class QueryRunner:
         snaps = self._snapshots
         with snaps.lock:
             if snaps.latest is None or snaps.latest[1] == gone or not snaps.latest[1].exists():
+                version = self.store.version  # before the checkpoint: never newer than it
                 snaps.counter += 1
                 target = snaps.root / f"{snaps.counter:08d}"
                 self.store.backup(target)
-                snaps.latest = (self.store.generation, target)
+                snaps.latest = (version, target)
                 self._prune_locked()
 
     def _prune_locked(self) -> None:
@@ -334,7 +364,7 @@ class QueryRunner:
         worker = self._idle.try_get()
         if worker is None:
             try:
-                worker, _ = asyncio.run(self._idle.get(deadline - time.monotonic()))
+                worker = self._idle.get_blocking(deadline - time.monotonic())
             except QueryTimeoutError:
                 raise QueryTimeoutError(timeout) from None
         healthy = False
@@ -376,10 +406,13 @@ class QueryRunner:
         if worker is None:
             try:
                 worker, exchange = await self._idle.get(
-                    deadline - loop.time(), lambda w: self._start_now(w, job, loop)
+                    deadline - loop.time(), lambda w: self._start_now(w, job, deadline, loop)
                 )
             except QueryTimeoutError:
                 raise QueryTimeoutError(timeout) from None
+            if exchange is None and loop.time() >= deadline:  # handed over too late
+                self._idle.put(worker)
+                raise QueryTimeoutError(timeout)
         try:
             if exchange is None:
                 snapshot = self._fresh_snapshot()
@@ -420,11 +453,12 @@ class QueryRunner:
         # an answered exchange has given the worker back already
 
     def _start_now(
-        self, worker: _Worker, job: QueryJob, loop: asyncio.AbstractEventLoop
+        self, worker: _Worker, job: QueryJob, deadline: float, loop: asyncio.AbstractEventLoop
     ) -> _Exchange | None:
-        """Send ``job`` to a worker being handed over, if nothing needs a thread first."""
+        """Send ``job`` to a worker being handed over, if nothing needs a thread first
+        and the caller's time is not up."""
         snapshot = self._fresh_snapshot()
-        if snapshot is None:
+        if snapshot is None or loop.time() >= deadline:
             return None
         message = _frame_request(job, snapshot)
         if len(message) > _PIPE_ATOMIC:
@@ -601,7 +635,7 @@ class _Exchange:
             return
         try:
             done = self._frame.feed(chunk)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             answer.set_exception(RuntimeError(f"query worker sent a bad answer: {exc}"))
             return
         if done is not None:

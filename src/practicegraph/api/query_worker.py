@@ -23,6 +23,7 @@ failed, snapshot) and ``message``.
 from __future__ import annotations
 
 import json
+import os
 import struct
 import sys
 from json.encoder import encode_basestring as _json_str  # "...", non-ASCII kept
@@ -268,7 +269,9 @@ def main() -> None:
             try:
                 store = ox.Store.read_only(request["snapshot"])
             except OSError as exc:
-                write_message(stdout, {"ok": False, "error": SNAPSHOT_GONE, "message": str(exc)})
+                gone = not os.path.isdir(request["snapshot"])  # deleted before it was opened
+                error = SNAPSHOT_GONE if gone else "failed"
+                write_message(stdout, {"ok": False, "error": error, "message": str(exc)})
                 continue
             opened = request["snapshot"]
         header, payload = execute(store, request)

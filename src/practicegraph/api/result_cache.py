@@ -22,8 +22,10 @@ without the query being run. The tag carries a token drawn when the process
 starts, because the generation counter starts again at each start.
 
 This is one process's memory, bounded in bytes (setting ``query_cache_bytes``;
-0 turns it off) and evicted least-recently-used; an answer larger than an
-eighth of the budget is not kept, so one big result cannot flush the rest.
+0 turns it off) and evicted least-recently-used; an entry counts its answer,
+its query text and IRIs and a fixed overhead, so many long queries with tiny
+answers cannot outgrow the budget either. An entry larger than an eighth of the
+budget is not kept, so one big result cannot flush the rest.
 """
 
 from __future__ import annotations
@@ -38,8 +40,13 @@ from practicegraph.api.query_runner import QueryJob, QueryOutcome
 
 #: Functions whose value differs between two evaluations over the same data,
 #: and SERVICE (remote data). Word-bounded, any case; a call may have spaces
-#: before its parenthesis.
-_VOLATILE = re.compile(r"\b(?:now|rand|uuid|struuid|bnode)\s*\(|\bservice\b", re.IGNORECASE)
+#: and comments before its parenthesis.
+_VOLATILE = re.compile(
+    r"\b(?:now|rand|uuid|struuid|bnode)(?:\s|#[^\n]*(?:\n|$))*\(|\bservice\b", re.IGNORECASE
+)
+
+#: What an entry costs besides its text: the dict slot, the outcome object, the key tuple.
+_ENTRY_OVERHEAD = 400
 
 CacheKey = tuple[object, ...]
 
@@ -77,6 +84,14 @@ class ResultCache:
     def enabled(self) -> bool:
         return self.max_bytes > 0
 
+    @property
+    def size_bytes(self) -> int:
+        """What the entries kept now count against ``max_bytes``."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, generation: int, key: CacheKey) -> QueryOutcome | None:
         with self._lock:
             if self._generation is None or generation > self._generation:
@@ -93,7 +108,7 @@ class ResultCache:
 
     def put(self, generation: int, key: CacheKey, outcome: QueryOutcome) -> None:
         """File ``outcome``, computed at ``generation``; ignored if the store moved on."""
-        size = len(outcome.payload)
+        size = _size(key, outcome)
         if size > self._largest:
             return
         with self._lock:
@@ -102,8 +117,8 @@ class ResultCache:
             self._entries[key] = outcome
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.payload)
+                evicted_key, evicted = self._entries.popitem(last=False)
+                self._bytes -= _size(evicted_key, evicted)
 
     def etag(self, generation: int, key: CacheKey) -> str:
         """A weak entity tag for the answer to ``key`` at ``generation``."""
@@ -114,3 +129,10 @@ class ResultCache:
         self._entries.clear()
         self._bytes = 0
         self._generation = generation
+
+
+def _size(key: CacheKey, outcome: QueryOutcome) -> int:
+    """Bytes an entry holds: the answer, the query and IRIs of its key, and a fixed share."""
+    text = sum(len(part) for part in key if isinstance(part, str))
+    graphs = sum(len(iri) for part in key if isinstance(part, tuple) for iri in part)
+    return len(outcome.payload) + text + graphs + _ENTRY_OVERHEAD

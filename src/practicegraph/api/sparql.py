@@ -343,7 +343,7 @@ async def _query(
     etag: str | None = None
     if key is not None and request.method == "GET":
         etag = cache.etag(generation, key)
-        if _matches(request.headers.get("if-none-match"), etag):
+        if _matches(request.headers.getlist("if-none-match"), etag):
             return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
     outcome = cache.get(generation, key) if key is not None and cache.enabled else None
     if outcome is None:
@@ -359,14 +359,17 @@ async def _query(
     return Response(outcome.payload, media_type=outcome.media_type, headers=headers)
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an ``If-None-Match`` value names ``etag`` (weak comparison, RFC 9110)."""
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
+def _matches(if_none_match: list[str], etag: str) -> bool:
+    """Whether the ``If-None-Match`` header lines name ``etag`` (weak comparison, RFC 9110).
+
+    ``*`` is not honoured: it would answer 304 without knowing the query runs at all.
+    """
     wanted = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+    return any(
+        tag.strip().removeprefix("W/") == wanted
+        for line in if_none_match
+        for tag in line.split(",")
+    )
 
 
 async def _run(
