@@ -121,6 +121,7 @@ def page_at(browser: Any, live: LiveServer) -> Iterator[Any]:
     """
     contexts: list[Any] = []
     outside: list[str] = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked
 
     def guard(route: Any) -> None:
         host = urlsplit(route.request.url).hostname or ""
@@ -137,12 +138,20 @@ def page_at(browser: Any, live: LiveServer) -> Iterator[Any]:
         context.set_default_timeout(15_000)
         context.route("**/*", guard)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
     assert not outside, f"pages asked for the network: {outside}"
+    assert not refused, f"the pages' security policy blocked: {refused}"
 
 
 @pytest.fixture(scope="session")

@@ -135,3 +135,19 @@ def test_the_source_facet_separates_imported_practices_from_local_ones(
     local = soup(two_sources, values["local"])
     assert _total(imported) + _total(local) == _total(page)
     assert _total(imported) > _total(local) > 0
+
+
+def test_pages_carry_a_content_security_policy_and_data_does_not(pages: TestClient) -> None:
+    """HTML gets the policy (scripts from this server only, no framing); SPARQL
+    answers and RDF do not need it and do not pay for it."""
+    for path in ("/", "/find?q=probation", "/query", "/id/country/LV", "/id/country/ZZ"):
+        response = pages.get(path)
+        assert response.headers["content-type"].startswith("text/html"), path
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy, path
+        assert response.headers["x-content-type-options"] == "nosniff"
+    rdf = pages.get("/id/country/LV", headers={"Accept": "text/turtle"})
+    results = pages.get("/sparql?query=ASK%7B%7D", headers={"Accept": "application/json"})
+    for response in (rdf, results):
+        assert response.status_code == 200
+        assert "content-security-policy" not in response.headers

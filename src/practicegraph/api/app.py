@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from practicegraph import __version__, web
 from practicegraph.api import documents, dumps, graph_store, resources, search, sources, sparql
@@ -78,6 +78,51 @@ class SparqlFastPath:
             await self.app(scope, receive, send)
 
 
+class PageSecurityHeaders:
+    """A Content-Security-Policy and two companions on every HTML page.
+
+    The pages show text from documents and from other organisations' dumps.
+    Jinja escapes all of it, and links go only to http(s) IRIs; the policy is the
+    second line of defence should an escape ever be missed: scripts only from
+    this server (the vendored YASGUI and the page scripts, no inline code, no
+    eval), no plugins, no framing by other sites, forms posting only here.
+    Inline styles stay allowed: YASGUI and CodeMirror set them. Only HTML is
+    touched (the header means nothing to a SPARQL client), and /sparql never
+    reaches this middleware (it sits inside :class:`SparqlFastPath`).
+    """
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    HEADERS = (
+        (b"content-security-policy", POLICY.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if any(
+                    name.lower() == b"content-type" and value.startswith(b"text/html")
+                    for name, value in headers
+                ):
+                    message = {**message, "headers": [*headers, *self.HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings, service: PracticeGraphService | None = None) -> FastAPI:
     """Build the HTTP application; pass ``service`` to share one already open (tests)."""
 
@@ -104,7 +149,8 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(SparqlFastPath)  # innermost: CORS and gzip apply to /sparql too
+    app.add_middleware(PageSecurityHeaders)  # HTML pages only, never on /sparql's path
+    app.add_middleware(SparqlFastPath)  # CORS and gzip apply to /sparql too
     app.add_middleware(GzipWhenAsked, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,
