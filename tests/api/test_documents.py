@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.conftest import client_for
 from conftest import CORPUS_NAMES, EUROPRIS_TEXT, ICPA_TEXT
-from practicegraph.api import create_app
 from practicegraph.api.documents import safe_name
 from practicegraph.api.errors import ApiError
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
 
 
 def upload(
@@ -93,11 +92,7 @@ def test_uploads_that_cannot_be_ingested(client: TestClient, auth: dict[str, str
 
 @pytest.fixture
 def small_client(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
-    settings = replace(api_settings, max_body_bytes=2000)
-    with (
-        PracticeGraphService(settings, extractor=extractor) as service,
-        TestClient(create_app(settings, service=service)) as test_client,
-    ):
+    with client_for(replace(api_settings, max_body_bytes=2000), extractor) as test_client:
         yield test_client
 
 
@@ -126,10 +121,7 @@ def test_body_limit_holds_by_header_and_while_streaming(
 
 
 def test_read_only_service_refuses_uploads(corpus_settings: Settings, extractor: Extractor) -> None:
-    with (
-        PracticeGraphService(corpus_settings, extractor=extractor) as service,
-        TestClient(create_app(corpus_settings, service=service)) as read_only,
-    ):
+    with client_for(corpus_settings, extractor) as read_only:
         refused = upload(read_only, "a.txt", ICPA_TEXT.encode())
         assert error_of(refused)["status"] == 403
         assert "read-only" in str(error_of(refused)["message"])

@@ -22,10 +22,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from practicegraph.api import create_app
+from api.conftest import client_for
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
 
 SKIPPED = {"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -156,11 +155,7 @@ def test_writes_without_a_token_are_refused_in_the_envelope(client: TestClient) 
 
 @pytest.fixture
 def tiny_body_client(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
-    settings = replace(api_settings, max_body_bytes=64)
-    with (
-        PracticeGraphService(settings, extractor=extractor) as service,
-        TestClient(create_app(settings, service=service)) as test_client,
-    ):
+    with client_for(replace(api_settings, max_body_bytes=64), extractor) as test_client:
         yield test_client
 
 

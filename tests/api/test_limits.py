@@ -11,12 +11,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conftest import TOKEN
+from api.conftest import TOKEN, client_for
 from api.live import free_port, live_server
-from practicegraph.api import create_app
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
 
 #: A cross join over 3,000 triples: 2.7e10 rows to count, far beyond any limit.
 SLOW = (
@@ -41,12 +39,8 @@ def limited(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient
         max_query_timeout=10.0,
         service_allowlist=f"http://127.0.0.1:{free_port()}/sparql",
     )
-    service = PracticeGraphService(settings, extractor=extractor)
-    try:
-        with TestClient(create_app(settings, service=service)) as test_client:
-            yield test_client
-    finally:
-        service.close()
+    with client_for(settings, extractor) as test_client:
+        yield test_client
 
 
 def test_a_slow_query_is_stopped_and_its_worker_replaced(client: TestClient) -> None:

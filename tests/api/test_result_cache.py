@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.conftest import client_for
 
+from api.conftest import client_for
 from practicegraph.api.query_runner import QueryJob, QueryOutcome
 from practicegraph.api.result_cache import CacheKey, ResultCache, _size, cache_key
 from practicegraph.config import Settings
