@@ -95,7 +95,9 @@ set the dataset (default: the union of all graphs). Results by `Accept`
 (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML for
 CONSTRUCT/DESCRIBE) or `format=json|xml|csv|tsv|turtle|nt|jsonld|rdfxml`.
 `timeout=` seconds (up to the server's maximum). A result cut at the row cap
-carries `PracticeGraph-Results-Truncated: true`.
+carries `PracticeGraph-Results-Truncated: true`. Answers are kept until the next
+write (not those of `NOW()`, `RAND()`, `UUID()`, `STRUUID()`, `BNODE()` or
+`SERVICE`); GET answers carry an `ETag`, and `If-None-Match` gets a 304.
 
 **Update** (bearer token): `POST` a form with `update=` or the update as
 `application/sparql-update`; `using-graph-uri` / `using-named-graph-uri`.
