@@ -89,6 +89,10 @@ class PageSecurityHeaders:
     Inline styles stay allowed: YASGUI and CodeMirror set them. Only HTML is
     touched (the header means nothing to a SPARQL client), and /sparql never
     reaches this middleware (it sits inside :class:`SparqlFastPath`).
+
+    FastAPI's OpenAPI pages (``/docs``, ``/redoc``) are left alone: they load
+    Swagger UI and ReDoc from their CDN and start them with an inline script,
+    and they show no data from the graph.
     """
 
     POLICY = (
@@ -102,11 +106,12 @@ class PageSecurityHeaders:
         (b"referrer-policy", b"same-origin"),
     )
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, exempt: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
 
@@ -149,7 +154,10 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(PageSecurityHeaders)  # HTML pages only, never on /sparql's path
+    openapi_pages = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(  # HTML pages only, never on /sparql's path
+        PageSecurityHeaders, exempt=frozenset(page for page in openapi_pages if page)
+    )
     app.add_middleware(SparqlFastPath)  # CORS and gzip apply to /sparql too
     app.add_middleware(GzipWhenAsked, minimum_size=1024)
     app.add_middleware(
