@@ -167,3 +167,31 @@ def test_a_slow_query_does_not_stall_search(corpus_settings: Settings) -> None:
         thread.join()
         assert slow_status == [503]
         http.close()
+
+
+@pytest.mark.slow
+def test_a_query_whose_client_goes_away_is_stopped(corpus_settings: Settings) -> None:
+    """Closing the connection (a researcher stopping a query, a tab closed) frees the
+    worker at once instead of after the query's time limit."""
+    settings = replace(corpus_settings, token=TOKEN, max_query_timeout=60.0)
+    with live_server(settings) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        http.post(
+            "/sparql",
+            content=_generated_triples(),
+            headers={"Content-Type": "application/sparql-update"} | AUTH,
+        ).raise_for_status()
+        runner = server.app_state.queries  # type: ignore[attr-defined]
+        before = set(runner.worker_pids())
+        with pytest.raises(httpx.ReadTimeout):  # the client gives up after half a second
+            httpx.get(f"{server.url}/sparql", params={"query": SLOW, "timeout": "50"}, timeout=0.5)
+        deadline = time.monotonic() + 5
+        while before <= set(runner.worker_pids()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        replaced = before - set(runner.worker_pids())
+        assert len(replaced) == 1, "the abandoned query's worker should have been replaced"
+        assert len(runner.worker_pids()) == len(before)
+        started = time.monotonic()
+        assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        assert time.monotonic() - started < 1.0
+        http.close()

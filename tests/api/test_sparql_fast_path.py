@@ -22,9 +22,11 @@ from fastapi.testclient import TestClient
 
 from practicegraph.api import sparql
 from practicegraph.api.query_runner import (
+    QueryAbandonedError,
     QueryJob,
     QueryOutcome,
     QueryRunner,
+    QueryStop,
     QueryTimeoutError,
     _Pool,
 )
@@ -358,3 +360,22 @@ def test_a_compaction_moves_the_workers_to_a_new_checkpoint(runner: QueryRunner)
     assert runner.store.optimize()
     assert runner.store.generation == generation  # the data did not change
     assert runner.snapshot() != before  # its files did
+
+
+def test_a_stopped_query_ends_at_once_and_its_worker_is_replaced(runner: QueryRunner) -> None:
+    before = set(runner.worker_pids())
+
+    async def scenario() -> None:
+        stop = QueryStop()
+        running = asyncio.ensure_future(runner.run_async(QueryJob(SLOW), 30, stop))
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        stop.stop()
+        with pytest.raises(QueryAbandonedError):
+            await running
+        assert time.monotonic() - started < 2
+        ok = await runner.run_async(QueryJob("ASK { <http://e/s1> ?p ?o }"), 5)
+        assert json.loads(ok.payload)["boolean"] is True
+
+    asyncio.run(scenario())
+    assert len(runner.worker_pids()) == 1 and not before & set(runner.worker_pids())

@@ -75,6 +75,36 @@ class QueryTimeoutError(Exception):
         self.seconds = seconds
 
 
+class QueryAbandonedError(Exception):
+    """The caller stopped the query (its client went away); its worker was replaced."""
+
+    def __init__(self) -> None:
+        super().__init__("the query was stopped: its client went away")
+
+
+class QueryStop:
+    """A caller's way to stop its query while it runs (or before it starts).
+
+    The HTTP route fires it when the client disconnects: the worker is killed and
+    replaced, as after a timeout, instead of computing an answer nobody will read
+    for up to the query's time limit.
+    """
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self._exchange: _Exchange | None = None
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self._exchange is not None:
+            self._exchange.abandon()
+
+    def _bind(self, exchange: _Exchange) -> None:
+        self._exchange = exchange
+        if self.stopped:
+            exchange.abandon()
+
+
 class QueryFailedError(Exception):
     """The query did not parse (``syntax``) or could not be evaluated (``failed``)."""
 
@@ -388,18 +418,28 @@ class QueryRunner:
                 self._replace(worker)
         return header, payload, snapshot
 
-    async def run_async(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """:meth:`run` for the event loop: no thread unless a snapshot is due or a worker dies."""
+    async def run_async(
+        self, job: QueryJob, timeout: float, stop: QueryStop | None = None
+    ) -> QueryOutcome:
+        """:meth:`run` for the event loop: no thread unless a snapshot is due or a worker dies.
+
+        ``stop``, when fired, ends the query early with QueryAbandonedError.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        header, payload, snapshot = await self._run_once_async(job, timeout, deadline, loop)
+        header, payload, snapshot = await self._run_once_async(job, timeout, deadline, loop, stop)
         if header.get("error") == SNAPSHOT_GONE:
             await run_in_threadpool(self._renew_snapshot, snapshot)
-            header, payload, _ = await self._run_once_async(job, timeout, deadline, loop)
+            header, payload, _ = await self._run_once_async(job, timeout, deadline, loop, stop)
         return _outcome(header, payload)
 
     async def _run_once_async(
-        self, job: QueryJob, timeout: float, deadline: float, loop: asyncio.AbstractEventLoop
+        self,
+        job: QueryJob,
+        timeout: float,
+        deadline: float,
+        loop: asyncio.AbstractEventLoop,
+        stop: QueryStop | None,
     ) -> tuple[dict[str, Any], bytes, Path]:
         worker = self._idle.try_get()
         exchange: _Exchange | None = None
@@ -413,6 +453,9 @@ class QueryRunner:
             if exchange is None and loop.time() >= deadline:  # handed over too late
                 self._idle.put(worker)
                 raise QueryTimeoutError(timeout)
+        if exchange is None and stop is not None and stop.stopped:  # gone while in line
+            self._idle.put(worker)
+            raise QueryAbandonedError
         try:
             if exchange is None:
                 snapshot = self._fresh_snapshot()
@@ -425,10 +468,15 @@ class QueryRunner:
                 else:  # a large query: the pipe buffer may fill while the worker reads
                     await run_in_threadpool(exchange.write, message)
                     exchange.listen()
+            if stop is not None:
+                stop._bind(exchange)
             header, payload = await exchange.result(deadline)
         except QueryTimeoutError:
             await run_in_threadpool(self._replace, worker)
             raise QueryTimeoutError(timeout) from None
+        except QueryAbandonedError:
+            await run_in_threadpool(self._replace, worker)
+            raise
         except (RuntimeError, OSError) as exc:
             logger.error("query worker failed: %s", exc)
             await run_in_threadpool(self._replace, worker)
@@ -611,6 +659,11 @@ class _Exchange:
 
     def stop_listening(self) -> None:
         self._loop.remove_reader(self._fd)
+
+    def abandon(self) -> None:
+        """End the wait for an answer nobody wants any more (the worker must go)."""
+        if not self._answer.done():
+            self._answer.set_exception(QueryAbandonedError())
 
     async def result(self, deadline: float) -> tuple[dict[str, Any], bytes]:
         timer = self._loop.call_later(max(deadline - self._loop.time(), 0), _expire, self._answer)

@@ -38,6 +38,7 @@ is what the OpenAPI page shows, and what any other way in reaches).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -64,10 +65,12 @@ from practicegraph.api.protocol import (
 )
 from practicegraph.api.query_runner import (
     SNAPSHOT_GONE,
+    QueryAbandonedError,
     QueryFailedError,
     QueryJob,
     QueryOutcome,
     QueryRunner,
+    QueryStop,
     QueryTimeoutError,
 )
 from practicegraph.api.query_worker import GRAPH_FORMATS
@@ -349,7 +352,7 @@ async def _query(
             return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
     outcome = cache.get(generation, key) if key is not None and cache.enabled else None
     if outcome is None:
-        outcome = await _run(runner, job, timeout, settings)
+        outcome = await _run(request, runner, job, timeout, settings)
         if key is not None and cache.enabled:
             cache.put(generation, key, outcome)
     headers = {"Vary": "Accept"}
@@ -374,11 +377,26 @@ def _matches(if_none_match: list[str], etag: str) -> bool:
     )
 
 
+#: A query still running after this long starts watching for its client going away.
+#: Most answers come sooner, and pay nothing for the watch.
+DISCONNECT_WATCH_AFTER = 0.05
+
+
 async def _run(
-    runner: QueryRunner, job: QueryJob, timeout: float, settings: Settings
+    request: Request, runner: QueryRunner, job: QueryJob, timeout: float, settings: Settings
 ) -> QueryOutcome:
+    stop = QueryStop()
+    loop = asyncio.get_running_loop()
+    watchers: list[asyncio.Task[None]] = []
+    timer = loop.call_later(
+        DISCONNECT_WATCH_AFTER,
+        lambda: watchers.append(loop.create_task(_stop_on_disconnect(request.receive, stop))),
+    )
     try:
-        return await runner.run_async(job, timeout)
+        return await runner.run_async(job, timeout, stop)
+    except QueryAbandonedError as exc:
+        # nobody reads this answer; the status is what the access log shows (nginx's 499)
+        raise ApiError(499, "the client went away: its query was stopped") from exc
     except QueryTimeoutError as exc:
         raise ApiError(
             503,
@@ -388,6 +406,19 @@ async def _run(
         ) from exc
     except QueryFailedError as exc:
         raise _query_error(exc) from None
+    finally:
+        timer.cancel()
+        for watcher in watchers:
+            watcher.cancel()
+
+
+async def _stop_on_disconnect(receive: Receive, stop: QueryStop) -> None:
+    """Fire ``stop`` when the client disconnects (the request body is already read)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            stop.stop()
+            return
 
 
 def _query_error(exc: QueryFailedError) -> ApiError:
