@@ -337,13 +337,8 @@ class QueryRunner:
             return ready
         snaps = self._snapshots
         with snaps.lock:
-            version = self.store.version
-            if snaps.latest is None or version != snaps.latest[0]:
-                snaps.counter += 1
-                target = snaps.root / f"{snaps.counter:08d}"
-                self.store.backup(target)
-                snaps.latest = (version, target)
-                self._prune_locked()
+            if snaps.latest is None or self.store.version != snaps.latest[0]:
+                return self._checkpoint_locked()
             return snaps.latest[1]
 
     def _fresh_snapshot(self) -> Path | None:
@@ -363,12 +358,18 @@ class QueryRunner:
         snaps = self._snapshots
         with snaps.lock:
             if snaps.latest is None or snaps.latest[1] == gone or not snaps.latest[1].exists():
-                version = self.store.version  # before the checkpoint: never newer than it
-                snaps.counter += 1
-                target = snaps.root / f"{snaps.counter:08d}"
-                self.store.backup(target)
-                snaps.latest = (version, target)
-                self._prune_locked()
+                self._checkpoint_locked()
+
+    def _checkpoint_locked(self) -> Path:
+        """A new checkpoint, now the newest snapshot (the snapshot lock is held)."""
+        snaps = self._snapshots
+        version = self.store.version  # read before the checkpoint: never newer than it
+        snaps.counter += 1
+        target = snaps.root / f"{snaps.counter:08d}"
+        self.store.backup(target)
+        snaps.latest = (version, target)
+        self._prune_locked()
+        return target
 
     def _prune_locked(self) -> None:
         """Delete snapshots that are neither the newest nor open in a worker."""
@@ -401,7 +402,7 @@ class QueryRunner:
         try:
             snapshot = self.snapshot()
             worker.snapshot = snapshot
-            header, payload = self._exchange(worker, _encode(job, snapshot), deadline)
+            header, payload = self._exchange(worker, _frame_request(job, snapshot), deadline)
             healthy = True
         except QueryTimeoutError:
             raise QueryTimeoutError(timeout) from None
@@ -516,12 +517,13 @@ class QueryRunner:
         return exchange
 
     def _exchange(
-        self, worker: _Worker, encoded: bytes, deadline: float
+        self, worker: _Worker, message: bytes, deadline: float
     ) -> tuple[dict[str, Any], bytes]:
+        """One framed request and its answer, from a plain thread (``select`` + ``read``)."""
         stdin, stdout = worker.process.stdin, worker.process.stdout
         if stdin is None or stdout is None or worker.process.poll() is not None:
             raise RuntimeError("query worker is not running")
-        _write_all(stdin.fileno(), struct.pack(">I", len(encoded)) + encoded)
+        _write_all(stdin.fileno(), message)
         fd = stdout.fileno()
         raw = _read_exactly(fd, 4, deadline)
         (length,) = struct.unpack(">I", raw)
