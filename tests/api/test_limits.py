@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.conftest import TOKEN, client_for
-from api.live import free_port, live_server
+from api.live import LiveServer, free_port, live_server
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
 
@@ -26,6 +27,18 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def _generated_triples(n: int = 3000) -> str:
     triples = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(n))
     return f"INSERT DATA {{ {triples} }}"
+
+
+@contextlib.contextmanager
+def _live_with_triples(settings: Settings) -> Iterator[tuple[LiveServer, httpx.Client]]:
+    """A live server whose store holds the generated triples SLOW crosses, and a client."""
+    with live_server(settings) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        http.post(
+            "/sparql",
+            content=_generated_triples(),
+            headers={"Content-Type": "application/sparql-update"} | AUTH,
+        ).raise_for_status()
+        yield server, http
 
 
 @pytest.fixture
@@ -134,14 +147,7 @@ def test_service_is_refused_unless_allow_listed(limited: TestClient) -> None:
 
 @pytest.mark.slow
 def test_a_slow_query_does_not_stall_search(corpus_settings: Settings) -> None:
-    settings = replace(corpus_settings, token=TOKEN)
-    with live_server(settings) as server:
-        http = httpx.Client(base_url=server.url, timeout=30)
-        http.post(
-            "/sparql",
-            content=_generated_triples(),
-            headers={"Content-Type": "application/sparql-update"} | AUTH,
-        ).raise_for_status()
+    with _live_with_triples(replace(corpus_settings, token=TOKEN)) as (server, http):
         slow_status: list[int] = []
 
         def slow() -> None:
@@ -166,7 +172,6 @@ def test_a_slow_query_does_not_stall_search(corpus_settings: Settings) -> None:
         assert time.monotonic() - started < 1.0
         thread.join()
         assert slow_status == [503]
-        http.close()
 
 
 @pytest.mark.slow
@@ -174,13 +179,7 @@ def test_a_query_whose_client_goes_away_is_stopped(corpus_settings: Settings) ->
     """Closing the connection (a researcher stopping a query, a tab closed) frees the
     worker at once instead of after the query's time limit."""
     settings = replace(corpus_settings, token=TOKEN, max_query_timeout=60.0)
-    with live_server(settings) as server:
-        http = httpx.Client(base_url=server.url, timeout=30)
-        http.post(
-            "/sparql",
-            content=_generated_triples(),
-            headers={"Content-Type": "application/sparql-update"} | AUTH,
-        ).raise_for_status()
+    with _live_with_triples(settings) as (server, http):
         runner = server.app_state.queries  # type: ignore[attr-defined]
         before = set(runner.worker_pids())
         with pytest.raises(httpx.ReadTimeout):  # the client gives up after half a second
@@ -194,4 +193,3 @@ def test_a_query_whose_client_goes_away_is_stopped(corpus_settings: Settings) ->
         started = time.monotonic()
         assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
         assert time.monotonic() - started < 1.0
-        http.close()
