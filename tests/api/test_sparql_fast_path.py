@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -379,3 +383,63 @@ def test_a_stopped_query_ends_at_once_and_its_worker_is_replaced(runner: QueryRu
 
     asyncio.run(scenario())
     assert len(runner.worker_pids()) == 1 and not before & set(runner.worker_pids())
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_do_not_outlive_a_server_that_crashes(tmp_path: Path) -> None:
+    """A server killed mid-query (no shutdown, no close) takes its workers with it,
+    including one started as a replacement from a thread that has since ended."""
+    script = f"""
+import os, threading, time
+from pathlib import Path
+from practicegraph.api.query_runner import QueryJob, QueryRunner
+from practicegraph.graph.store import OxigraphStore
+
+store = OxigraphStore(Path({str(tmp_path / "store")!r}))
+triples = " ".join(f"<http://e/s{{i}}> <http://e/p> {{i}} ." for i in range(2000))
+store.update("INSERT DATA {{ " + triples + " }}")
+runner = QueryRunner(store, Path({str(tmp_path / "snapshots")!r}), workers=2)
+
+def replace_then_end():
+    runner._replace(runner._all[0])
+    time.sleep(1)  # long enough for the new worker to be set up; then this thread ends
+
+replacing = threading.Thread(target=replace_then_end)
+replacing.start()
+replacing.join()
+time.sleep(0.5)
+print(" ".join(map(str, runner.worker_pids())), flush=True)
+for _ in range(2):  # both workers busy with a query that would run for minutes
+    threading.Thread(target=runner.run, args=(QueryJob({SLOW!r}), 300), daemon=True).start()
+time.sleep(1)
+print(" ".join(map(str, runner.worker_pids())), flush=True)
+input()
+os._exit(0)  # a crash: no close(), no shutdown, the queries still running
+"""
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdout is not None and server.stdin is not None
+        after_replacing = [int(pid) for pid in server.stdout.readline().split()]
+        assert all(_running(pid) for pid in after_replacing), "a worker died with its thread"
+        pids = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(pids) == 2 and all(_running(pid) for pid in pids)
+        server.stdin.write("\n")
+        server.stdin.flush()
+        server.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survivors = [pid for pid in pids if _running(pid)]
+    for pid in survivors:  # never leave them burning a core after a failed run
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "workers outlived their server"

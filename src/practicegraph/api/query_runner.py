@@ -142,8 +142,9 @@ class _Worker:
 
     @classmethod
     def start(cls) -> _Worker:
+        """A new worker; call it from the runner's spawner thread (see ``die_with_parent``)."""
         process = subprocess.Popen(  # noqa: S603 - our own script, no shell
-            [sys.executable, str(WORKER_SCRIPT)],
+            [sys.executable, str(WORKER_SCRIPT), str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
@@ -321,11 +322,16 @@ class QueryRunner:
         self._all: list[_Worker] = []
         self._registry = threading.Lock()
         self._closed = False
+        # Every worker is started from this one thread: a worker is killed by the
+        # kernel when the thread that started it ends (query_worker.die_with_parent),
+        # so it must not be a pool thread that may end, only one that lasts as long
+        # as the runner.
+        self._spawner = concurrent.futures.ThreadPoolExecutor(1, "query-worker-spawner")
         if snapshot_dir.exists():
             shutil.rmtree(snapshot_dir)  # leftovers of an earlier run: no worker uses them
         snapshot_dir.mkdir(parents=True)
         for _ in range(workers):
-            worker = _Worker.start()
+            worker = self._start_worker()
             self._all.append(worker)
             self._idle.put(worker)
 
@@ -539,9 +545,12 @@ class QueryRunner:
                 self._all.remove(worker)
             if self._closed:
                 return
-            fresh = _Worker.start()
+            fresh = self._start_worker()
             self._all.append(fresh)
         self._idle.put(fresh)
+
+    def _start_worker(self) -> _Worker:
+        return self._spawner.submit(_Worker.start).result()
 
     def worker_pids(self) -> list[int]:
         with self._registry:
@@ -554,6 +563,7 @@ class QueryRunner:
             self._all.clear()
         for worker in workers:
             worker.stop()
+        self._spawner.shutdown()
         shutil.rmtree(self._snapshots.root, ignore_errors=True)
 
 

@@ -1,7 +1,7 @@
 """A query worker process: runs SPARQL queries on a read-only store snapshot.
 
-Started by :mod:`practicegraph.api.query_runner` as ``python query_worker.py``
-(by file path, so that it imports only the standard library and pyoxigraph and
+Started by :mod:`practicegraph.api.query_runner` as ``python query_worker.py
+PARENT_PID`` (by file path, so that it imports only the standard library and pyoxigraph and
 starts in a few tens of milliseconds). It reads requests from stdin and writes
 answers to stdout, one at a time, until stdin closes. The parent kills it when
 a query overruns its time limit: pyoxigraph cannot cancel a running query, a
@@ -254,7 +254,31 @@ def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
         return {"ok": False, "error": "failed", "message": str(exc)}, b""
 
 
+def die_with_parent(parent: int) -> None:
+    """Be killed when the server process ends, however it ends.
+
+    A worker busy with a long query does not read its pipe, so it would not see
+    the server go: after a crash (or a test run stopped mid-query) it would go on
+    burning a core to no one. On Linux the kernel kills it instead
+    (``PR_SET_PDEATHSIG``: sent when the thread that started it ends, which is
+    why the runner starts every worker from one thread that lives as long as the
+    pool). Elsewhere this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the server went before the request was made
+        os._exit(1)
+
+
 def main() -> None:
+    if len(sys.argv) > 1:
+        die_with_parent(int(sys.argv[1]))
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
     store: ox.Store | None = None
