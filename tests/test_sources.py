@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from tests.conftest import OTHER_BASE
 
+from conftest import OTHER_BASE
 from practicegraph.errors import InvalidDumpError, UnknownSourceError
 from practicegraph.search import SearchRequest
 from practicegraph.service import PracticeGraphService
@@ -227,6 +227,40 @@ def test_graphs_left_by_a_crash_before_the_switch_are_dropped_on_open(
     with PracticeGraphService(other_settings, extractor=extractor) as svc:
         assert snapshot(svc) == before
         assert count(svc, ORGS) == 2
+
+
+def test_uploads_and_staging_left_by_a_killed_import_are_removed_on_open(
+    other_settings,
+    extractor,  # type: ignore[no-untyped-def]
+) -> None:
+    """A server killed mid-import (out of memory, say) runs no ``finally``: the dump it
+    was sent and the staging store stay on disk until the next start clears them."""
+    with PracticeGraphService(other_settings, extractor=extractor):
+        pass
+    upload = other_settings.data_dir / "uploads" / "dump-k1ll3d"  # as PUT /sources names it
+    upload.mkdir(parents=True)
+    (upload / "dump").write_bytes(b"<a> <b> <c> .\n" * 1000)
+    staging = other_settings.data_dir / "staging" / "20990101T000000000000Z"
+    staging.mkdir(parents=True)
+    (staging / "000001.sst").write_bytes(b"x")
+    documents_upload = other_settings.data_dir / "uploads" / "upload-kept"
+    documents_upload.mkdir()  # another route's folder: not the sources' to remove
+    with PracticeGraphService(other_settings, extractor=extractor):
+        assert not upload.exists()
+        assert not staging.exists()
+        assert documents_upload.is_dir()
+
+
+def test_repair_while_running_leaves_an_upload_in_use_alone(
+    other_service: PracticeGraphService,
+) -> None:
+    """drop_orphans also runs when the store recovers from a full disk, with imports
+    going on: only what no import holds is a leftover."""
+    with other_service.sources.upload_folder() as folder:
+        (folder / "dump").write_bytes(b"<a> <b> <c> .\n")
+        other_service.sources.drop_orphans()
+        assert (folder / "dump").is_file()
+    assert not folder.exists()
 
 
 # -- validation gate -------------------------------------------------------------------------

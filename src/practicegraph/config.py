@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
         "PRACTICEGRAPH_MAX_FILE_BYTES",
         "Largest input file ingest accepts; larger files are reported and skipped.",
     ),
+    Setting(
+        "max_text_chars",
+        "PRACTICEGRAPH_MAX_TEXT_CHARS",
+        "Longest document text (in characters, after markup is removed) ingest accepts; "
+        "longer documents are reported and skipped.",
+    ),
     Setting("host", "PRACTICEGRAPH_HOST", "Address `practicegraph serve` listens on."),
     Setting("port", "PRACTICEGRAPH_PORT", "Port `practicegraph serve` listens on."),
     Setting(
@@ -77,6 +83,26 @@ SETTINGS: tuple[Setting, ...] = (
         "max_query_timeout",
         "PRACTICEGRAPH_MAX_QUERY_TIMEOUT",
         "Largest time limit in seconds a request may ask for.",
+    ),
+    Setting(
+        "anonymous_max_query_timeout",
+        "PRACTICEGRAPH_ANONYMOUS_MAX_QUERY_TIMEOUT",
+        "Largest time limit in seconds a request without the write token may ask for.",
+    ),
+    Setting(
+        "query_queue_timeout",
+        "PRACTICEGRAPH_QUERY_QUEUE_TIMEOUT",
+        "Seconds a SPARQL query waits for a free worker before the answer is 503 (busy).",
+    ),
+    Setting(
+        "max_search_chars",
+        "PRACTICEGRAPH_MAX_SEARCH_CHARS",
+        "Longest keyword search query in characters; longer ones are refused.",
+    ),
+    Setting(
+        "max_search_words",
+        "PRACTICEGRAPH_MAX_SEARCH_WORDS",
+        "Most words and filters one keyword search may hold; more are refused.",
     ),
     Setting(
         "query_workers",
@@ -136,6 +162,8 @@ class Settings:
     base_iri: str = "https://w3id.org/practicegraph/id/"
     batch_size: int = 16
     max_file_bytes: int = 50 * 1024 * 1024
+    # spaCy's own default max_length; longer texts are parsed in pieces.
+    max_text_chars: int = 1_000_000
     # Two processes overlap parsing with extraction and writing (1.2x a single
     # process's raw spaCy speed here); one core gets one.
     n_process: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
@@ -145,6 +173,10 @@ class Settings:
     cors_origins: str = "*"
     query_timeout: float = 10.0
     max_query_timeout: float = 60.0
+    anonymous_max_query_timeout: float = 10.0
+    query_queue_timeout: float = 5.0
+    max_search_chars: int = 1_000
+    max_search_words: int = 64
     max_rows: int = 10_000
     query_workers: int = 2
     query_cache_bytes: int = 64 * 1024 * 1024
@@ -170,17 +202,24 @@ class Settings:
         try:
             batch = int(self.batch_size)
             max_bytes = int(self.max_file_bytes)
+            max_chars = int(self.max_text_chars)
             processes = int(self.n_process)
         except (TypeError, ValueError) as exc:
             raise ConfigError(
-                f"batch_size, max_file_bytes and n_process must be integers: {exc}"
+                f"batch_size, max_file_bytes, max_text_chars and n_process must be integers: {exc}"
             ) from exc
-        if batch < 1 or max_bytes < 1 or processes < 1:
-            raise ConfigError("batch_size, max_file_bytes and n_process must be positive")
+        if batch < 1 or max_bytes < 1 or max_chars < 1 or processes < 1:
+            raise ConfigError(
+                "batch_size, max_file_bytes, max_text_chars and n_process must be positive"
+            )
         try:
             port = int(self.port)
             timeout = float(self.query_timeout)
             max_timeout = float(self.max_query_timeout)
+            anonymous_max = float(self.anonymous_max_query_timeout)
+            queue_timeout = float(self.query_queue_timeout)
+            search_chars = int(self.max_search_chars)
+            search_words = int(self.max_search_words)
             max_rows = int(self.max_rows)
             workers = int(self.query_workers)
             query_cache = int(self.query_cache_bytes)
@@ -193,6 +232,15 @@ class Settings:
                 f"max_body_bytes, "
                 f"max_import_bytes and max_import_triples must be numbers: {exc}"
             ) from exc
+        if not 0 < anonymous_max <= max_timeout:
+            raise ConfigError(
+                "anonymous_max_query_timeout must be positive and at most max_query_timeout "
+                f"({max_timeout:g}), got {anonymous_max:g}"
+            )
+        if not queue_timeout > 0:
+            raise ConfigError(f"query_queue_timeout must be positive, got {queue_timeout:g}")
+        if search_chars < 1 or search_words < 1:
+            raise ConfigError("max_search_chars and max_search_words must be positive")
         if query_cache < 0:
             raise ConfigError(f"query_cache_bytes must be 0 (off) or more, got {query_cache}")
         if max_import < 1 or max_import_triples < 1:
@@ -212,11 +260,16 @@ class Settings:
             data_dir=Path(self.data_dir).expanduser(),
             batch_size=batch,
             max_file_bytes=max_bytes,
+            max_text_chars=max_chars,
             n_process=processes,
             base_iri=base,
             port=port,
             query_timeout=timeout,
             max_query_timeout=max_timeout,
+            anonymous_max_query_timeout=anonymous_max,
+            query_queue_timeout=queue_timeout,
+            max_search_chars=search_chars,
+            max_search_words=search_words,
             max_rows=max_rows,
             query_workers=workers,
             query_cache_bytes=query_cache,

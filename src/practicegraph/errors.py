@@ -10,9 +10,12 @@ anything else as a bug::
     │   ├── MissingFileError       the path does not exist
     │   ├── UnsupportedFormatError the file is not text, Markdown, HTML or PDF
     │   ├── DecodeError            bytes that are not text in any supported encoding
-    │   └── EmptyDocumentError     no usable text after cleaning
+    │   ├── EmptyDocumentError     no usable text after cleaning
+    │   └── DocumentLimitError     past a limit: text length, HTML nesting
     ├── StoreError             the store refused an operation
-    │   └── QueryError             a SPARQL query does not parse or cannot run
+    │   ├── QueryError             a SPARQL query does not parse or cannot run
+    │   └── StorageFullError       the disk is full: the write was not made
+    ├── SearchQueryError       a keyword search is past its length limits
     ├── ValidationError        data does not conform to the SHACL shapes
     └── DumpError              an imported dump is refused (says file, line, column)
         ├── InvalidDumpError       it fails validation; ``report`` lists each violation
@@ -22,6 +25,7 @@ anything else as a bug::
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +63,55 @@ class EmptyDocumentError(IngestError):
     """Nothing usable is left once markup and boilerplate are removed."""
 
 
+class DocumentLimitError(IngestError):
+    """The file is past a limit (text length, HTML nesting); the message names it."""
+
+
 class StoreError(PracticeGraphError):
     """The store refused an operation."""
 
 
 class QueryError(StoreError):
     """A SPARQL query or update does not parse or fails while running."""
+
+
+class StorageFullError(StoreError):
+    """The disk holding the data directory is full, so a write was refused whole.
+
+    Its message never names files: it reaches HTTP clients. The service resumes
+    by itself once space is freed (see ``OxigraphStore.recover``).
+    """
+
+    def __init__(self, consequence: str = "the write was refused and nothing was changed") -> None:
+        self.consequence = consequence
+        super().__init__(
+            f"the disk holding the data directory is full: {consequence}; "
+            "free some space and try again"
+        )
+
+
+#: errno values meaning "no room": out of space and out of quota.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: How RocksDB (through pyoxigraph, which sets no errno) words the same conditions.
+_FULL_WORDS = ("no space left on device", "disk quota exceeded")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for an OSError that says the disk (or the user's quota) is full.
+
+    Why by message as well: pyoxigraph turns RocksDB's I/O errors into OSErrors
+    without an errno, with the C library's wording in the text.
+    """
+    if not isinstance(exc, OSError):
+        return False
+    if exc.errno in _FULL_ERRNOS:
+        return True
+    text = str(exc).lower()
+    return any(words in text for words in _FULL_WORDS)
+
+
+class SearchQueryError(PracticeGraphError):
+    """A keyword search is longer than the settings allow (it would take seconds)."""
 
 
 class ValidationError(PracticeGraphError):

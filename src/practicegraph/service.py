@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,12 +23,18 @@ from rdflib import Graph, Literal, URIRef
 
 from practicegraph import __version__
 from practicegraph.config import Settings, ontology_dir
-from practicegraph.errors import IngestError, StoreError, ValidationError
+from practicegraph.errors import (
+    IngestError,
+    SearchQueryError,
+    StorageFullError,
+    StoreError,
+    ValidationError,
+)
 from practicegraph.graph.builder import GraphBuilder
 from practicegraph.graph.iris import IriMinter
 from practicegraph.graph.store import RDF_FORMATS, OxigraphStore
 from practicegraph.ingest import SourceDocument, iter_input_files, read_document
-from practicegraph.nlp.extractor import ExtractionInput, Extractor
+from practicegraph.nlp.extractor import ExtractionFailure, ExtractionInput, Extractor
 from practicegraph.nlp.pipeline import load_pipeline, model_identity
 from practicegraph.search import (
     IndexRecord,
@@ -42,6 +49,8 @@ from practicegraph.sources import SourceManager
 from practicegraph.vocab import PG, PROV, RDF, RDFS, SCHEMA, XSD, sparql_prefixes
 
 ProgressCallback = Callable[[int, int, str], None]
+
+logger = logging.getLogger(__name__)
 
 ENTITY_CLASSES = {
     "documents": SCHEMA.CreativeWork,
@@ -93,25 +102,75 @@ class PracticeGraphService:
         self.settings = settings
         self.iris = IriMinter(settings.base_iri)
         self.builder = GraphBuilder(self.iris)
-        self.store = OxigraphStore(settings.store_dir, read_only=read_only)
+        # One writer at a time: RocksDB transactions do not order concurrent
+        # drop-and-insert requests, and whoosh allows a single index writer. The
+        # store takes the same lock to reopen itself after a full disk.
+        self.write_lock = threading.RLock()
+        self.store = OxigraphStore(settings.store_dir, read_only=read_only, lock=self.write_lock)
         self.vocabulary = SearchVocabulary.load()
         self.index: SearchIndex = WhooshIndex(settings.index_dir, self.vocabulary)
         if extractor is not None:
             self.__dict__["extractor"] = extractor
-        # One writer at a time: RocksDB transactions do not order concurrent
-        # drop-and-insert requests, and whoosh allows a single index writer.
-        self.write_lock = threading.RLock()
         self.index_repair = IndexSync()
+        #: Documents whose index entries a write could not update (a full disk).
+        self._unindexed: set[str] = set()
         self.sources = SourceManager(
             settings, self.store, self.index, self.iris, self.vocabulary, self.write_lock
         )
         if not read_only:
+            self.store.on_recovered.append(self._after_recovery)
+            try:
+                self._maintain()
+            except StorageFullError as exc:
+                # Reads still work; the first write after space is freed does this.
+                logger.info("opened on a full disk, upkeep postponed: %s", exc)
+                self.index.stale = True
+
+    def _maintain(self) -> None:
+        """The upkeep of a writable open, done again when the store recovers."""
+        self._install_ontology()
+        # Graphs of an import that died before its switch: no record claims them.
+        self.sources.drop_orphans()
+        # A process that died between the store's commit and the index's leaves
+        # them out of step; the content hashes show which documents to redo.
+        self.index_repair = self.sync_index()
+
+    def _after_recovery(self) -> None:
+        """The store is writable again after a full disk: catch up on what it missed.
+
+        Called by the store under the write lock. A keyword index still short of
+        space stays ``stale`` and is resynchronised by a later write.
+        """
+        try:
+            # Not drop_orphans: this may run inside an import's switch, whose fresh
+            # graphs no record claims yet.
             self._install_ontology()
-            # Graphs of an import that died before its switch: no record claims them.
-            self.sources.drop_orphans()
-            # A process that died between the store's commit and the index's leaves
-            # them out of step; the content hashes show which documents to redo.
+            # Writes of the full-disk spell may have reached the store and not the
+            # index: the content hashes show which.
+            self.index.stale = True
+            self.resync()
+        except StorageFullError as exc:
+            logger.info("the keyword index is still short of space: %s", exc)
+
+    def resync(self) -> None:
+        """Bring the keyword index back in step after writes a full disk cut short.
+
+        Two kinds of gap: documents stored or removed while the index could not
+        follow (the content hashes show them: ``sync_index``), and documents whose
+        triples changed under the same hash (a SPARQL update), remembered by name.
+        """
+        with self.write_lock:
+            if not self.index.stale and not self._unindexed:
+                return
+            pending = sorted(self._unindexed)
             self.index_repair = self.sync_index()
+            stored = self.stored_hashes()
+            redo = [source for source in pending if source in stored]
+            for start in range(0, len(redo), INDEX_BATCH):
+                batch = redo[start : start + INDEX_BATCH]
+                self.index.replace({source: self._records(source) for source in batch})
+            self._unindexed.clear()
+            self.index.stale = False
 
     def close(self) -> None:
         self.store.close()
@@ -171,14 +230,27 @@ class PracticeGraphService:
         force: bool = False,
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
-        """Ingest files and folders; each document is written in its own transaction."""
+        """Ingest files and folders; each document is written in its own transaction.
+
+        Each file succeeds or fails on its own: one that cannot be read, parsed,
+        extracted or stored is put in ``report.failed`` with its reason and the
+        others go on. What was stored is indexed even when the batch is cut
+        short, so the store and the keyword index agree when this returns. A full
+        disk is not one file's fault: it stops the batch (StorageFullError) after
+        what was stored is indexed.
+        """
         report = IngestReport()
+        self.resync()  # an earlier write a full disk cut short: the index first
         stored = self.stored_hashes()
         pending: list[SourceDocument] = []
         seen: dict[str, Path] = {}
         for path in iter_input_files(paths):
             try:
-                document = read_document(path, max_bytes=self.settings.max_file_bytes)
+                document = read_document(
+                    path,
+                    max_bytes=self.settings.max_file_bytes,
+                    max_chars=self.settings.max_text_chars,
+                )
             except IngestError as exc:
                 report.failed.append((str(exc.path), exc.reason))
                 continue
@@ -201,34 +273,50 @@ class PracticeGraphService:
             return report
         run_iri, run_graph = self._run_description()
         to_index: dict[str, list[IndexRecord]] = {}
-        items = (ExtractionInput(d.text, d.title) for d in pending)
-        extractions = self.extractor.pipe(
+        items = [ExtractionInput(d.text, d.title) for d in pending]
+        results = self.extractor.pipe_each(
             items, batch_size=self.settings.batch_size, n_process=self._processes(len(pending))
         )
-        for done, (document, extraction) in enumerate(zip(pending, extractions, strict=True), 1):
-            graph = self.builder.build(document, extraction, run_iri)
-            try:
-                # One transaction: the document's old graph goes and its new graph
-                # (with the run it came from) arrives together, or neither does.
-                self.store.replace_graph(
-                    self.iris.document_graph(document.source_name),
-                    graph,
-                    extra=[(self.iris.provenance_graph, run_graph)],
-                )
-            except StoreError as exc:
-                report.failed.append((str(document.path), f"not stored: {exc}"))
-            else:
-                target = report.replaced if document.source_name in stored else report.added
-                target.append(document.source_name)
-                report.words += len(document.text.split())
-                to_index[document.source_name] = records_from_graph(
-                    graph, self.vocabulary.theme_labels
-                )
-                if len(to_index) >= INDEX_BATCH:
-                    self.index.replace(to_index)
-                    to_index = {}
-            if progress:
-                progress(done, len(pending), document.source_name)
+        try:
+            for done, (document, result) in enumerate(zip(pending, results, strict=True), 1):
+                if isinstance(result, ExtractionFailure):
+                    report.failed.append((str(document.path), result.reason))
+                else:
+                    try:
+                        graph = self.builder.build(document, result, run_iri)
+                        # One transaction: the document's old graph goes and its new graph
+                        # (with the run it came from) arrives together, or neither does.
+                        self.store.replace_graph(
+                            self.iris.document_graph(document.source_name),
+                            graph,
+                            extra=[(self.iris.provenance_graph, run_graph)],
+                        )
+                    except StorageFullError:
+                        raise  # every later document would meet it too
+                    except StoreError as exc:
+                        report.failed.append((str(document.path), f"not stored: {exc}"))
+                    except Exception as exc:  # a bug met by one document: report it, go on
+                        logger.warning("no graph for %s: %r", document.path, exc)
+                        reason = f"not stored: no graph could be built ({type(exc).__name__})"
+                        report.failed.append((str(document.path), reason))
+                    else:
+                        target = report.replaced if document.source_name in stored else report.added
+                        target.append(document.source_name)
+                        report.words += len(document.text.split())
+                        to_index[document.source_name] = records_from_graph(
+                            graph, self.vocabulary.theme_labels
+                        )
+                        if len(to_index) >= INDEX_BATCH:
+                            self.index.replace(to_index)
+                            to_index = {}
+                if progress:
+                    progress(done, len(pending), document.source_name)
+        except BaseException:
+            # Cut short (Ctrl-C, a bug): index what reached the store before going.
+            self._index_stored(to_index)
+            raise
+        finally:
+            results.close()  # stops spaCy's worker processes if the loop ended early
         self.index.replace(to_index)
         self._prune_runs()
         self._relink_if_sources()
@@ -237,6 +325,16 @@ class PracticeGraphService:
         else:
             self.store.flush()
         return report
+
+    def _index_stored(self, records: dict[str, list[IndexRecord]]) -> None:
+        """Index documents already stored while an ingest is failing; log, never raise.
+
+        Why never raise: the error that stopped the ingest is the one to report.
+        """
+        try:
+            self.index.replace(records)
+        except Exception:
+            logger.exception("could not index %d stored documents", len(records))
 
     def _relink_if_sources(self) -> None:
         """New or removed local entities may match an imported source's."""
@@ -277,6 +375,7 @@ class PracticeGraphService:
         """Remove documents by file name; returns (removed, not found)."""
         removed: list[str] = []
         missing: list[str] = []
+        self.resync()
         for name in source_names:
             graph = self.iris.document_graph(Path(name).name)
             (removed if self.store.drop_graph(graph) else missing).append(name)
@@ -358,12 +457,19 @@ class PracticeGraphService:
             targets = sorted(stored)
         else:
             targets = sorted({by_graph[g] for g in graphs if g in by_graph})
-        orphans = sorted(s for s in self.index.indexed_hashes() if s not in stored)
-        if orphans:
-            self.index.delete(orphans)
-        for start in range(0, len(targets), INDEX_BATCH):
-            batch = targets[start : start + INDEX_BATCH]
-            self.index.replace({source: self._records(source) for source in batch})
+        try:
+            self.resync()
+            orphans = sorted(s for s in self.index.indexed_hashes() if s not in stored)
+            if orphans:
+                self.index.delete(orphans)
+            for start in range(0, len(targets), INDEX_BATCH):
+                batch = targets[start : start + INDEX_BATCH]
+                self.index.replace({source: self._records(source) for source in batch})
+        except StorageFullError:
+            # The store has the write; its index entries follow once there is room.
+            self._unindexed.update(targets)
+            self.index.stale = True
+            raise
         return IndexSync(reindexed=targets, removed=orphans)
 
     def _records(self, source: str) -> list[IndexRecord]:
@@ -371,6 +477,33 @@ class PracticeGraphService:
         return records_from_graph(graph, self.vocabulary.theme_labels)
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        """Ranked hits; a query past ``max_search_chars`` or ``max_search_words`` is refused.
+
+        Why: every word becomes clauses over several fields, spelling corrections
+        and highlights; 7,500 words took 13 s of a thread, so such queries are
+        turned away before they cost anything.
+        """
+        chars, most_chars = len(request.query), self.settings.max_search_chars
+        if chars > most_chars:
+            raise SearchQueryError(
+                f"the search query is {chars} characters long; at most {most_chars} are allowed"
+            )
+        filters = [
+            *request.themes,
+            *request.countries,
+            *request.organisations,
+            *request.years,
+            *request.kinds,
+            *request.sources,
+        ]
+        words, most_words = (
+            len(request.query.split()) + len(filters),
+            self.settings.max_search_words,
+        )
+        if words > most_words:
+            raise SearchQueryError(
+                f"the search has {words} words and filters; at most {most_words} are allowed"
+            )
         return self.index.search(request)
 
     # -- reading ---------------------------------------------------------------------

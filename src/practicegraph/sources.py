@@ -27,9 +27,11 @@ import gzip
 import json
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +71,7 @@ VOCABULARY_PREFIXES = (
     "https://w3id.org/practicegraph/shapes",
 )
 KEEP_ARCHIVES = 2  # the import in force and the one before it (for rollback)
+UPLOAD_PREFIX = "dump-"  # folders under data_dir/uploads holding a dump sent over HTTP
 COPY_BATCH = 50_000
 
 
@@ -145,6 +148,11 @@ class SourceManager:
         self.write_lock = write_lock
         self.root = settings.data_dir / "sources"
         self.staging_root = settings.data_dir / "staging"
+        self.uploads_root = settings.data_dir / "uploads"
+        # Staging stores and upload folders in use: drop_orphans (also run when the
+        # store recovers from a full disk, imports going on) leaves these alone.
+        self._scratch: set[Path] = set()
+        self._scratch_lock = threading.Lock()
         self.reconciliation = Reconciliation()
         self._reconciled_generation = -1
 
@@ -219,7 +227,7 @@ class SourceManager:
             return report
         finally:
             del staged.store
-            shutil.rmtree(staged.path, ignore_errors=True)
+            self._release(staged.path)
 
     @staticmethod
     def check_name(source: str) -> None:
@@ -234,8 +242,7 @@ class SourceManager:
 
     def _stage(self, path: Path, filename: str, kind: Any, stamp: str) -> _Staged:
         """Parse, gate and load the dump into a staging store of its own."""
-        staging = self.staging_root / stamp
-        staging.mkdir(parents=True, exist_ok=True)
+        staging = self._claim(self.staging_root / stamp)
         limit = self.settings.max_import_bytes
         ontology = self.iris.ontology_graph
 
@@ -256,6 +263,7 @@ class SourceManager:
             vocabulary_prefixes=VOCABULARY_PREFIXES,
             is_own_statement=is_own,
             max_triples=self.settings.max_import_triples,
+            max_bytes=limit,
             locate=line_locator(text_lines),
         )
         store = ox.Store(str(staging))
@@ -265,7 +273,7 @@ class SourceManager:
                 store.bulk_extend(gate.screen(quads))
         except SyntaxError as exc:
             del store
-            shutil.rmtree(staging, ignore_errors=True)
+            self._release(staging)
             message = str(exc.args[0] if exc.args else exc)
             raise DumpError(
                 f"syntax error: {message}; nothing was imported",
@@ -275,7 +283,7 @@ class SourceManager:
             ) from exc
         except BaseException:
             del store
-            shutil.rmtree(staging, ignore_errors=True)
+            self._release(staging)
             raise
         return _Staged(store, staging, gate)
 
@@ -569,8 +577,7 @@ class SourceManager:
         )
         report.licence, report.publisher = old.get("licence"), old.get("publisher")
         report.import_iri = str(self.iris.source_import(source, stamp))
-        staging = self.staging_root / f"restore-{stamp}"
-        staging.mkdir(parents=True, exist_ok=True)
+        staging = self._claim(self.staging_root / f"restore-{stamp}")
         store = ox.Store(str(staging))
         try:
             with gzip.open(archive, "rb") as handle:
@@ -582,7 +589,7 @@ class SourceManager:
                 report.documents, report.practices = self._index_source(source)
         finally:
             del store
-            shutil.rmtree(staging, ignore_errors=True)
+            self._release(staging)
         return report
 
     def _report_of(self, source: str, stamp: str) -> dict[str, Any]:
@@ -602,10 +609,46 @@ class SourceManager:
             if archive.name not in keep:
                 archive.unlink(missing_ok=True)
 
+    @contextmanager
+    def upload_folder(self) -> Iterator[Path]:
+        """A fresh folder for a dump arriving over HTTP, removed however the import ends;
+        one that a killed process left behind goes at the next :meth:`drop_orphans`."""
+        with self._scratch_lock:
+            self.uploads_root.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=self.uploads_root))
+            self._scratch.add(folder)
+        try:
+            yield folder
+        finally:
+            self._release(folder)
+
+    def _claim(self, folder: Path) -> Path:
+        with self._scratch_lock:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._scratch.add(folder)
+        return folder
+
+    def _release(self, folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)  # still claimed: drop_orphans keeps off
+        with self._scratch_lock:
+            self._scratch.discard(folder)
+
     # -- repair on open ----------------------------------------------------------------------
     def drop_orphans(self) -> list[str]:
-        """Drop imported graphs no import in force claims (left by a crash mid-import)."""
-        shutil.rmtree(self.staging_root, ignore_errors=True)
+        """Drop imported graphs no import in force claims (left by a crash mid-import),
+        and the staging stores and uploaded dumps of imports that never finished: a
+        process killed mid-import (out of memory, say) ran no clean-up of its own."""
+        with self._scratch_lock:  # a folder claimed later has a new name: no race
+            leftovers = [
+                folder
+                for folder in [
+                    *self.staging_root.glob("*"),
+                    *self.uploads_root.glob(UPLOAD_PREFIX + "*"),
+                ]
+                if folder not in self._scratch
+            ]
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
         for pending in self.root.glob("*/*.pending"):  # archives of imports that never switched
             pending.unlink(missing_ok=True)
         prefix = self.iris.import_graph_prefix()

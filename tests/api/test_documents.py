@@ -163,3 +163,14 @@ def test_pages_escape_what_documents_say(client: TestClient, auth: dict[str, str
     page = client.get(created.json()["links"]["resource"], headers={"Accept": "text/html"}).text
     assert "<script>" not in page
     assert "&lt;script&gt;alert(" in page and "&lt;/script&gt; &amp; Reform" in page
+
+
+def test_a_page_past_the_bound_is_400_naming_page_not_the_parser(client: TestClient) -> None:
+    """Issue 11: a page whose OFFSET overflows 64 bits got the SPARQL parser's text."""
+    response = client.get("/documents", params={"page": "10281869072316069888"})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["detail"][0]["where"] == "query.page"
+    assert "1000000" in error["detail"][0]["problem"]
+    assert "parse" not in str(error).lower()
+    assert client.get("/documents", params={"page": 1_000_000}).status_code == 200

@@ -165,3 +165,39 @@ def test_gsp_writes_keep_search_in_step(client: TestClient, auth: dict[str, str]
     assert [h["document"] for h in hits] == [str(doc)]
     client.delete("/graph-store", params={"graph": graph_iri}, headers=auth)
     assert client.get("/search", params={"q": "wombat"}).json()["hits"] == []
+
+
+def test_direct_names_that_make_no_iri_are_400_naming_the_path(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """Issue 11: ``%20``, ``%3E``, ``%7C`` or a control character in the path decode to
+    characters no IRI may hold; the store refused them with a 500."""
+    for escape in ("%20", "%3E", "%7C", "%01"):
+        for method in ("GET", "HEAD", "PUT", "DELETE"):
+            response = client.request(
+                method, f"/graph-store/a{escape}b", content=TURTLE, headers=TTL | auth
+            )
+            assert response.status_code == 400, (method, escape, response.text)
+            if method != "HEAD":
+                error = _envelope(response)
+                assert error["detail"]["parameter"] == "path"  # type: ignore[index]
+
+
+def test_indirect_names_that_are_not_iris_are_400_naming_graph(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    for method in ("GET", "PUT", "DELETE"):
+        response = client.request(
+            method, "/graph-store", params={"graph": "http://x/a b"}, headers=TTL | auth
+        )
+        assert response.status_code == 400
+        assert _envelope(response)["detail"]["parameter"] == "graph"  # type: ignore[index]
+
+
+def test_writes_without_the_token_are_401_before_the_name_is_judged(client: TestClient) -> None:
+    """A write without the token is a 401 however wrong the rest of the request is."""
+    for params in ({"graph": "not an iri"}, {"graph": G, "default": ""}, {}):
+        for method in ("PUT", "POST", "DELETE"):
+            response = client.request(method, "/graph-store", params=params, headers=TTL)
+            assert response.status_code == 401, (method, params)
+    assert client.delete("/graph-store/a%20b").status_code == 401

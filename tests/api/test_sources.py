@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.conftest import TOKEN, client_for
+from exchange.rdfxml_samples import PROTEGE_OWL, billion_laughs, document
 from practicegraph.config import Settings
 from practicegraph.nlp.extractor import Extractor
 
@@ -135,3 +136,48 @@ def test_a_gzip_bomb_over_http_answers_413(
         response = client.put("/sources/cep", content=bomb, headers=auth | NQ)
     assert response.status_code == 413
     assert "decompressed content exceeds" in response.json()["error"]["message"]
+
+
+XML = {"Content-Type": "application/rdf+xml"}
+
+
+def _uploads(settings: Settings) -> list[Path]:
+    return sorted((settings.data_dir / "uploads").glob("dump-*"))
+
+
+def test_nested_entities_over_http_answer_400_and_leave_no_upload_behind(
+    other_settings: Settings, extractor: Extractor, auth: dict[str, str]
+) -> None:
+    settings = replace(other_settings, token=TOKEN)
+    with client_for(settings, extractor) as client:
+        response = client.put("/sources/cep", content=billion_laughs(4), headers=auth | XML)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert "refers to other entities" in error["message"]
+        assert error["detail"] == {"file": "cep-upload.xml", "line": 4, "column": 1}
+        assert _uploads(settings) == []
+        assert client.get("/sources").json() == []
+        owl = client.put(
+            "/sources/prison",
+            params={"filename": "prison.owl"},
+            content=PROTEGE_OWL.encode(),
+            headers=auth | XML,
+        )
+        assert owl.status_code == 200, owl.text
+        assert owl.json()["statements"] == 7
+
+
+def test_entity_expansion_past_the_import_limit_answers_413(
+    other_settings: Settings, extractor: Extractor, auth: dict[str, str]
+) -> None:
+    settings = replace(other_settings, token=TOKEN, max_import_bytes=100_000)
+    body = document(f'<!ENTITY e "{"e" * 4000}">\n', "&e;" * 100)
+    assert len(body) < 5000
+    with client_for(settings, extractor) as client:
+        response = client.put("/sources/cep", content=body, headers=auth | XML)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert "with its entity references expanded" in error["message"]
+    assert "setting max_import_bytes" in error["message"]
+    assert error["detail"]["line"] == 6
+    assert _uploads(settings) == []

@@ -5,15 +5,19 @@ and leaves the store exactly as it was."""
 from __future__ import annotations
 
 import gzip
+import http.server
 import io
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.conftest import OTHER_BASE
 
+from conftest import OTHER_BASE
+from exchange.rdfxml_samples import PROTEGE_OWL, billion_laughs, document, quadratic
 from practicegraph.config import Settings
-from practicegraph.errors import DumpError
+from practicegraph.errors import DumpError, DumpTooLargeError
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.service import PracticeGraphService
 
@@ -215,3 +219,128 @@ def test_a_long_chain_of_blank_nodes_imports_and_exports(
     out = io.BytesIO()
     summary = other_service.sources.export(out, "nquads", source="lists")
     assert summary.statements == 1 + 2 * 3000
+
+
+# -- entities, prefixes and other ways a small file stands for a large one ---------------
+
+
+def test_a_protege_owl_file_with_namespace_entities_imports(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "prison.owl"
+    path.write_text(PROTEGE_OWL, encoding="utf-8")
+    report = other_service.sources.import_dump(path, "prison")
+    assert report.status == "current" and report.statements == 7
+    rows = list(
+        other_service.store.select(
+            "SELECT ?label WHERE { GRAPH ?g { <https://x.example/prison#Mentoring> "
+            "<http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+            "<http://www.w3.org/2002/07/owl#Thing> ; "
+            "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
+        )
+    )
+    assert [row["label"].value for row in rows] == ["Peer mentoring & support"]
+
+
+def test_nested_entities_are_refused_before_the_parser_expands_them(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    """Four levels here (30 kB expanded); ten are 30 GB and fail the same way, at the
+    declaration (test_xml_guard runs that one in a memory-capped process)."""
+    path = tmp_path / "laughs.rdf"
+    path.write_bytes(billion_laughs(4))
+    error = _refused(other_service, path, "refers to other entities")
+    assert (error.line, error.column) == (4, 1)
+    assert "entity expansion can blow up memory" in str(error)
+
+
+def test_one_long_entity_referenced_a_thousand_times_is_refused(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    path = tmp_path / "quadratic.rdf"
+    path.write_bytes(quadratic(50_000, 1000))  # 55 kB that expand to 50 MB
+    error = _refused(other_service, path, "longer than 4,096 bytes")
+    assert error.line == 3
+
+
+def test_an_external_entity_is_refused_and_nothing_is_read(
+    other_service: PracticeGraphService, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the-secret-value", encoding="utf-8")
+    path = tmp_path / "xxe.rdf"
+    path.write_bytes(document(f'<!ENTITY s SYSTEM "file://{secret}">\n', "&s;"))
+    error = _refused(other_service, path, "external entities")
+    assert error.line == 3
+    assert "the-secret-value" not in str(error)
+
+
+def test_a_literal_over_the_byte_limit_made_of_accepted_entities_is_refused(
+    other_settings: Settings, extractor: Extractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.rdf"
+    path.write_bytes(document(f'<!ENTITY e "{"e" * 4000}">\n', "&e;" * 300))
+    assert path.stat().st_size < 10_000  # and its one literal is 1,200,000 bytes long
+    with _service(other_settings, extractor, max_import_bytes=1_000_000) as service:
+        error = _refused(service, path, "with its entity references expanded")
+    assert isinstance(error, DumpTooLargeError)
+    assert "limit of 1,000,000 bytes (setting max_import_bytes)" in str(error)
+    assert error.line == 6
+
+
+def test_prefixes_cannot_take_the_statements_past_the_byte_limit(
+    other_settings: Settings, extractor: Extractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "prefixes.ttl"
+    lines = [f"@prefix p: <https://x.example/{'a' * 5000}/> ."]
+    lines += [f'p:s{i} p:name "x" .' for i in range(300)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size < 20_000  # its statements are 3 MB as N-Quads
+    with _service(other_settings, extractor, max_import_bytes=1_000_000) as service:
+        error = _refused(service, path, "more than 1,000,000 bytes as N-Quads")
+    assert isinstance(error, DumpTooLargeError)
+
+
+@pytest.fixture
+def context_server() -> Iterator[tuple[str, list[str]]]:
+    """A JSON-LD context on a loopback port, and the paths anyone asked it for."""
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = b'{"@context": {"name": "https://schema.org/name"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/context.jsonld", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("form", ["plain", "import"])
+def test_a_remote_jsonld_context_is_refused_and_never_fetched(
+    other_service: PracticeGraphService,
+    tmp_path: Path,
+    context_server: tuple[str, list[str]],
+    form: str,
+) -> None:
+    url, asked = context_server
+    context = f'"{url}"' if form == "plain" else f'{{"@import": "{url}"}}'
+    path = tmp_path / "remote.jsonld"
+    path.write_text(
+        f'{{"@context": {context}, "@id": "https://x.example/a", "name": "x"}}', encoding="utf-8"
+    )
+    _refused(other_service, path, "remote contexts")
+    assert asked == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
@@ -153,3 +154,32 @@ def test_pages_carry_a_content_security_policy_and_data_does_not(pages: TestClie
     for response in (rdf, results):
         assert response.status_code == 200
         assert "content-security-policy" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "<javascript:alert(1)>",
+        '"JavaScript:alert(document.cookie)"',
+        '"data:text/html,<script>alert(1)</script>"',
+    ],
+)
+def test_a_document_url_that_is_not_a_web_address_is_shown_but_not_linked(
+    pages: TestClient, url: str
+) -> None:
+    """schema:url can be set to anything through SPARQL Update or the Graph Store."""
+    home = BeautifulSoup(pages.get("/").text, "html.parser")
+    path = next(a["href"] for a in home.select("a") if a["href"].startswith("/id/document/"))
+    iri = "https://w3id.org/practicegraph" + path
+    store = pages.app.state.service.store  # type: ignore[attr-defined]
+    store.update(
+        f"DELETE {{ GRAPH ?g {{ <{iri}> <https://schema.org/url> ?u }} }} "
+        f"INSERT {{ GRAPH ?g {{ <{iri}> <https://schema.org/url> {url} }} }} "
+        f"WHERE {{ GRAPH ?g {{ <{iri}> a ?type }} OPTIONAL {{ GRAPH ?g {{ <{iri}> "
+        "<https://schema.org/url> ?u } } }"
+    )
+    page = BeautifulSoup(pages.get(path).text, "html.parser")
+    shown = url.strip('<>"')
+    assert shown in page.get_text()
+    hrefs = [a.get("href", "") for a in page.select("a")]
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]

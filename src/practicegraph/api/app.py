@@ -9,17 +9,19 @@ blocking libraries, so FastAPI runs them in its thread pool.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from practicegraph import __version__, web
 from practicegraph.api import documents, dumps, graph_store, resources, search, sources, sparql
 from practicegraph.api.errors import install_error_handlers
+from practicegraph.api.openapi import install_openapi
 from practicegraph.api.protocol import LIMIT_HEADER, TRUNCATED_HEADER
 from practicegraph.api.query_runner import QueryRunner
 from practicegraph.api.result_cache import ResultCache
@@ -128,6 +130,55 @@ class PageSecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _leaf_routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, looking inside included routers (FastAPI keeps each as one entry).
+
+    The routers are included without a prefix, so each route matches by its own path.
+    """
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
+class AllowEveryMethod:
+    """A 405's ``Allow`` names every method of the path, not those of one of its routes.
+
+    Starlette answers 405 with the methods of the first route whose path matched;
+    where one path has a route per method (``GET`` and ``DELETE /documents/{source}``,
+    the methods of ``/sources/{name}``), that header left the others out (RFC 9110
+    §15.5.6 wants them all). Only 405 answers are touched.
+    """
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    def allowed(self, scope: Scope) -> str:
+        methods: set[str] = set()
+        for route in _leaf_routes(self.router.routes):
+            match, _child = route.matches(scope)
+            if match is not Match.NONE:
+                methods |= getattr(route, "methods", None) or set()
+        return ", ".join(sorted(methods))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", self.allowed(scope).encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
+
+
 def create_app(settings: Settings, service: PracticeGraphService | None = None) -> FastAPI:
     """Build the HTTP application; pass ``service`` to share one already open (tests)."""
 
@@ -137,7 +188,11 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         app.state.settings = settings
         app.state.service = service or PracticeGraphService(settings)
         app.state.queries = QueryRunner(
-            app.state.service.store, settings.data_dir / "snapshots", workers=settings.query_workers
+            app.state.service.store,
+            settings.data_dir / "snapshots",
+            workers=settings.query_workers,
+            # no endpoint may be called: the workers cannot open network sockets at all
+            network=bool(settings.service_allowlist_iris),
         )
         app.state.results = ResultCache(settings.query_cache_bytes)
         try:
@@ -154,10 +209,12 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app, settings)
     openapi_pages = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.add_middleware(  # HTML pages only, never on /sparql's path
         PageSecurityHeaders, exempt=frozenset(page for page in openapi_pages if page)
     )
+    app.add_middleware(AllowEveryMethod, router=app.router)
     app.add_middleware(SparqlFastPath)  # CORS and gzip apply to /sparql too
     app.add_middleware(GzipWhenAsked, minimum_size=1024)
     app.add_middleware(

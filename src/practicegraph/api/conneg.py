@@ -104,6 +104,16 @@ def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
     return best
 
 
+def format_names(offers: Sequence[str]) -> list[str]:
+    """The ``?format=`` values :func:`choose` takes for these offers (names, media types).
+
+    For a route's OpenAPI ``enum``: any other value is answered 400. The empty
+    value is listed: ``?format=`` with nothing after it means "by Accept".
+    """
+    names = {name for name, media in FORMAT_NAMES.items() if media in offers}
+    return sorted(names | set(offers) | {""})
+
+
 def choose(accept: str | None, format_name: str | None, offers: Sequence[str]) -> str:
     """``?format=`` if given (a name or media type), else ``Accept``; 400/406 if neither fits.
 
@@ -131,4 +141,12 @@ def choose(accept: str | None, format_name: str | None, offers: Sequence[str]) -
     return chosen
 
 
-__all__ = ["FORMAT_NAMES", "MediaRange", "choose", "negotiate", "parse_accept", "quality"]
+__all__ = [
+    "FORMAT_NAMES",
+    "MediaRange",
+    "choose",
+    "format_names",
+    "negotiate",
+    "parse_accept",
+    "quality",
+]

@@ -21,6 +21,18 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def has_valid_token(request: Request) -> bool:
+    """Whether the request carries the operator's write token (reads use it for larger limits)."""
+    token = get_settings(request).token
+    header = request.headers.get("authorization")
+    if not token or not header:
+        return False
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(
+        given.strip().encode(), token.encode()
+    )
+
+
 def require_token(request: Request) -> None:
     """Writes need the operator's bearer token; without one configured, none are allowed."""
     settings = get_settings(request)

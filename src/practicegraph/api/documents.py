@@ -43,6 +43,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 #: Classes counted on a document's page (what it mentions or is about).
 COUNTED = {k: v for k, v in ENTITY_CLASSES.items() if k not in ("documents", "annotations")}
 _COPY_CHUNK = 1024 * 1024
+#: The last page /documents serves: ``(page - 1) * size`` becomes the query's OFFSET,
+#: which the SPARQL parser holds in 64 bits; far more pages than any store has.
+MAX_PAGE = 1_000_000
 
 
 def write_lock(service: PracticeGraphService) -> threading.RLock:
@@ -180,7 +183,7 @@ class UploadResult:
 def _failure(path: Path, name: str, reason: str, settings: Settings) -> ApiError:
     """The ApiError for a failed ingest: read the file again to learn what kind of failure."""
     try:
-        read_document(path, max_bytes=settings.max_file_bytes)
+        read_document(path, max_bytes=settings.max_file_bytes, max_chars=settings.max_text_chars)
     except UnsupportedFormatError as exc:
         return ApiError(415, f"{name}: {exc.reason}", {"file": name, "reason": exc.reason})
     except IngestError as exc:
@@ -289,7 +292,7 @@ async def upload_document(
 def list_documents(
     service: ServiceDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """Documents ingested here, in file-name order: source, title, IRI and links

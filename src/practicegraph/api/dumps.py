@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from practicegraph import __version__
-from practicegraph.api.conneg import choose
+from practicegraph.api.conneg import choose, format_names
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
 from practicegraph.api.resources import RDF_MEDIA_TYPES, last_modified, representation, serialize
@@ -156,7 +156,13 @@ def get_dump(
     request: Request,
     service: ServiceDep,
     settings: SettingsDep,
-    name: Annotated[str, Path(description="One of the names GET /dumps lists")],
+    name: Annotated[
+        str,
+        Path(
+            description="One of the names GET /dumps lists",
+            json_schema_extra={"enum": list(DUMPS)},
+        ),
+    ],
 ) -> Response:
     dump = DUMPS.get(name)
     if dump is None:
@@ -280,7 +286,12 @@ def void(
     service: ServiceDep,
     settings: SettingsDep,
     fmt: Annotated[
-        str | None, Query(alias="format", description="ttl, jsonld, nt or rdf; overrides Accept")
+        str | None,
+        Query(
+            alias="format",
+            description="ttl, jsonld, nt or rdf; overrides Accept",
+            json_schema_extra={"enum": format_names(VOID_OFFERS)},
+        ),
     ] = None,
 ) -> Response:
     """Triple count, entities per class, last change, licence, endpoint and dump URLs.

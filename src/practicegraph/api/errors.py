@@ -7,6 +7,10 @@ Every error response has the body::
 Expected errors (a user's mistake, a missing resource, a refused write) carry
 their HTTP status; anything else is a bug: it is logged with its traceback and
 answered 500 without internals.
+
+A full disk is answered 507 Insufficient Storage (RFC 4918: "unable to store
+the representation needed to complete the request"), whichever layer meets
+it, with a message that names no file; reads go on being answered meanwhile.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from practicegraph.errors import (
     InvalidDumpError,
     PracticeGraphError,
     QueryError,
+    StorageFullError,
     StoreError,
     UnknownSourceError,
     UnsupportedFormatError,
     ValidationError,
+    is_disk_full,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +66,10 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+#: RFC 4918's status for a request the server has no room to carry out.
+INSUFFICIENT_STORAGE = 507
+
+
 # Most specific first: UnsupportedFormatError is an IngestError, QueryError a StoreError.
 _STATUS_OF: tuple[tuple[type[PracticeGraphError], int], ...] = (
     (UnknownSourceError, 404),
@@ -70,6 +80,7 @@ _STATUS_OF: tuple[tuple[type[PracticeGraphError], int], ...] = (
     (ValidationError, 422),
     (UnsupportedFormatError, 415),
     (IngestError, 400),
+    (StorageFullError, INSUFFICIENT_STORAGE),
     (StoreError, 503),
     (ConfigError, 500),
 )
@@ -108,6 +119,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return error_response(exc.status_code, message, None, getattr(exc, "headers", None))
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> JSONResponse:
+        if is_disk_full(exc):  # a file written by route code (an upload being saved)
+            logger.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+            return error_response(INSUFFICIENT_STORAGE, str(StorageFullError()))
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

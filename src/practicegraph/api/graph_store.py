@@ -42,7 +42,10 @@ from practicegraph.api.protocol import (
     sync_index_after_write,
 )
 from practicegraph.api.query_worker import GRAPH_FORMATS
-from practicegraph.errors import QueryError
+from practicegraph.config import Settings
+from practicegraph.errors import DumpError, DumpTooLargeError, QueryError
+from practicegraph.exchange.gate import statement_bytes
+from practicegraph.exchange.xml_guard import screen_rdfxml
 from practicegraph.service import PracticeGraphService
 
 router = APIRouter(tags=["graph store"])
@@ -75,6 +78,7 @@ that URL). GET/HEAD (Turtle, N-Triples, JSON-LD, RDF/XML by `Accept`), PUT
     response_class=Response,
 )
 async def graph_store_indirect(request: Request) -> Response:
+    _writes_need_the_token(request)
     params = request.query_params
     graphs = params.getlist("graph")
     default = "default" in params
@@ -87,10 +91,7 @@ async def graph_store_indirect(request: Request) -> Response:
         raise ApiError(400, "name a graph with ?graph=IRI or ?default")
     graph = graphs[0] if graphs else None
     if graph is not None:
-        try:
-            ox.NamedNode(graph)
-        except ValueError:
-            raise ApiError(400, f"graph must be an absolute IRI, got {graph!r}") from None
+        _check_iri(graph, "graph", "the query parameter 'graph' must be an absolute IRI")
     return await _handle(request, graph)
 
 
@@ -102,7 +103,31 @@ async def graph_store_indirect(request: Request) -> Response:
 )
 async def graph_store_direct(request: Request, path: str) -> Response:
     del path  # the graph's IRI is the whole request URL
-    return await _handle(request, str(request.url.replace(query="")))
+    _writes_need_the_token(request)
+    graph = str(request.url.replace(query=""))
+    _check_iri(graph, "path", "the request URL, decoded, is not an IRI")
+    return await _handle(request, graph)
+
+
+def _writes_need_the_token(request: Request) -> None:
+    """A write without the token is a 401 before anything about the request is judged."""
+    if request.method not in ("GET", "HEAD"):
+        require_token(request)
+
+
+def _check_iri(graph: str, parameter: str, message: str) -> None:
+    """400 unless ``graph`` is an absolute IRI that pyoxigraph takes.
+
+    Why here: the store refuses such a name with a ValueError deep in a read or
+    an update, which would otherwise surface as a 500. Percent-escapes in the
+    path are decoded by the time a route sees it, so ``%20`` or ``%3E`` become
+    characters no IRI may hold.
+    """
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        detail = {"parameter": parameter, "graph": graph, "reason": str(exc)}
+        raise ApiError(400, f"{message}, got {graph!r}", detail) from None
 
 
 async def _handle(request: Request, graph: str | None, *, created_here: bool = False) -> Response:
@@ -124,7 +149,6 @@ async def _handle(request: Request, graph: str | None, *, created_here: bool = F
             headers["Content-Length"] = str(len(payload))
             return Response(None, media_type=GRAPH_MEDIA_TYPES[fmt], headers=headers)
         return Response(payload, media_type=GRAPH_MEDIA_TYPES[fmt], headers=headers)
-    require_token(request)
     if method == "DELETE":
         await run_in_threadpool(_delete_graph, service, graph)
         return Response(status_code=204)
@@ -230,7 +254,18 @@ async def _multipart_parts(
     return parts
 
 
-def _parse(data: bytes, media_type: str, params: dict[str, str], base: str) -> list[ox.Triple]:
+def _parse(
+    data: bytes,
+    media_type: str,
+    params: dict[str, str],
+    base: str,
+    max_bytes: int = Settings.max_body_bytes,
+) -> list[ox.Triple]:
+    """The triples of one body, bounded by ``max_bytes`` (the max_body_bytes setting) twice:
+    RDF/XML entity declarations are screened and their expansion counted before the
+    parser sees the body (see exchange.xml_guard), and the parsed triples, written as
+    N-Triples, may not come to more either, so no prefix, context or entity trick holds
+    more in memory than a body of that size could."""
     if media_type in DATASET_TYPES:
         raise ApiError(
             415,
@@ -245,11 +280,30 @@ def _parse(data: bytes, media_type: str, params: dict[str, str], base: str) -> l
             {"media_types": sorted(BODY_FORMATS)},
         )
     require_utf8(params)
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        try:
+            screen_rdfxml(data, "the request body", max_bytes, "max_body_bytes")
+        except DumpTooLargeError as exc:
+            where = {"max_body_bytes": max_bytes, "line": exc.line, "column": exc.column}
+            raise ApiError(413, exc.reason, where) from None
+        except DumpError as exc:
+            where = {"line": exc.line, "column": exc.column}
+            raise ApiError(400, f"the RDF body is refused: {exc.reason}", where) from None
+    triples: list[ox.Triple] = []
+    produced = 0
     try:
-        return [
-            quad.triple
-            for quad in ox.parse(data, format=rdf_format, base_iri=base, without_named_graphs=True)
-        ]
+        for quad in ox.parse(data, format=rdf_format, base_iri=base, without_named_graphs=True):
+            produced += statement_bytes(quad)
+            if produced > max_bytes:
+                raise ApiError(
+                    413,
+                    f"the body's triples come to more than {max_bytes:,} bytes as N-Triples "
+                    "(setting max_body_bytes, which counts what prefixes, contexts and entities "
+                    "expand to); nothing was written",
+                    {"max_body_bytes": max_bytes, "triples_read": len(triples)},
+                )
+            triples.append(quad.triple)
+        return triples
     except SyntaxError as exc:
         detail = {"parser": str(exc), "line": exc.lineno, "column": exc.offset}
         raise ApiError(400, "the RDF body does not parse", detail) from None

@@ -15,7 +15,10 @@ next query makes a RocksDB checkpoint with ``Store.backup`` into
 milliseconds -- and the workers reopen the newest one. Every write the
 service makes (SPARQL Update, Graph Store Protocol, document ingest/removal)
 goes through ``OxigraphStore.update`` and so is visible to the next query.
-Snapshots no worker has open are deleted.
+Snapshots no worker has open are deleted. One is made when the pool starts,
+so that there is always one to fall back on: on a full disk a checkpoint
+cannot be written, and queries go on reading the newest snapshot there is
+(the store refuses writes meanwhile) until one can, after space is freed.
 
 The row cap is applied by the worker while it serialises, so a huge result
 never crosses the pipe; a cut result is reported as ``truncated``. The worker
@@ -60,6 +63,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from practicegraph.api import query_worker
+from practicegraph.errors import StorageFullError, StoreError
 from practicegraph.graph.store import OxigraphStore
 
 logger = logging.getLogger(__name__)
@@ -73,6 +77,14 @@ class QueryTimeoutError(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the query did not finish within its time limit of {seconds:g} s")
         self.seconds = seconds
+
+
+class QueryBusyError(Exception):
+    """No worker became free while the query waited in line; it never started."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"no query worker became free within {waited:g} s")
+        self.waited = waited
 
 
 class QueryAbandonedError(Exception):
@@ -123,6 +135,8 @@ class QueryJob:
     results: str = "json"  # json | xml | csv | tsv
     graph: str = "turtle"  # turtle | nt | jsonld | rdfxml
     max_rows: int = 10_000
+    #: ``query`` is an update, to be tried on an empty store (query_worker.trial_update)
+    trial_update: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,10 +155,11 @@ class _Worker:
     served: int = 0
 
     @classmethod
-    def start(cls) -> _Worker:
+    def start(cls, network: bool = False) -> _Worker:
         """A new worker; call it from the runner's spawner thread (see ``die_with_parent``)."""
+        sandbox = [] if network else [query_worker.NO_NETWORK]
         process = subprocess.Popen(  # noqa: S603 - our own script, no shell
-            [sys.executable, str(WORKER_SCRIPT), str(os.getpid())],
+            [sys.executable, str(WORKER_SCRIPT), str(os.getpid()), *sandbox],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
@@ -314,9 +329,14 @@ def _expire(waiter: asyncio.Future[Any]) -> None:
 class QueryRunner:
     """A pool of query worker processes reading snapshots of ``store``."""
 
-    def __init__(self, store: OxigraphStore, snapshot_dir: Path, workers: int = 2) -> None:
+    def __init__(
+        self, store: OxigraphStore, snapshot_dir: Path, workers: int = 2, *, network: bool = False
+    ) -> None:
+        """``network``: whether queries may reach the network (SERVICE to allow-listed
+        endpoints); without it the workers run under :mod:`practicegraph.api.sandbox`."""
         self.store = store
         self.size = workers
+        self.network = network
         self._snapshots = _Snapshots(snapshot_dir)
         self._idle = _Pool(abandon=self._abandoned)
         self._all: list[_Worker] = []
@@ -334,6 +354,10 @@ class QueryRunner:
             worker = self._start_worker()
             self._all.append(worker)
             self._idle.put(worker)
+        try:
+            self.snapshot()  # the one to fall back on should the disk fill up
+        except StoreError as exc:  # queries try again, and say why if they cannot
+            logger.warning("no first snapshot of the store: %s", exc)
 
     # -- snapshots -------------------------------------------------------------------
     def snapshot(self) -> Path:
@@ -372,7 +396,15 @@ class QueryRunner:
         version = self.store.version  # read before the checkpoint: never newer than it
         snaps.counter += 1
         target = snaps.root / f"{snaps.counter:08d}"
-        self.store.backup(target)
+        try:
+            self.store.backup(target)
+        except StorageFullError:
+            if snaps.latest is None or not snaps.latest[1].exists():
+                raise
+            # Kept with its old version: the next query tries a checkpoint again.
+            logger.info("disk full: queries read the newest snapshot there is")
+            self.store.stale_reads_served()
+            return snaps.latest[1]
         snaps.latest = (version, target)
         self._prune_locked()
         return target
@@ -386,24 +418,32 @@ class QueryRunner:
                 shutil.rmtree(path, ignore_errors=True)
 
     # -- running -----------------------------------------------------------------------
-    def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Run ``job`` in a worker; raises QueryTimeoutError or QueryFailedError."""
-        deadline = time.monotonic() + timeout
-        header, payload, snapshot = self._run_once(job, timeout, deadline)
+    def run(
+        self, job: QueryJob, timeout: float, queue_timeout: float | None = None
+    ) -> QueryOutcome:
+        """Run ``job`` in a worker; raises QueryBusyError, QueryTimeoutError or QueryFailedError.
+
+        The query waits up to ``queue_timeout`` s (default: ``timeout``) for a free
+        worker, then has ``timeout`` s to run: time in line is not taken from its
+        time limit, and a query that never started is told so (QueryBusyError).
+        """
+        wait = timeout if queue_timeout is None else queue_timeout
+        header, payload, snapshot = self._run_once(job, timeout, wait)
         if header.get("error") == SNAPSHOT_GONE:
             self._renew_snapshot(snapshot)
-            header, payload, _ = self._run_once(job, timeout, deadline)
+            header, payload, _ = self._run_once(job, timeout, wait)
         return _outcome(header, payload)
 
     def _run_once(
-        self, job: QueryJob, timeout: float, deadline: float
+        self, job: QueryJob, timeout: float, wait: float
     ) -> tuple[dict[str, Any], bytes, Path]:
         worker = self._idle.try_get()
         if worker is None:
             try:
-                worker = self._idle.get_blocking(deadline - time.monotonic())
+                worker = self._idle.get_blocking(wait)
             except QueryTimeoutError:
-                raise QueryTimeoutError(timeout) from None
+                raise QueryBusyError(wait) from None
+        deadline = time.monotonic() + timeout
         healthy = False
         try:
             snapshot = self.snapshot()
@@ -426,40 +466,47 @@ class QueryRunner:
         return header, payload, snapshot
 
     async def run_async(
-        self, job: QueryJob, timeout: float, stop: QueryStop | None = None
+        self,
+        job: QueryJob,
+        timeout: float,
+        stop: QueryStop | None = None,
+        queue_timeout: float | None = None,
     ) -> QueryOutcome:
         """:meth:`run` for the event loop: no thread unless a snapshot is due or a worker dies.
 
         ``stop``, when fired, ends the query early with QueryAbandonedError.
         """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        header, payload, snapshot = await self._run_once_async(job, timeout, deadline, loop, stop)
+        wait = timeout if queue_timeout is None else queue_timeout
+        header, payload, snapshot = await self._run_once_async(job, timeout, wait, loop, stop)
         if header.get("error") == SNAPSHOT_GONE:
             await run_in_threadpool(self._renew_snapshot, snapshot)
-            header, payload, _ = await self._run_once_async(job, timeout, deadline, loop, stop)
+            header, payload, _ = await self._run_once_async(job, timeout, wait, loop, stop)
         return _outcome(header, payload)
 
     async def _run_once_async(
         self,
         job: QueryJob,
         timeout: float,
-        deadline: float,
+        wait: float,
         loop: asyncio.AbstractEventLoop,
         stop: QueryStop | None,
     ) -> tuple[dict[str, Any], bytes, Path]:
         worker = self._idle.try_get()
         exchange: _Exchange | None = None
         if worker is None:
+            line_deadline = loop.time() + wait
             try:
                 worker, exchange = await self._idle.get(
-                    deadline - loop.time(), lambda w: self._start_now(w, job, deadline, loop)
+                    wait, lambda w: self._start_now(w, job, line_deadline, loop)
                 )
             except QueryTimeoutError:
-                raise QueryTimeoutError(timeout) from None
-            if exchange is None and loop.time() >= deadline:  # handed over too late
+                raise QueryBusyError(wait) from None
+            if exchange is None and loop.time() >= line_deadline:  # handed over too late
                 self._idle.put(worker)
-                raise QueryTimeoutError(timeout)
+                raise QueryBusyError(wait)
+        # the time limit counts from the query's start, not from its arrival
+        deadline = (exchange.started if exchange is not None else loop.time()) + timeout
         if exchange is None and stop is not None and stop.stopped:  # gone while in line
             self._idle.put(worker)
             raise QueryAbandonedError
@@ -508,12 +555,12 @@ class QueryRunner:
         # an answered exchange has given the worker back already
 
     def _start_now(
-        self, worker: _Worker, job: QueryJob, deadline: float, loop: asyncio.AbstractEventLoop
+        self, worker: _Worker, job: QueryJob, line_deadline: float, loop: asyncio.AbstractEventLoop
     ) -> _Exchange | None:
         """Send ``job`` to a worker being handed over, if nothing needs a thread first
-        and the caller's time is not up."""
+        and the caller's time in line is not up."""
         snapshot = self._fresh_snapshot()
-        if snapshot is None or loop.time() >= deadline:
+        if snapshot is None or loop.time() >= line_deadline:
             return None
         message = _frame_request(job, snapshot)
         if len(message) > _PIPE_ATOMIC:
@@ -550,7 +597,7 @@ class QueryRunner:
         self._idle.put(fresh)
 
     def _start_worker(self) -> _Worker:
-        return self._spawner.submit(_Worker.start).result()
+        return self._spawner.submit(_Worker.start, self.network).result()
 
     def worker_pids(self) -> list[int]:
         with self._registry:
@@ -586,6 +633,7 @@ def _encode(job: QueryJob, snapshot: Path) -> bytes:
             "results": job.results,
             "graph": job.graph,
             "max_rows": job.max_rows,
+            "trial_update": job.trial_update,
         }
     ).encode()
 
@@ -649,6 +697,8 @@ class _Exchange:
         self.worker = worker
         self.snapshot = snapshot
         self.answered = False
+        #: when the query set off (loop time): its time limit counts from here
+        self.started = loop.time()
         self._pool = pool
         self._loop = loop
         self._stdin = stdin.fileno()

@@ -254,6 +254,22 @@ def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
         return {"ok": False, "error": "failed", "message": str(exc)}, b""
 
 
+def trial_update(request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """Run an update on an empty in-memory store, to learn whether the engine survives it.
+
+    Updates run in the server's own process, where an engine crash (a stack
+    overflow on a deeply nested request) would take the server down; a worker
+    that dies here only costs a replacement. Nothing is written anywhere.
+    """
+    try:
+        ox.Store().update(request["query"], base_iri=request.get("base_iri"))
+    except SyntaxError as exc:
+        return {"ok": False, "error": "syntax", "message": str(exc)}, b""
+    except (OSError, RuntimeError, ValueError) as exc:
+        return {"ok": False, "error": "failed", "message": str(exc)}, b""
+    return {"ok": True, "kind": "trial", "media_type": "", "truncated": False, "rows": 0}, b""
+
+
 def die_with_parent(parent: int) -> None:
     """Be killed when the server process ends, however it ends.
 
@@ -278,9 +294,32 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _sandbox() -> Any:
+    """sandbox.py beside this script, loaded by path: importing it through the
+    ``practicegraph.api`` package would load the whole web application here."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "practicegraph_worker_sandbox", os.path.join(os.path.dirname(__file__), "sandbox.py")
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError("sandbox.py is missing beside the query worker")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The command-line flag that starts a worker without network access.
+NO_NETWORK = "--no-network"
+
+
 def main() -> None:
     if len(sys.argv) > 1:
         die_with_parent(int(sys.argv[1]))
+    if NO_NETWORK in sys.argv[2:]:
+        why_not = _sandbox().forbid_network()
+        if why_not is not None:
+            print(f"query worker: running with network access ({why_not})", file=sys.stderr)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
     store: ox.Store | None = None
@@ -289,6 +328,9 @@ def main() -> None:
         request, _payload = message
         if request.get("ping"):
             write_message(stdout, {"ok": True, "pong": True})
+            continue
+        if request.get("trial_update"):
+            write_message(stdout, *trial_update(request))
             continue
         if store is None or request["snapshot"] != opened:
             store = None  # release the previous snapshot before opening the next

@@ -47,7 +47,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from practicegraph.api.conneg import choose
+from practicegraph.api.conneg import choose, format_names
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
 from practicegraph.config import Settings
@@ -325,6 +325,7 @@ FormatParam = Annotated[
     Query(
         alias="format",
         description="Overrides Accept: html, ttl, jsonld, nt or rdf (or a media type)",
+        json_schema_extra={"enum": format_names(OFFERS)},
     ),
 ]
 KeyParam = Annotated[str, Path(description="The rest of the IRI after its kind")]

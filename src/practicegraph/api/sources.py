@@ -2,16 +2,15 @@
 
 An import's body is the dump itself (not a multipart form): dumps are large,
 and a raw body streams to disk under the ``max_import_bytes`` limit without a
-form parser in between. The syntax comes from ``?format=`` or the
-Content-Type; gzip is recognised by its first bytes. As with the CLI, the
-token is checked before a byte of the body is read.
+form parser in between, into ``DATA/uploads/dump-*``: removed however the import
+ends, and at the next start if the process was killed mid-import. The syntax
+comes from ``?format=`` or the Content-Type; gzip is recognised by its first
+bytes. As with the CLI, the token is checked before a byte of the body is read.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -125,10 +124,7 @@ async def import_source(
             f"the dump is larger than {limit} bytes (setting max_import_bytes)",
             {"max_import_bytes": limit, "content_length": int(declared)},
         )
-    uploads = settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="dump-", dir=uploads))
-    try:
+    with service.sources.upload_folder() as folder:  # removed however this ends
         path = folder / "dump"
         size = 0
         with path.open("wb") as out:
@@ -152,8 +148,6 @@ async def import_source(
             quarantine=quarantine,
             filename=shown,
         )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return JSONResponse(report.to_dict(), status_code=200)
 
 

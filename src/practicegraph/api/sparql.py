@@ -13,7 +13,14 @@ Queries run in killable worker processes over a snapshot of the store (see
 :mod:`practicegraph.api.query_runner`), under a time limit (``timeout=`` up to
 the server's maximum) and a row cap (a cut result carries the response header
 ``PracticeGraph-Results-Truncated: true`` and ``PracticeGraph-Results-Limit``).
-SERVICE is refused unless its endpoint is allow-listed in the settings.
+SERVICE is refused unless its endpoint is allow-listed in the settings, and
+LOAD always (the server fetches nothing on a request's behalf): both are read
+from the request's parse tree by :mod:`practicegraph.api.sparql_guard`, which
+also refuses requests nested or chained past what the engine evaluates
+safely. A query waits for a free worker at most ``query_queue_timeout`` s (then
+503, "busy", with Retry-After) and its time limit counts from its start;
+callers without the write token may ask for at most
+``anonymous_max_query_timeout`` s.
 
 Keyword index after an update: the update text is scanned for the graphs it
 can write to. The documents whose named graphs it names (as IRIs or prefixed
@@ -39,6 +46,7 @@ is what the OpenAPI page shows, and what any other way in reaches).
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -47,8 +55,8 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from practicegraph.api import sparql_text
-from practicegraph.api.deps import get_service, get_settings, require_token
+from practicegraph.api import sparql_guard, sparql_text
+from practicegraph.api.deps import get_service, get_settings, has_valid_token, require_token
 from practicegraph.api.errors import ApiError
 from practicegraph.api.protocol import (
     GRAPH_MEDIA,
@@ -66,6 +74,7 @@ from practicegraph.api.protocol import (
 from practicegraph.api.query_runner import (
     SNAPSHOT_GONE,
     QueryAbandonedError,
+    QueryBusyError,
     QueryFailedError,
     QueryJob,
     QueryOutcome,
@@ -76,7 +85,7 @@ from practicegraph.api.query_runner import (
 from practicegraph.api.query_worker import GRAPH_FORMATS
 from practicegraph.api.result_cache import ResultCache, cache_key
 from practicegraph.config import Settings
-from practicegraph.errors import QueryError
+from practicegraph.errors import QueryError, StorageFullError, StoreError
 from practicegraph.service import PracticeGraphService
 
 router = APIRouter(tags=["sparql"])
@@ -177,6 +186,10 @@ async def sparql(request: Request) -> Response:
         return await _query(request, queries[0], values, endpoint, settings)
     if request.method == "POST":
         raise ApiError(400, "the request has neither a query nor an update")
+    # the description ignores them, but a malformed parameter is still an error
+    _timeout(values, settings, has_valid_token(request))
+    _iris(values, "default-graph-uri")
+    _iris(values, "named-graph-uri")
     return _service_description(request, values, endpoint, settings)
 
 
@@ -284,36 +297,62 @@ def _iris(values: dict[str, list[str]], name: str) -> list[str] | None:
     return given
 
 
-def _timeout(values: dict[str, list[str]], settings: Settings) -> float:
+#: The shortest time limit a request may ask for: below it a query cannot even
+#: reach its worker, and the answer would always be a time-out.
+MIN_QUERY_TIMEOUT = 0.1
+
+
+def _timeout(values: dict[str, list[str]], settings: Settings, trusted: bool) -> float:
+    """The query's time limit: ``timeout=`` within the caller's maximum.
+
+    Callers with the write token may ask for up to ``max_query_timeout``; anyone
+    else up to ``anonymous_max_query_timeout``, so that two anonymous requests
+    cannot hold every worker for the longest time the operator allows.
+    """
+    longest = settings.max_query_timeout if trusted else settings.anonymous_max_query_timeout
     given = values.get("timeout")
     if not given:
-        return settings.query_timeout
+        return min(settings.query_timeout, longest)
     try:
         seconds = float(given[-1])
     except ValueError:
         raise ApiError(400, f"timeout must be a number of seconds, got {given[-1]!r}") from None
-    if not 0 < seconds <= settings.max_query_timeout:
+    if not math.isfinite(seconds) or not MIN_QUERY_TIMEOUT <= seconds <= longest:
+        who = "" if trusted else " for a request without the write token"
         raise ApiError(
             400,
-            f"timeout must be more than 0 and at most {settings.max_query_timeout:g} seconds",
-            {"timeout": seconds, "max_query_timeout": settings.max_query_timeout},
+            f"timeout must be a number from {MIN_QUERY_TIMEOUT:g} to {longest:g} seconds{who}, "
+            f"got {given[-1]!r}",
+            {"timeout": given[-1], "min": MIN_QUERY_TIMEOUT, "max": longest},
         )
     return seconds
 
 
-def _check_service(query: str, base: str, settings: Settings) -> None:
-    allowed = set(settings.service_allowlist_iris)
-    refused = [
-        e for e in sparql_text.service_endpoints(query, base) if e is None or e not in allowed
-    ]
-    if refused:
-        names = ", ".join(e or "a variable endpoint" for e in refused)
-        raise ApiError(
-            400,
-            f"SERVICE federation is off for {names}: only endpoints in the service "
-            "allow-list (setting service_allowlist) may be called",
-            {"refused": refused, "allowlist": sorted(allowed)},
-        )
+def _check_shape(text: str) -> None:
+    try:
+        sparql_guard.check_shape(text)
+    except sparql_guard.RefusedRequestError as exc:
+        raise ApiError(400, str(exc), exc.detail) from None
+
+
+async def _check_network(
+    text: str, *, update: bool, base: str, settings: Settings
+) -> sparql_guard.NetworkUse:
+    """Refuse LOAD, and SERVICE calls to endpoints outside the allow-list (400).
+
+    The parse runs in the thread pool; a text that cannot mention either keyword
+    skips it.
+    """
+    if not sparql_guard.mentions_network(text):
+        return sparql_guard.NetworkUse()
+    try:
+        use = await run_in_threadpool(sparql_guard.network_use, text, update=update, base=base)
+    except sparql_guard.RefusedRequestError as exc:
+        raise ApiError(400, str(exc), exc.detail) from None
+    refused = sparql_guard.refusal(use, frozenset(settings.service_allowlist_iris))
+    if refused is not None:
+        raise ApiError(400, str(refused), refused.detail)
+    return use
 
 
 async def _query(
@@ -330,8 +369,9 @@ async def _query(
             "a query's dataset is default-graph-uri and named-graph-uri",
         )
     results, graph = _formats(request, values)
-    timeout = _timeout(values, settings)
-    _check_service(query, endpoint, settings)
+    timeout = _timeout(values, settings, has_valid_token(request))
+    _check_shape(query)
+    network = await _check_network(query, update=False, base=endpoint, settings=settings)
     job = QueryJob(
         query=query,
         base_iri=endpoint,
@@ -352,7 +392,7 @@ async def _query(
             return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
     outcome = cache.get(generation, key) if key is not None and cache.enabled else None
     if outcome is None:
-        outcome = await _run(request, runner, job, timeout, settings)
+        outcome = await _run(request, runner, job, timeout, settings, network)
         if key is not None and cache.enabled:
             cache.put(generation, key, outcome)
     headers = {"Vary": "Accept"}
@@ -383,7 +423,12 @@ DISCONNECT_WATCH_AFTER = 0.05
 
 
 async def _run(
-    request: Request, runner: QueryRunner, job: QueryJob, timeout: float, settings: Settings
+    request: Request,
+    runner: QueryRunner,
+    job: QueryJob,
+    timeout: float,
+    settings: Settings,
+    network: sparql_guard.NetworkUse,
 ) -> QueryOutcome:
     stop = QueryStop()
     loop = asyncio.get_running_loop()
@@ -393,7 +438,15 @@ async def _run(
         lambda: watchers.append(loop.create_task(_stop_on_disconnect(request.receive, stop))),
     )
     try:
-        return await runner.run_async(job, timeout, stop)
+        return await runner.run_async(job, timeout, stop, settings.query_queue_timeout)
+    except QueryBusyError as exc:
+        raise ApiError(
+            503,
+            f"the service is busy: every query worker ({settings.query_workers}) was in use for "
+            f"{exc.waited:g} s and this query did not start; try again shortly",
+            {"query_workers": settings.query_workers, "waited": exc.waited},
+            headers={"Retry-After": "2"},
+        ) from exc
     except QueryAbandonedError as exc:
         # nobody reads this answer; the status is what the access log shows (nginx's 499)
         raise ApiError(499, "the client went away: its query was stopped") from exc
@@ -405,7 +458,7 @@ async def _run(
             headers={"Retry-After": "1"},
         ) from exc
     except QueryFailedError as exc:
-        raise _query_error(exc) from None
+        raise _query_error(exc, network) from None
     finally:
         timer.cancel()
         for watcher in watchers:
@@ -421,13 +474,21 @@ async def _stop_on_disconnect(receive: Receive, stop: QueryStop) -> None:
             return
 
 
-def _query_error(exc: QueryFailedError) -> ApiError:
+def _query_error(exc: QueryFailedError, network: sparql_guard.NetworkUse) -> ApiError:
     if exc.kind == "syntax":
         return ApiError(400, "the SPARQL query does not parse", _parser_detail(exc.message))
     if exc.kind == "crashed":
         return ApiError(503, exc.message)
     if exc.kind == SNAPSHOT_GONE:  # deleted twice in a row under the query: a busy moment
         return ApiError(503, "the store's snapshot changed under the query; try again")
+    if network.services:
+        # the engine's message may quote the remote endpoint's answer: never echo it
+        return ApiError(
+            502,
+            "the query calls SERVICE and could not be evaluated; the remote endpoint's "
+            "answer is not shown",
+            {"services": [e for e in network.services if e is not None]},
+        )
     return ApiError(400, "the SPARQL query could not be evaluated", {"reason": exc.message})
 
 
@@ -457,27 +518,86 @@ async def _update(
             "the update names its own dataset (USING or WITH) and the request gives "
             "using-graph-uri/using-named-graph-uri: the protocol allows one or the other",
         )
+    _check_shape(update)
+    settings = get_settings(request)
+    network = await _check_network(update, update=True, base=endpoint, settings=settings)
     text = sparql_text.with_using(update, using, using_named)
+    if not sparql_guard.provably_within_limits(text):
+        await _trial_run(request, text, endpoint, settings)
     service = get_service(request)
-    await run_in_threadpool(apply_update, service, text, endpoint)
+    await run_in_threadpool(apply_update, service, text, endpoint, calls_out=network.any)
     return Response(status_code=204)
 
 
-def apply_update(service: PracticeGraphService, update: str, base_iri: str) -> None:
-    """Run an update (one transaction) and bring the keyword index in step."""
+async def _trial_run(request: Request, update: str, endpoint: str, settings: Settings) -> None:
+    """Run a large or intricate update on an empty store in a worker first.
+
+    Updates run in this process: an update that overflowed the engine's stack
+    would take the whole server down. The trial runs the same text in a query
+    worker (no network, nothing written); a worker that dies marks the update as
+    unsafe, and it is refused before it reaches the store.
+    """
+    job = QueryJob(update, base_iri=endpoint, trial_update=True)
+    try:
+        await get_runner(request).run_async(
+            job, settings.query_timeout, None, settings.query_queue_timeout
+        )
+    except QueryFailedError as exc:
+        if exc.kind == "crashed":
+            raise ApiError(
+                400,
+                "the update is too complex to run safely: it stopped the SPARQL engine in a "
+                "trial run on an empty store (too deeply nested or too long a chain?)",
+            ) from None
+        # a syntax or evaluation error: the real run reports it as usual
+    except QueryTimeoutError:
+        raise ApiError(
+            400,
+            f"the update did not finish a trial run on an empty store within "
+            f"{settings.query_timeout:g} s: it is refused rather than run on the store",
+        ) from None
+    except QueryBusyError as exc:
+        raise ApiError(
+            503,
+            "the service is busy: no worker was free to check this update; try again shortly",
+            {"waited": exc.waited},
+            headers={"Retry-After": "2"},
+        ) from exc
+
+
+def apply_update(
+    service: PracticeGraphService, update: str, base_iri: str, *, calls_out: bool = False
+) -> None:
+    """Run an update (one transaction) and bring the keyword index in step.
+
+    ``calls_out``: the update calls an allow-listed SERVICE, so the engine's error
+    message may quote a remote answer and is not passed on.
+    """
     with service.write_lock:
-        _apply_update(service, update, base_iri)
+        _apply_update(service, update, base_iri, calls_out)
 
 
-def _apply_update(service: PracticeGraphService, update: str, base_iri: str) -> None:
+def _apply_update(
+    service: PracticeGraphService, update: str, base_iri: str, calls_out: bool
+) -> None:
     try:
         service.store.update(update, base_iri=base_iri)
-    except QueryError as exc:
+    except StorageFullError:
+        raise
+    except StoreError as exc:
         message = str(exc)
-        if "does not parse" in message:
+        if isinstance(exc, QueryError) and "does not parse" in message:
             raise ApiError(
                 400, "the SPARQL update does not parse", _parser_detail(message)
             ) from None
+        if calls_out:  # the engine reports a failed SERVICE call as an I/O error
+            raise ApiError(
+                502,
+                "the update calls SERVICE and could not be applied; the remote endpoint's "
+                "answer is not shown",
+            ) from None
+        if not isinstance(exc, QueryError):
+            raise
         raise ApiError(400, "the SPARQL update could not be applied", {"reason": message}) from None
     scope = sparql_text.write_scope(update, base_iri)
     sync_index_after_write(service, None if scope.any_graph else sorted(scope.iris))

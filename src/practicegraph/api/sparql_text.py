@@ -3,10 +3,10 @@
 pyoxigraph parses SPARQL but does not expose the parsed algebra to Python, so
 the few questions the endpoint must answer before execution are answered by a
 small lexer that knows SPARQL's token classes (IRIs, prefixed names, strings,
-comments, variables, punctuation) without parsing the grammar:
+comments, variables, punctuation) without parsing the grammar. It is not a
+security boundary: which addresses a request reaches is decided by a real
+parser in :mod:`practicegraph.api.sparql_guard`. The lexer answers:
 
-- which endpoints a query calls with ``SERVICE`` (federation is off unless the
-  endpoint is allow-listed);
 - whether an update already names its dataset (``USING``/``USING NAMED``/``WITH``),
   which the protocol forbids together with ``using-graph-uri`` parameters;
 - the same update with the protocol's ``using-graph-uri``/``using-named-graph-uri``
@@ -28,7 +28,7 @@ from urllib.parse import urljoin
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -53,10 +53,18 @@ class Token:
         return self.kind == "word" and self.text.upper() in words
 
 
-def tokens(text: str) -> list[Token]:
-    """SPARQL tokens without whitespace and comments."""
+#: The same lexer with no IRI tokens: ``<`` is always an operator. The engine's
+#: grammar tells ``?a<'x>'`` (a comparison) from ``<x>`` (an IRI) by context, which a
+#: lexer cannot; bounds on a request's shape take the worse of the two readings.
+_TOKEN_WITHOUT_IRIS = re.compile(
+    _TOKEN.pattern.replace("(?P<iri>", "(?P<never>(?!)"), re.VERBOSE | re.DOTALL
+)
+
+
+def tokens(text: str, *, iris: bool = True) -> list[Token]:
+    """SPARQL tokens without whitespace and comments (``iris=False``: no IRI tokens)."""
     out = []
-    for match in _TOKEN.finditer(text):
+    for match in (_TOKEN if iris else _TOKEN_WITHOUT_IRIS).finditer(text):
         kind = match.lastgroup or "punct"
         if kind in ("ws", "comment"):
             continue
@@ -105,23 +113,6 @@ def _resolver_over(toks: list[Token], base: str | None) -> _Resolver:
         if tok.is_word("PREFIX", "BASE"):
             resolver.declare(toks, i)
     return resolver
-
-
-def service_endpoints(query: str, base: str | None = None) -> list[str | None]:
-    """The endpoint of every SERVICE clause, in order; None for ``SERVICE ?var``."""
-    if "service" not in query.lower():
-        return []  # the common case, without tokenising the whole query
-    toks = tokens(query)
-    resolver = _resolver_over(toks, base)
-    found: list[str | None] = []
-    for i, tok in enumerate(toks):
-        if not tok.is_word("SERVICE"):
-            continue
-        j = i + 1
-        if j < len(toks) and toks[j].is_word("SILENT"):
-            j += 1
-        found.append(resolver.iri(toks[j]) if j < len(toks) else None)
-    return found
 
 
 def _operations(toks: list[Token]) -> list[list[Token]]:

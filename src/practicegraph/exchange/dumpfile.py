@@ -3,7 +3,9 @@
 A gzip bomb is a small file that expands to gigabytes. The limit is therefore
 checked on the bytes *after* decompression, as they are read, so the parse
 stops at the limit however well the file compresses; nothing has been written
-by then (imports parse into a staging store first).
+by then (imports parse into a staging store first). RDF/XML is also screened
+for entity declarations on its way to the parser, and each entity reference
+counts its expansion against the same limit (see :mod:`.xml_guard`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from practicegraph.errors import DumpError, DumpTooLargeError
+from practicegraph.exchange.xml_guard import EntityGuard
 
 #: syntax name -> (pyoxigraph format, file endings)
 SYNTAXES: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
@@ -70,14 +73,24 @@ def sha256_of(path: Path) -> str:
 
 
 class LimitedReader(io.RawIOBase):
-    """A binary stream that refuses to yield more than ``limit`` bytes."""
+    """A binary stream that refuses to yield more than ``limit`` bytes.
+
+    With a ``guard``, every block is screened by it before the parser gets it.
+    """
 
     def __init__(
-        self, inner: Any, limit: int, filename: str, what: str, owned: tuple[Any, ...] = ()
+        self,
+        inner: Any,
+        limit: int,
+        filename: str,
+        what: str,
+        owned: tuple[Any, ...] = (),
+        guard: EntityGuard | None = None,
     ) -> None:
         super().__init__()
         self._inner = inner
         self._owned = owned  # closed with this reader (the file under a GzipFile)
+        self._guard = guard
         self._limit = limit
         self._filename = filename
         self._what = what
@@ -105,6 +118,8 @@ class LimitedReader(io.RawIOBase):
                 "(setting max_import_bytes); nothing was imported",
                 self._filename,
             )
+        if self._guard is not None:
+            self._guard.feed(data, final=not data)
         buffer[: len(data)] = data
         return len(data)
 
@@ -132,4 +147,6 @@ def open_dump(
     inner: Any = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
     what = "the decompressed content" if gzipped else "the file"
     owned = (raw,) if inner is not raw else ()
-    return io.BufferedReader(LimitedReader(inner, max_bytes, shown, what, owned), 1 << 16)
+    guard = EntityGuard(shown, max_bytes) if syntax.name == "xml" else None
+    reader = LimitedReader(inner, max_bytes, shown, what, owned, guard)
+    return io.BufferedReader(reader, 1 << 16)

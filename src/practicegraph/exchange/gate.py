@@ -9,7 +9,11 @@ The gate adds what a well-formed file can still get wrong:
   ontology and theme scheme. An identical copy of our own ontology (every dump
   from another PracticeGraph carries one) passes and is dropped; anything that
   would add to or contradict it is refused, so an import cannot rename a theme;
-* more statements than the import limit.
+* more statements than the import limit;
+* more text than the byte limit, counted on what the parser produced (each
+  statement as its N-Quads line), not on the file: prefixes, a JSON-LD
+  ``@context``, ``xml:base`` or RDF/XML entities let a small file stand for
+  much longer statements, and the limit is about what would be stored.
 
 It also notes what the dump says about itself (a VoID or DCAT dataset's licence
 and publisher), which the import's provenance records.
@@ -92,6 +96,7 @@ class DumpDescription:
 class GateCounts:
     accepted: int = 0
     own_copies: int = 0  # identical copies of this instance's ontology, dropped
+    produced_bytes: int = 0  # the accepted statements as N-Quads, in UTF-8
 
 
 class Gate:
@@ -105,6 +110,7 @@ class Gate:
         vocabulary_prefixes: Iterable[str],
         is_own_statement: Callable[[ox.Quad], bool],
         max_triples: int,
+        max_bytes: int,
         locate: Callable[[str], tuple[int | None, int | None]] = lambda _needle: (None, None),
     ) -> None:
         self.filename = filename
@@ -112,6 +118,7 @@ class Gate:
         self.vocabulary_prefixes = tuple(vocabulary_prefixes)
         self.is_own_statement = is_own_statement
         self.max_triples = max_triples
+        self.max_bytes = max_bytes
         self.locate = locate
         self.counts = GateCounts()
         self.description = DumpDescription()
@@ -154,6 +161,15 @@ class Gate:
                     "(setting max_import_triples); nothing was imported",
                     self.filename,
                 )
+            self.counts.produced_bytes += statement_bytes(quad)
+            if self.counts.produced_bytes > self.max_bytes:
+                raise DumpTooLargeError(
+                    f"the statements parsed so far come to more than {self.max_bytes:,} bytes "
+                    "as N-Quads, the import limit (setting max_import_bytes), which counts "
+                    "what the file expands to (prefixes, contexts, entities), not only its "
+                    "own size; nothing was imported",
+                    self.filename,
+                )
             self.description.note(quad)
             yield quad
         self.description.settle()
@@ -161,6 +177,12 @@ class Gate:
     def _refuse(self, reason: str, needle: str) -> None:
         line, column = self.locate(needle)
         raise DumpError(reason + "; nothing was imported", self.filename, line, column)
+
+
+def statement_bytes(quad: ox.Quad | ox.Triple) -> int:
+    """The size of a statement written as N-Quads (UTF-8): what storing it costs."""
+    text = str(quad)
+    return (len(text) if text.isascii() else len(text.encode("utf-8"))) + 3  # " .\n"
 
 
 def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:

@@ -11,20 +11,30 @@ dropping a document's graph and inserting its new version happen together or
 not at all. A deployment that outgrows one machine implements
 :class:`GraphStore` against a SPARQL 1.1 server (the same update strings work
 there) without touching the callers.
+
+A full disk: RocksDB refuses the write that meets it (nothing of it is kept)
+and then stays read-only -- its "background error" -- even after space is
+freed, and pyoxigraph offers no way to resume. So a write refused for lack of
+space marks the store ``needs_recovery``; reads go on from the same handle,
+and the next write or snapshot, once there is room, reopens the store in this
+process (:meth:`OxigraphStore.recover`) instead of waiting for a restart.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable, Iterator
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from practicegraph.errors import QueryError, StoreError
+from practicegraph.errors import QueryError, StorageFullError, StoreError, is_disk_full
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -43,6 +53,13 @@ RDF_FORMATS = {
 DATASET_FORMATS = frozenset({"nquads", "trig"})
 
 logger = logging.getLogger(__name__)
+
+#: How long a reopen waits for readers still holding the old handle (RocksDB's
+#: directory lock is only released when the last of them lets go).
+REOPEN_WAIT = 10.0
+#: Room wanted beyond the write-ahead logs before a reopen is tried: reopening
+#: turns the logs into a table file, which cannot succeed on a disk still full.
+REOPEN_MARGIN = 1 << 20
 
 
 def nt_terms(graph: Graph) -> str:
@@ -70,11 +87,26 @@ class GraphStore(Protocol):
 class OxigraphStore:
     """The embedded default: an on-disk Oxigraph store in the data directory."""
 
-    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        read_only: bool = False,
+        lock: threading.RLock | None = None,
+    ) -> None:
         self.path = path
         self.read_only = read_only
+        #: Held by whoever writes (the service shares its own); a reopen takes it too.
+        self.write_lock = lock if lock is not None else threading.RLock()
+        #: A write met a full disk: RocksDB now refuses every write until reopened.
+        self.needs_recovery = False
+        #: Run under the write lock after a reopen made the store writable again.
+        self.on_recovered: list[Callable[[], None]] = []
+        #: Reopens so far (each one after a full disk).
+        self.recoveries = 0
         self._writes = itertools.count(1)
-        #: Changes with every write made through this object; snapshot readers compare it.
+        #: Changes with every write made through this object (and after readers were
+        #: served an older snapshot); snapshot readers and result caches compare it.
         self.generation = 0
         #: Compactions so far: the data is the same, its files are not (see optimize).
         self.compactions = 0
@@ -90,8 +122,10 @@ class OxigraphStore:
                 self._store = ox.Store.read_only(str(path))
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
+                self._store = self._open_writable(path)
         except OSError as exc:
+            if is_disk_full(exc):
+                raise StorageFullError("a new store cannot be created") from exc
             detail = " ".join(str(exc).split())
             if "lock" in detail.lower():
                 raise StoreError(
@@ -99,6 +133,100 @@ class OxigraphStore:
                     f"(an ingest running?): {detail}"
                 ) from exc
             raise StoreError(f"cannot open the store at {path}: {detail}") from exc
+
+    def _open_writable(self, path: Path) -> ox.Store:
+        """The store opened for writing; on a full disk, opened for reading only.
+
+        Why not fail: opening replays the write-ahead log into a table file, so on a
+        full disk it cannot succeed, but the data can still be read, and the first
+        write after space is freed reopens it (``needs_recovery``).
+        """
+        try:
+            return ox.Store(str(path))
+        except OSError as exc:
+            if not is_disk_full(exc) or not any(path.iterdir()):
+                raise
+            logger.info("the disk is full: the store is open for reading only (%s)", exc)
+            self.needs_recovery = True
+            return ox.Store.read_only(str(path))
+
+    # -- recovery after a full disk ------------------------------------------------
+    def recover(self, *, wait: bool = True) -> None:
+        """Make a store whose write met a full disk writable again, without a restart.
+
+        Reopens it under the write lock, once there looks to be room; raises
+        StorageFullError while there is not (or, with ``wait=False``, while a writer
+        holds the lock: a snapshot then keeps to the one it has). Readers are
+        served throughout, from a read-only handle while the writable one is swapped.
+        """
+        if not self.write_lock.acquire(blocking=wait):
+            raise StorageFullError("the store is being reopened after a full disk")
+        try:
+            if not self.needs_recovery or self.path is None:
+                return
+            if not self._room_to_reopen(self.path):
+                raise StorageFullError("the store cannot take writes until space is freed")
+            self._reopen(self.path)
+            self.needs_recovery = False
+            self.recoveries += 1
+            self.generation = next(self._writes)  # new files: snapshots must be renewed
+            logger.info("space was freed: the store is writable again")
+            for callback in self.on_recovered:
+                callback()
+        finally:
+            self.write_lock.release()
+
+    @staticmethod
+    def _room_to_reopen(path: Path) -> bool:
+        """Whether a reopen can succeed: it writes about the write-ahead logs' size."""
+        logs = sum(p.stat().st_size for p in path.glob("*.log") if p.is_file())
+        return shutil.disk_usage(path).free >= logs + REOPEN_MARGIN
+
+    def _reopen(self, path: Path) -> None:
+        """Swap the handle for a fresh writable one (the write lock is held).
+
+        The old handle must be released first (RocksDB locks its directory, per
+        process); readers get a read-only handle meanwhile. Readers still inside
+        the old one (a result being iterated) hold the lock a little longer, so the
+        writable open is retried until they let go.
+        """
+        self._store = ox.Store.read_only(str(path))
+        deadline = time.monotonic() + REOPEN_WAIT
+        while True:
+            try:
+                self._store = ox.Store(str(path))
+                return
+            except OSError as exc:
+                if is_disk_full(exc):
+                    logger.info("the store cannot be reopened yet: %s", exc)
+                    raise StorageFullError(
+                        "the store cannot take writes until space is freed"
+                    ) from exc
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    logger.error("the store could not be reopened: %s", exc)
+                    raise StoreError(
+                        "the store could not be reopened after the disk was full "
+                        "(the server log has the details); it still answers reads"
+                    ) from exc
+                time.sleep(0.05)
+
+    def _writable(self) -> None:
+        """Recover first if an earlier write met a full disk."""
+        if self.needs_recovery:
+            self.recover()
+
+    def _refused(self, exc: OSError, what: str) -> StoreError:
+        """The error for an I/O failure of a write, without the file names RocksDB gives.
+
+        A full disk also marks the store for recovery: RocksDB refuses all writes
+        from then on, until the handle is reopened.
+        """
+        if is_disk_full(exc):
+            self.needs_recovery = True
+            logger.info("the disk is full: %s refused: %s", what, exc)
+            return StorageFullError(f"{what} was refused and nothing was changed")
+        logger.error("%s failed: %s", what, exc)
+        return StoreError(f"the store refused {what} (an I/O error; the server log has details)")
 
     # -- writes ----------------------------------------------------------------
     def replace_graph(
@@ -121,10 +249,11 @@ class OxigraphStore:
         workers) keep the state before the load until that switching update, and so
         never see an import half-way.
         """
+        self._writable()
         try:
             self._store.bulk_extend(quads)
         except OSError as exc:
-            raise StoreError(f"the store refused the bulk load: {exc}") from exc
+            raise self._refused(exc, "the bulk load") from exc
 
     def drop_graph(self, graph: URIRef) -> bool:
         node = ox.NamedNode(str(graph))
@@ -135,6 +264,8 @@ class OxigraphStore:
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL Update atomically (one transaction, all or nothing)."""
+        self._writable()
+        changed = True  # for readers: assume so, unless we know better
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
@@ -142,16 +273,33 @@ class OxigraphStore:
         except RuntimeError as exc:  # an evaluation error, e.g. DROP of a missing graph
             raise QueryError(f"SPARQL update failed: {exc}") from exc
         except OSError as exc:
-            raise StoreError(f"the store refused the update: {exc}") from exc
+            refused = self._refused(exc, "the update")
+            # a write-ahead log append that failed: nothing reached the data, so
+            # the snapshots readers have stay current (none can be made meanwhile)
+            changed = not isinstance(refused, StorageFullError)
+            raise refused from exc
         finally:
-            self.generation = next(self._writes)
+            if changed:
+                self.generation = next(self._writes)
+
+    def stale_reads_served(self) -> None:
+        """Readers were answered from an older snapshot: no new one could be made (a
+        full disk). Moves ``generation`` on, so that nothing cached from those
+        answers (results, ETags) outlives the spell."""
+        self.generation = next(self._writes)
 
     def backup(self, target: Path) -> None:
-        """A consistent checkpoint of the store in ``target`` (hard links where possible)."""
+        """A consistent checkpoint of the store in ``target`` (hard links where possible).
+
+        Recovers first after a full disk, but never waits for a writer to do so.
+        """
+        if self.needs_recovery:
+            self.recover(wait=False)
         try:
             self._store.backup(str(target))
         except OSError as exc:
-            raise StoreError(f"cannot snapshot the store into {target}: {exc}") from exc
+            shutil.rmtree(target, ignore_errors=True)  # a checkpoint cut short
+            raise self._refused(exc, "a snapshot of the store") from exc
 
     # -- reads -----------------------------------------------------------------
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -227,7 +375,11 @@ class OxigraphStore:
         )
 
     def flush(self) -> None:
-        self._store.flush()
+        self._writable()
+        try:
+            self._store.flush()
+        except OSError as exc:
+            raise self._refused(exc, "writing out recent changes") from exc
 
     @property
     def version(self) -> tuple[int, int]:
@@ -249,11 +401,15 @@ class OxigraphStore:
         the query workers move to a checkpoint of the compacted files; the data,
         and ``generation``, are unchanged.
         """
+        if self.needs_recovery:
+            return False
         try:
             self._store.flush()
             self._store.optimize()
         except OSError as exc:
             logger.warning("the store could not be compacted (its data is intact): %s", exc)
+            if is_disk_full(exc):
+                self.needs_recovery = True
             return False
         self.compactions += 1
         return True
@@ -261,8 +417,11 @@ class OxigraphStore:
     def close(self) -> None:
         """Release the store (RocksDB holds a lock on the directory while open)."""
         if hasattr(self, "_store"):
-            if not self.read_only:
-                self._store.flush()
+            if not self.read_only and not self.needs_recovery:
+                try:
+                    self._store.flush()
+                except OSError as exc:  # committed writes are in the log: nothing is lost
+                    logger.warning("the store could not be flushed on close: %s", exc)
             del self._store
 
 

@@ -6,10 +6,19 @@ or raises an :class:`~practicegraph.errors.IngestError` that names the file.
 """
 
 from practicegraph.ingest.readers import (
+    DEFAULT_MAX_CHARS,
     SUPPORTED_SUFFIXES,
+    DocumentLimitError,
     SourceDocument,
     iter_input_files,
     read_document,
 )
 
-__all__ = ["SUPPORTED_SUFFIXES", "SourceDocument", "iter_input_files", "read_document"]
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "DocumentLimitError",
+    "SourceDocument",
+    "iter_input_files",
+    "read_document",
+]

@@ -8,6 +8,11 @@ publication date, language, canonical address).
 
 Only BeautifulSoup's ``html.parser`` is used: it ships with Python, so results
 do not depend on which optional parser happens to be installed.
+
+Hostile markup: elements nested deeper than :data:`MAX_DEPTH` are refused while
+the page is parsed (:class:`HtmlTooDeepError`), and the tree is rendered
+without recursion, so no page can exhaust Python's stack or keep the parser
+busy for minutes.
 """
 
 from __future__ import annotations
@@ -27,7 +32,20 @@ from bs4.element import (
 
 from practicegraph.ingest.metadata import is_boilerplate_line, normalise_date, normalise_language
 
-__all__ = ["HtmlContent", "extract_html"]
+__all__ = ["MAX_DEPTH", "HtmlContent", "HtmlTooDeepError", "extract_html"]
+
+#: Deepest element nesting a page may have. Why 512: browsers stop nesting there
+#: (Blink's parser puts deeper elements beside their parent), so no page meant
+#: for people needs more, and it bounds the work per element of the passes below.
+MAX_DEPTH = 512
+
+
+class HtmlTooDeepError(ValueError):
+    """The page nests elements deeper than the limit; the reader names the file."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"HTML elements nested more than {limit} deep (the limit)")
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,32 @@ _LINE_BREAK = "\x00"  # stands for <br> while inline whitespace is collapsed
 _TITLE_SUFFIX_RE = re.compile(r"^(?P<title>.+?)\s+[|-]\s+(?P<site>[^|]{1,60})$")
 
 
+class _DepthLimitedSoup(BeautifulSoup):
+    """BeautifulSoup that stops parsing as soon as nesting passes ``MAX_DEPTH``.
+
+    Why stop during the parse and not after it: a file of a million unclosed
+    ``<b>`` tags takes minutes to build into a tree; refusing at the 513th
+    costs microseconds. ``pushTag`` is where the tree builder opens every
+    element; ``tagStack`` holds the open elements, the document itself first.
+    """
+
+    def pushTag(self, tag: Tag) -> None:  # noqa: N802 - bs4's name
+        if len(self.tagStack) > MAX_DEPTH:
+            raise HtmlTooDeepError(MAX_DEPTH)
+        super().pushTag(tag)
+
+
+def _is_decomposed(tag: Tag) -> bool:
+    """Whether ``tag`` was removed by an earlier ``decompose()``.
+
+    Why not ``tag.decomposed``: in bs4 4.13+ it reads an attribute that is only
+    set on decomposition, and the miss falls through to ``Tag.__getattr__``,
+    which searches the whole subtree for an element of that name: once per
+    element, that made the furniture pass quadratic.
+    """
+    return bool(vars(tag).get("_decomposed", False))
+
+
 def _attr(tag: Tag, name: str) -> str:
     """Return an attribute as one string (bs4 gives multi-valued ones as lists)."""
     value = tag.get(name)
@@ -196,7 +240,7 @@ def _drop_furniture(container: Tag) -> None:
     """
     total = _paragraph_chars(container)
     for tag in list(container.find_all(True)):
-        if not isinstance(tag, Tag) or tag.decomposed:
+        if not isinstance(tag, Tag) or _is_decomposed(tag):
             continue
         if tag.name in ("main", "article") or _attr(tag, "role").lower() == "main":
             continue
@@ -216,7 +260,15 @@ def _drop_furniture(container: Tag) -> None:
 
 
 class _Renderer:
-    """Turns an element tree into paragraphs separated by blank lines."""
+    """Turns an element tree into paragraphs separated by blank lines.
+
+    Walks the tree with an explicit stack rather than by recursion: even
+    within ``MAX_DEPTH`` the recursion would take two frames per level, and
+    the caller's own frames (a web server's, a test runner's) count too.
+    """
+
+    _FLUSH = object()  # marks where a block element ends
+    _SPACE = object()  # marks where a table cell ends
 
     def __init__(self) -> None:
         self.blocks: list[str] = []
@@ -231,34 +283,40 @@ class _Renderer:
             self.blocks.append(block)
 
     def render(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, _SKIPPED_STRINGS):
-                    self._inline.append(str(child).replace(_LINE_BREAK, ""))
-            elif isinstance(child, Tag):
-                self._render_tag(child)
+        todo: list[object] = list(reversed(node.contents))
+        while todo:
+            item = todo.pop()
+            if item is self._FLUSH:
+                self.flush()
+            elif item is self._SPACE:
+                self._inline.append(" ")
+            elif isinstance(item, NavigableString):
+                if not isinstance(item, _SKIPPED_STRINGS):
+                    self._inline.append(str(item).replace(_LINE_BREAK, ""))
+            elif isinstance(item, Tag):
+                self._open(item, todo)
 
-    def _render_tag(self, tag: Tag) -> None:
+    def _open(self, tag: Tag, todo: list[object]) -> None:
+        """Render what ``tag`` is by itself; push its children (and its end) on ``todo``."""
         name = tag.name
         if name == "br":
             self._inline.append(_LINE_BREAK)
-        elif name == "pre":
+            return
+        if name == "img":
+            return
+        if name == "pre":
             self.flush()
             text = tag.get_text().replace("\r\n", "\n").replace("\r", "\n").strip("\n")
             if text.strip():
                 self.blocks.append(text.rstrip())
-        elif name in _BLOCK_TAGS:
+            return
+        if name in _BLOCK_TAGS:
             self.flush()
-            self.render(tag)
-            self.flush()
+            todo.append(self._FLUSH)
         elif name in _CELL_TAGS:
             self._inline.append(" ")
-            self.render(tag)
-            self._inline.append(" ")
-        elif name == "img":
-            return
-        else:
-            self.render(tag)
+            todo.append(self._SPACE)
+        todo.extend(reversed(tag.contents))
 
 
 def _render_text(container: Tag) -> str:
@@ -367,16 +425,17 @@ def extract_html(markup: str) -> HtmlContent:
 
     Metadata is read before anything is removed, because a page's date often
     sits in a header that the content extraction drops. The text is empty when
-    the page has no content; the caller decides what that means.
+    the page has no content; the caller decides what that means. Raises
+    :class:`HtmlTooDeepError` for elements nested deeper than ``MAX_DEPTH``.
     """
-    soup = BeautifulSoup(markup, "html.parser")
+    soup = _DepthLimitedSoup(markup, "html.parser")
     title = _find_title(soup)
     date = _find_date(soup)
     language = _find_language(soup)
     url = _find_url(soup)
 
     for tag in soup.find_all(_ALWAYS_DROP):
-        if isinstance(tag, Tag) and not tag.decomposed:
+        if isinstance(tag, Tag) and not _is_decomposed(tag):
             tag.decompose()
     text = ""
     container = _choose_container(soup)

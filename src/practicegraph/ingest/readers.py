@@ -2,13 +2,17 @@
 
 The text of a document is what every later stage points into: entity offsets
 and quoted evidence are positions in ``SourceDocument.text``. Plain text and
-Markdown are therefore kept verbatim apart from three normalisations that
-cannot move a word relative to its neighbours: line endings become ``\\n``, a
-leading byte-order mark is dropped and the text is NFC-normalised. HTML and PDF
-have no such "original" text; their text is what the extractors produce.
+Markdown are therefore kept verbatim apart from normalisations that cannot
+move a word relative to its neighbours: line endings become ``\\n``, a leading
+byte-order mark is dropped, control characters are dropped (form feeds and
+vertical tabs become line breaks, terminal escape sequences go whole) and the
+text is NFC-normalised. HTML and PDF have no such "original" text; their text
+is what the extractors produce.
 
 Every failure is an :class:`~practicegraph.errors.IngestError` naming the file,
-so a batch can report it and go on with the next file.
+so a batch can report it and go on with the next file; so is a document past a
+limit (:class:`DocumentLimitError`: its text length, its HTML nesting), found
+before any slow work is done on it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import logging
 import os
 import re
 import stat
-import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,11 +31,14 @@ from pathlib import Path
 
 from practicegraph.errors import (
     DecodeError,
+    DocumentLimitError,
     EmptyDocumentError,
+    IngestError,
     MissingFileError,
     UnsupportedFormatError,
 )
-from practicegraph.ingest.html import extract_html
+from practicegraph.ingest.decoding import SNIFF_BYTES, declared_charset, decode, normalise
+from practicegraph.ingest.html import HtmlTooDeepError, extract_html
 from practicegraph.ingest.metadata import (
     detect_language,
     find_date,
@@ -40,7 +46,16 @@ from practicegraph.ingest.metadata import (
     normalise_language,
 )
 
-__all__ = ["SUPPORTED_SUFFIXES", "SourceDocument", "iter_input_files", "read_document"]
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "DocumentLimitError",
+    "SourceDocument",
+    "iter_input_files",
+    "read_document",
+]
+
+_log = logging.getLogger(__name__)
 
 TEXT_PLAIN = "text/plain"
 TEXT_MARKDOWN = "text/markdown"
@@ -62,12 +77,10 @@ _MEDIA_TYPES: dict[str, str] = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_MEDIA_TYPES)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-
-#: Share of control characters above which bytes are taken for binary data.
-#: Why not zero: real text files do contain the odd form feed or escape.
-_MAX_CONTROL_SHARE = 0.05
-#: Bytes sniffed for a PDF or HTML signature, and for a declared charset.
-_SNIFF_BYTES = 2048
+#: Longest document text accepted (setting ``max_text_chars``). Why this figure:
+#: it is spaCy's own default ``max_length`` (some 170,000 words, a 500-page
+#: book), and parsing that much already holds the single writer for a minute.
+DEFAULT_MAX_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -134,109 +147,12 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-# --- decoding ------------------------------------------------------------------
-
-
-def _control_share(chars: Iterable[int | str]) -> tuple[bool, float]:
-    """Return (contains NUL, share of control characters other than whitespace)."""
-    total = 0
-    controls = 0
-    has_nul = False
-    for item in chars:
-        code = item if isinstance(item, int) else ord(item)
-        total += 1
-        if code == 0:
-            has_nul = True
-        if (code < 0x20 and code not in (0x09, 0x0A, 0x0B, 0x0C, 0x0D)) or code == 0x7F:
-            controls += 1
-    return has_nul, (controls / total if total else 0.0)
-
-
-def _looks_binary(data: bytes | str) -> bool:
-    has_nul, share = _control_share(data)
-    return has_nul or share > _MAX_CONTROL_SHARE
-
-
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def _declared_charset(raw: bytes) -> str | None:
-    match = _CHARSET_RE.search(raw[:_SNIFF_BYTES])
-    if not match:
-        return None
-    name = match.group(1).decode("ascii")
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def _decode(raw: bytes, path: Path, *, declared: str | None = None) -> str:
-    """Decode bytes as UTF-8, UTF-16 (with BOM), a declared charset, then cp1252.
-
-    Why this order: UTF-8 is by far the most common and almost never decodes
-    anything else by accident; UTF-16 is only trusted with its BOM; cp1252 (a
-    superset of Latin-1's printable range) is the usual encoding of old Windows
-    files, but it decodes nearly any bytes, so it comes last and only for
-    bytes that do not look binary.
-    """
-    binary = UnsupportedFormatError(path, "binary file, not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    else:
-        if _looks_binary(text):
-            raise binary
-        return text
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-        else:
-            if _looks_binary(text):
-                raise binary
-            return text.removeprefix("\ufeff")
-    if _looks_binary(raw):
-        raise binary
-    for encoding in (declared, "cp1252"):
-        if encoding is None or encoding in ("utf-8", "utf-16"):
-            continue
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not _looks_binary(text) and _mostly_printable(text):
-            return text
-    bad = raw[utf8_error.start]
-    raise DecodeError(
-        path,
-        f"not UTF-8, UTF-16 or cp1252 text: byte 0x{bad:02x} at offset {utf8_error.start} "
-        "cannot be decoded",
-    )
-
-
-def _mostly_printable(text: str) -> bool:
-    """Why: cp1252 maps most bytes to something, so demand that it reads as text."""
-    if not text:
-        return True
-    printable = sum(1 for ch in text if ch.isprintable() or ch in "\t\n\r\f\v\u00a0\u00ad")
-    return printable / len(text) >= 1 - _MAX_CONTROL_SHARE
-
-
-def _normalise(text: str) -> str:
-    """Line endings to ``\\n``, no leading BOM, NFC; nothing else changes."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
-
-
 # --- format detection ------------------------------------------------------------
 
 
 def _sniff(raw: bytes) -> str | None:
     """Media type from the content's first bytes, or ``None`` when it is not PDF/HTML."""
-    head = raw[:_SNIFF_BYTES]
+    head = raw[:SNIFF_BYTES]
     if head.lstrip().startswith(b"%PDF"):
         return APPLICATION_PDF
     lowered = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
@@ -253,6 +169,16 @@ def _sniff(raw: bytes) -> str | None:
 def _require_text(text: str, path: Path, reason: str = "no text in the file") -> None:
     if not text.strip():
         raise EmptyDocumentError(path, reason)
+
+
+def _require_length(text: str, path: Path, max_chars: int) -> None:
+    """Refuse a text longer than ``max_chars`` before any slow work is done on it."""
+    if len(text) > max_chars:
+        raise DocumentLimitError(
+            path,
+            f"text is {len(text):,} characters long, more than the limit of "
+            f"{max_chars:,} characters (setting max_text_chars)",
+        )
 
 
 _MD_ATX_H1 = re.compile(r"^ {0,3}#(?!#)\s+(.+?)(?:\s+#+)?\s*$")
@@ -282,9 +208,12 @@ def _markdown_title(text: str) -> str | None:
     return None
 
 
-def _text_document(path: Path, raw: bytes, digest: str, media_type: str) -> SourceDocument:
-    text = _normalise(_decode(raw, path))
+def _text_document(
+    path: Path, raw: bytes, digest: str, media_type: str, max_chars: int
+) -> SourceDocument:
+    text = normalise(decode(raw, path))
     _require_text(text, path)
+    _require_length(text, path, max_chars)
     title = _markdown_title(text) if media_type == TEXT_MARKDOWN else None
     return SourceDocument(
         path=path,
@@ -299,11 +228,17 @@ def _text_document(path: Path, raw: bytes, digest: str, media_type: str) -> Sour
     )
 
 
-def _html_document(path: Path, raw: bytes, digest: str) -> SourceDocument:
-    markup = _normalise(_decode(raw, path, declared=_declared_charset(raw)))
-    content = extract_html(markup)
-    text = _normalise(content.text)
+def _html_document(path: Path, raw: bytes, digest: str, max_chars: int) -> SourceDocument:
+    markup = normalise(decode(raw, path, declared=declared_charset(raw)))
+    try:
+        content = extract_html(markup)
+    except HtmlTooDeepError as exc:
+        raise DocumentLimitError(
+            path, f"HTML elements are nested more than {exc.limit} deep, past the limit"
+        ) from None
+    text = normalise(content.text)
     _require_text(text, path, "no main content left after removing markup and boilerplate")
+    _require_length(text, path, max_chars)
     return SourceDocument(
         path=path,
         source_name=path.name,
@@ -359,7 +294,7 @@ class _QuietPypdf:
         self._logger.setLevel(self._level)
 
 
-def _pdf_document(path: Path, raw: bytes, digest: str) -> SourceDocument:
+def _pdf_document(path: Path, raw: bytes, digest: str, max_chars: int) -> SourceDocument:
     from pypdf import PdfReader  # imported here: only PDF inputs pay for it
 
     with _QuietPypdf():
@@ -387,9 +322,10 @@ def _pdf_document(path: Path, raw: bytes, digest: str) -> SourceDocument:
         except Exception:  # the catalogue's /Lang is optional
             declared_lang = None
 
-    cleaned = [_normalise(page).strip() for page in pages]
+    cleaned = [normalise(page).strip() for page in pages]
     text = "\n\n".join(page for page in cleaned if page)
     _require_text(text, path, "PDF has no text layer (scanned?)")
+    _require_length(text, path, max_chars)
     language = normalise_language(declared_lang) if isinstance(declared_lang, str) else None
     return SourceDocument(
         path=path,
@@ -434,28 +370,59 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     return raw
 
 
-def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
+def read_document(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS
+) -> SourceDocument:
     """Read one file into a :class:`SourceDocument`.
 
     The format comes from the suffix; an unknown suffix is sniffed (PDF and
     HTML signatures, else text if it decodes, else unsupported). Raises
     :class:`MissingFileError`, :class:`UnsupportedFormatError`,
-    :class:`DecodeError` or :class:`EmptyDocumentError`, each naming the file.
+    :class:`DecodeError`, :class:`EmptyDocumentError` or
+    :class:`DocumentLimitError` (more than ``max_chars`` characters of text,
+    HTML nested too deep), each naming the file; never anything else, so that
+    one hostile file cannot stop a batch.
     """
     path = Path(os.fspath(path))
+    if not _encodable(path.name):
+        raise UnsupportedFormatError(
+            path, "the file name is not valid UTF-8; rename the file (its name is its identity)"
+        )
     raw = _read_bytes(path, max_bytes)
     if not raw:
         raise EmptyDocumentError(path, "file is empty")
+    try:
+        return _read(path, raw, max_chars)
+    except IngestError:
+        raise
+    except Exception as exc:  # a reader's bug must not take the batch down with it
+        _log.debug("reading %s failed", path, exc_info=True)
+        raise UnsupportedFormatError(
+            path, f"could not be read ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _encodable(name: str) -> bool:
+    """Why: bytes of a name that are not UTF-8 come back as lone surrogates, which no
+    IRI, RDF literal or index key can hold."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _read(path: Path, raw: bytes, max_chars: int) -> SourceDocument:
     digest = hashlib.sha256(raw).hexdigest()
     media_type = _MEDIA_TYPES.get(path.suffix.lower()) or _sniff(raw)
     if media_type == APPLICATION_PDF:
-        return _pdf_document(path, raw, digest)
+        return _pdf_document(path, raw, digest, max_chars)
     if media_type == TEXT_HTML:
-        return _html_document(path, raw, digest)
+        return _html_document(path, raw, digest, max_chars)
     if media_type is not None:
-        return _text_document(path, raw, digest, media_type)
+        return _text_document(path, raw, digest, media_type, max_chars)
     try:
-        return _text_document(path, raw, digest, TEXT_PLAIN)
+        return _text_document(path, raw, digest, TEXT_PLAIN, max_chars)
     except DecodeError as exc:
         raise UnsupportedFormatError(
             path, f"unknown suffix {path.suffix or '(none)'!r} and not text: {exc.reason}"

@@ -3,12 +3,20 @@
 Mirrors spaCy's own API (``__call__`` for one text, ``pipe`` for a stream)
 and takes the loaded ``nlp`` object rather than loading a model itself, so
 tests, the CLI and the service share one pipeline per process.
+
+A long text is parsed in pieces (:func:`split_text`, at paragraph or sentence
+ends) joined back into one ``Doc`` whose text is the document's, character for
+character, so every offset the extractors report still points into it. spaCy
+worker processes (``n_process`` > 1) are killed by the kernel if this process
+dies (:func:`~practicegraph.nlp.workers.children_die_with_parent`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+import logging
+import re
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -23,12 +31,57 @@ from practicegraph.nlp.geo import GeoMatcher
 from practicegraph.nlp.organisations import OrganisationExtractor
 from practicegraph.nlp.practices import practice_label, score_sentence, select_practices
 from practicegraph.nlp.themes import ThemeTagger, load_theme_concepts
+from practicegraph.nlp.workers import children_die_with_parent
+
+_log = logging.getLogger(__name__)
+
+#: Longest piece of text spaCy parses at once. Why: the parser and the entity
+#: recogniser need memory in proportion to the text, and spaCy refuses a text
+#: longer than ``nlp.max_length`` (error E088) outright.
+CHUNK_CHARS = 100_000
+
+#: Where a piece may end, best first: after a blank line, a line break, a
+#: sentence's final punctuation and its space, any whitespace.
+_CUTS = tuple(re.compile(p) for p in (r"\n\s*\n", r"\n", r"[.!?][\"')\]]*\s", r"\s"))
 
 
 @dataclass(frozen=True)
 class ExtractionInput:
     text: str
     title: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """Why one document of a stream has no extraction; the stream goes on."""
+
+    reason: str
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters that join back into it.
+
+    Each piece ends at the last paragraph break inside the limit, else the last
+    line break, sentence end or space (a word is cut only when a piece holds a
+    single word). Why those places: the pipeline's ``line_boundaries`` starts a
+    sentence there anyway, so parsing the pieces apart changes almost nothing.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be positive, got {limit}")
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = limit
+        for pattern in _CUTS:
+            ends = [m.end() for m in pattern.finditer(window) if m.end() < limit]
+            if ends:
+                cut = ends[-1]
+                break
+        pieces.append(text[start : start + cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces
 
 
 class Extractor:
@@ -39,19 +92,99 @@ class Extractor:
         self.organisations = OrganisationExtractor(self.gazetteer)
         self.themes = ThemeTagger(nlp, load_theme_concepts(ontology_dir() / "themes.ttl"))
 
+    @property
+    def chunk_chars(self) -> int:
+        """Longest piece parsed at once: ``CHUNK_CHARS`` or spaCy's limit if lower."""
+        return max(1, min(CHUNK_CHARS, self.nlp.max_length))
+
     def __call__(self, text: str, title: str | None = None) -> Extraction:
-        return self.extract(self.nlp(text), title)
+        return self.extract(self.parse(text), title)
+
+    def parse(self, text: str) -> Doc:
+        """One text through spaCy in this process, in pieces if it is long."""
+        pieces = split_text(text, self.chunk_chars)
+        return _joined([self.nlp(piece) for piece in pieces])
 
     def pipe(
         self, items: Iterable[ExtractionInput], batch_size: int = 16, n_process: int = 1
     ) -> Iterator[Extraction]:
         """Extract from a stream; with ``n_process`` > 1 spaCy parses in worker processes
         while this one runs the domain extractors on the documents already parsed."""
-        pairs = ((item.text, item) for item in items)
-        for doc, item in self.nlp.pipe(
-            pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
-        ):
+        for item, doc in self.pipe_docs(items, batch_size=batch_size, n_process=n_process):
             yield self.extract(doc, item.title)
+
+    def pipe_each(
+        self, items: Sequence[ExtractionInput], batch_size: int = 16, n_process: int = 1
+    ) -> Generator[Extraction | ExtractionFailure, None, None]:
+        """Like :meth:`pipe`, but a document that fails gets an :class:`ExtractionFailure`.
+
+        One result per item, in order. spaCy's stream stops at the first
+        document it chokes on (with worker processes, the whole pipe does), so
+        the documents it had not returned yet are then parsed one at a time in
+        this process: only the bad one fails, with its reason.
+        """
+        done = 0
+        stream = self.pipe_docs(items, batch_size=batch_size, n_process=n_process)
+        try:
+            for item, doc in stream:
+                done += 1
+                yield self._extract_or_fail(doc, item)
+        except Exception as exc:
+            # One line: a worker's error message carries the worker's whole traceback.
+            _log.warning(
+                "spaCy stopped at document %d of %d (%s); parsing the rest one by one",
+                done + 1,
+                len(items),
+                (str(exc).strip().splitlines() or [type(exc).__name__])[0],
+                exc_info=_log.isEnabledFor(logging.DEBUG),
+            )
+        finally:
+            stream.close()  # stops spaCy's workers if the caller gives up early
+        for item in items[done:]:
+            try:
+                doc = self.parse(item.text)
+            except Exception as exc:
+                _log.debug("spaCy could not parse a document", exc_info=True)
+                yield ExtractionFailure(f"spaCy could not parse it ({type(exc).__name__}: {exc})")
+                continue
+            yield self._extract_or_fail(doc, item)
+
+    def _extract_or_fail(self, doc: Doc, item: ExtractionInput) -> Extraction | ExtractionFailure:
+        try:
+            return self.extract(doc, item.title)
+        except Exception as exc:  # one document's bad luck, not the batch's
+            _log.debug("extraction failed", exc_info=True)
+            return ExtractionFailure(f"extraction failed ({type(exc).__name__}: {exc})")
+
+    def pipe_docs(
+        self, items: Iterable[ExtractionInput], batch_size: int = 16, n_process: int = 1
+    ) -> Generator[tuple[ExtractionInput, Doc], None, None]:
+        """Parse a stream: each item with its ``Doc``, in order, long texts in pieces.
+
+        Why separate from :meth:`pipe`: a caller that must survive one bad
+        document runs :meth:`extract` on each ``Doc`` itself.
+        """
+        waiting: deque[ExtractionInput] = deque()
+        limit = self.chunk_chars
+
+        def pieces() -> Iterator[tuple[str, bool]]:
+            # The context is only "last piece?": an item's text is not shipped
+            # to the workers a second time; the items wait here in order.
+            for item in items:
+                waiting.append(item)
+                parts = split_text(item.text, limit)
+                for number, part in enumerate(parts, 1):
+                    yield part, number == len(parts)
+
+        with children_die_with_parent(enabled=n_process != 1):
+            parsed: list[Doc] = []
+            for doc, last in self.nlp.pipe(
+                pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process
+            ):
+                parsed.append(doc)
+                if last:
+                    yield waiting.popleft(), _joined(parsed)
+                    parsed = []
 
     def extract(self, doc: Doc, title: str | None = None) -> Extraction:
         text = doc.text
@@ -189,6 +322,13 @@ class Extractor:
                 )
             )
         return practices
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    """The pieces of one text as one ``Doc`` (text, tokens, sentences, entities)."""
+    if len(docs) == 1:
+        return docs[0]
+    return Doc.from_docs(docs, ensure_whitespace=False)
 
 
 def _title_end(text: str, title: str | None) -> int:

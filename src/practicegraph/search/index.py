@@ -11,15 +11,21 @@ errors). A deployment that outgrows one machine implements
 Ranking is BM25F over title, entity names and body with query-time field
 weights, plus phrase and proximity bonuses; the query is a weighted OR, so a
 long query never comes back empty because one word is missing.
+
+Writes are all or nothing: a commit that fails (a full disk) leaves the last
+committed index, its lock released and its half-written files removed, and
+raises StorageFullError; ``stale`` then tells the service to bring the index
+back in step with the store once there is room.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 import shutil
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,9 +37,11 @@ from whoosh.highlight import HtmlFormatter, SentenceFragmenter, highlight
 from whoosh.query import And, AndMaybe, Every, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
-from practicegraph.errors import StoreError
+from practicegraph.errors import StorageFullError, StoreError, is_disk_full
+from practicegraph.search.abandon import abandon_writer
 from practicegraph.search.analysis import plain_analyzer, text_analyzer
 from practicegraph.search.records import KINDS, LOCAL_SOURCE, IndexRecord
+from practicegraph.search.searchers import SearcherPool
 from practicegraph.search.vocabulary import SearchVocabulary, analyse
 
 FACETS = {
@@ -67,6 +75,8 @@ SYNONYM_FIELDS = ("title", "body")
 THEME_WEIGHT = 1.2
 CORRECTION_WEIGHT = 0.9
 RERANK_DEPTH = 100  # candidates whose order phrase and proximity clauses may change
+
+logger = logging.getLogger(__name__)
 
 
 def schema() -> Schema:
@@ -167,6 +177,9 @@ class SearchResponse:
 class SearchIndex(Protocol):
     """What the service needs from a keyword index."""
 
+    #: A write was refused for lack of space; the service resynchronises it.
+    stale: bool
+
     def replace(self, records: Mapping[str, list[IndexRecord]]) -> None: ...
     def delete(self, sources: Iterable[str]) -> None: ...
     def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None: ...
@@ -188,9 +201,10 @@ class WhooshIndex:
         self._fragmenter = SentenceFragmenter(maxchars=400, charlimit=200_000)
         self._formatter = HtmlFormatter(tagname="mark", between=" … ")
         self._postings: dict[str, dict[str, frozenset[int]]] | None = None
-        self._searcher: Any = None
-        self._lock = threading.Lock()  # a whoosh searcher is not safe across threads
+        self._searchers = SearcherPool(lambda: self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)))
         self._postings_generation = -2
+        #: A write failed for lack of space: the index may lack what the store has.
+        self.stale = False
         try:
             path.mkdir(parents=True, exist_ok=True)
             if whoosh_index.exists_in(str(path)):
@@ -217,27 +231,51 @@ class WhooshIndex:
         self, deletions: list[tuple[str, str]], records: Mapping[str, list[IndexRecord]]
     ) -> None:
         """Delete by (field, term), then add ``records``: one writer, one commit."""
-        writer = self._ix.writer(timeout=30.0)
-        try:
+        with self._writer() as writer:
             for fieldname, term in deletions:
                 writer.delete_by_term(fieldname, term)
             for items in records.values():
                 for record in items:
                     writer.add_document(**_fields(record))
-        except Exception:
-            writer.cancel()
+
+    @contextmanager
+    def _writer(self, commit: Callable[[Any], None] | None = None) -> Iterator[Any]:
+        """A writer committed when the block ends, or given up whole if anything fails.
+
+        A full disk becomes StorageFullError, with the index as it was committed last.
+        """
+        writer = self._ix.writer(timeout=30.0)
+        try:
+            yield writer
+            (commit or (lambda w: w.commit()))(writer)
+        except BaseException as exc:
+            abandon_writer(self._ix, self.path, writer)
+            if is_disk_full(exc):
+                self.stale = True
+                logger.info("the disk is full: the keyword index refused a write: %s", exc)
+                raise StorageFullError(
+                    "the keyword index was not updated and keeps its previous state"
+                ) from exc
             raise
-        writer.commit()
 
     def optimize(self) -> None:
-        """Merge all segments into one (after a bulk load or a reindex)."""
-        self._ix.optimize()
+        """Merge all segments into one (after a bulk load or a reindex).
+
+        Advisory, like the store's: the data is committed already, so a merge the
+        disk has no room for is logged, not raised.
+        """
+        stale = self.stale
+        try:
+            with self._writer(lambda writer: writer.commit(optimize=True)):
+                pass
+        except StorageFullError:
+            self.stale = stale  # nothing was lost: the records are all still there
+            logger.warning("the keyword index could not be merged (its data is intact)")
 
     def delete(self, sources: Iterable[str]) -> None:
-        writer = self._ix.writer(timeout=30.0)
-        for source in sources:
-            writer.delete_by_term("source", source)
-        writer.commit()
+        with self._writer() as writer:
+            for source in sources:
+                writer.delete_by_term("source", source)
 
     def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace everything of one imported source in one commit."""
@@ -245,31 +283,21 @@ class WhooshIndex:
 
     def clear(self) -> None:
         """Drop everything (used by reindex): a fresh, empty index in the same place."""
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._searchers.close_all()
         self._ix.close()
         shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._ix = whoosh_index.create_in(str(self.path), schema())
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._ix = whoosh_index.create_in(str(self.path), schema())
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            self.stale = True
+            raise StorageFullError("the keyword index could not be created again") from exc
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._searchers.close_all()
         self._ix.close()
-
-    def _current_searcher(self) -> Any:
-        """One searcher kept open and refreshed after commits: opening the segment
-        files costs more than a simple query."""
-        if self._searcher is not None and not self._searcher.up_to_date():
-            # Not Searcher.refresh(): it reuses segment readers, whose deletion marks
-            # then miss the documents a replace has just deleted.
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-        return self._searcher
 
     # -- reads -------------------------------------------------------------------
     def indexed_hashes(self) -> dict[str, str]:
@@ -293,8 +321,7 @@ class WhooshIndex:
         request = _merge_filters(request, parsed.filters)
         page = max(1, request.page)
         size = min(max(1, request.page_size), 100)
-        with self._lock:
-            searcher = self._current_searcher()
+        with self._searchers.borrow() as searcher:
             built = self._build_query(searcher, parsed)
             filter_query = self._filter_query(request)
             matched = set(searcher.docs_for_query(built.match))

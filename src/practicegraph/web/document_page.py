@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from practicegraph.graph.store import OxigraphStore
 from practicegraph.web.lookups import Item, Linker, ref, select
 from practicegraph.web.marks import MarkedText, Span, mark
-from practicegraph.web.paths import LinkedDataPaths
+from practicegraph.web.paths import LinkedDataPaths, web_address
 
 #: Kinds of mention, in the order the page lists them, with their headings.
 MENTION_KINDS = {
@@ -38,6 +38,8 @@ class DocumentView:
     title: str
     facts: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
+    #: ``url`` when it is a web address (only those become links), else ""
+    url_href: str = ""
     themes: list[Item] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     text: MarkedText | None = None
@@ -68,7 +70,8 @@ def document_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str) -> Doc
         )
         if first.get(key)
     ]
-    view = DocumentView(iri, first.get("name", iri), facts, url=first.get("url", ""))
+    url = first.get("url", "")
+    view = DocumentView(iri, first.get("name", iri), facts, url=url, url_href=web_address(url))
     themes = select(store, f"SELECT DISTINCT ?x WHERE {{ {node} schema:about ?x }}")
     view.themes = linker.items(row["x"] for row in themes)
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from practicegraph.config import Settings
+from practicegraph.errors import SearchQueryError
 from practicegraph.graph.store import OxigraphStore
 from practicegraph.service import PracticeGraphService
 from practicegraph.web.examples import EXAMPLES
@@ -72,7 +73,10 @@ def find(request: Request) -> HTMLResponse:
     service = _service(request)
     paths = _paths(request)
     form = SearchForm.from_params(request.query_params.multi_items())
-    response = service.search(form.request())
+    try:
+        response = service.search(form.request())
+    except SearchQueryError as exc:
+        return _html(render("search_refused.html", reason=str(exc), formats=[]), 400)
     if form.page > response.pages:  # past the end (an old link): show the last page
         form.page = response.pages
         response = service.search(form.request())

@@ -28,6 +28,16 @@ def served_path(iri: str) -> str:
     return urlparse(iri).path or "/"
 
 
+def web_address(value: str) -> str:
+    """``value`` when it is an http(s) address a page may link to, else "".
+
+    Values written through SPARQL Update, the Graph Store or an imported dump can
+    hold any IRI or text, ``javascript:`` and ``data:`` URLs included; only web
+    addresses become links.
+    """
+    return value if urlparse(value).scheme.lower() in ("http", "https") else ""
+
+
 class LinkedDataPaths:
     """Which local URL path serves which IRI, for one ``base_iri``."""
 
@@ -55,7 +65,7 @@ class LinkedDataPaths:
         local = self.local(iri)
         if local:
             return local
-        return iri if iri.startswith(("http://", "https://")) else ""
+        return web_address(iri)
 
     def kind_of(self, iri: str) -> str | None:
         """``document``, ``organisation``, … for a minted IRI; ``theme``; else None."""
@@ -67,4 +77,4 @@ class LinkedDataPaths:
         return kind if slash else None
 
 
-__all__ = ["ONTOLOGY_IRI", "ONTOLOGY_NS", "SITE", "LinkedDataPaths", "served_path"]
+__all__ = ["ONTOLOGY_IRI", "ONTOLOGY_NS", "SITE", "LinkedDataPaths", "served_path", "web_address"]
