@@ -238,6 +238,11 @@ class PracticeGraphService:
         short, so the store and the keyword index agree when this returns. A full
         disk is not one file's fault: it stops the batch (StorageFullError) after
         what was stored is indexed.
+
+        The write lock is held only while a document is written (and for the
+        upkeep at the end), not while spaCy reads it: a long document takes a
+        minute to parse, and other writers (an upload, a SPARQL update) must not
+        wait that long. Each document is still one transaction.
         """
         report = IngestReport()
         self.resync()  # an earlier write a full disk cut short: the index first
@@ -286,11 +291,12 @@ class PracticeGraphService:
                         graph = self.builder.build(document, result, run_iri)
                         # One transaction: the document's old graph goes and its new graph
                         # (with the run it came from) arrives together, or neither does.
-                        self.store.replace_graph(
-                            self.iris.document_graph(document.source_name),
-                            graph,
-                            extra=[(self.iris.provenance_graph, run_graph)],
-                        )
+                        with self.write_lock:
+                            self.store.replace_graph(
+                                self.iris.document_graph(document.source_name),
+                                graph,
+                                extra=[(self.iris.provenance_graph, run_graph)],
+                            )
                     except StorageFullError:
                         raise  # every later document would meet it too
                     except StoreError as exc:
@@ -307,7 +313,8 @@ class PracticeGraphService:
                             graph, self.vocabulary.theme_labels
                         )
                         if len(to_index) >= INDEX_BATCH:
-                            self.index.replace(to_index)
+                            with self.write_lock:
+                                self.index.replace(to_index)
                             to_index = {}
                 if progress:
                     progress(done, len(pending), document.source_name)
@@ -317,13 +324,14 @@ class PracticeGraphService:
             raise
         finally:
             results.close()  # stops spaCy's worker processes if the loop ended early
-        self.index.replace(to_index)
-        self._prune_runs()
-        self._relink_if_sources()
-        if len(pending) >= MIN_DOCS_FOR_WORKERS:
-            self.store.optimize()  # a batch: compact now rather than leave it to chance
-        else:
-            self.store.flush()
+        with self.write_lock:
+            self.index.replace(to_index)
+            self._prune_runs()
+            self._relink_if_sources()
+            if len(pending) >= MIN_DOCS_FOR_WORKERS:
+                self.store.optimize()  # a batch: compact now rather than leave it to chance
+            else:
+                self.store.flush()
         return report
 
     def _index_stored(self, records: dict[str, list[IndexRecord]]) -> None:
@@ -332,7 +340,8 @@ class PracticeGraphService:
         Why never raise: the error that stopped the ingest is the one to report.
         """
         try:
-            self.index.replace(records)
+            with self.write_lock:
+                self.index.replace(records)
         except Exception:
             logger.exception("could not index %d stored documents", len(records))
 

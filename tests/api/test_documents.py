@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conftest import client_for
+from api.conftest import TOKEN, client_for
+from api.live import live_server
 from conftest import CORPUS_NAMES, EUROPRIS_TEXT, ICPA_TEXT
 from practicegraph.api.documents import safe_name
 from practicegraph.api.errors import ApiError
@@ -174,3 +178,33 @@ def test_a_page_past_the_bound_is_400_naming_page_not_the_parser(client: TestCli
     assert "1000000" in error["detail"][0]["problem"]
     assert "parse" not in str(error).lower()
     assert client.get("/documents", params={"page": 1_000_000}).status_code == 200
+
+
+@pytest.mark.slow
+def test_other_writes_go_on_while_an_upload_is_being_read(api_settings: Settings) -> None:
+    """spaCy reads a long document for seconds; the single writer lock is held only
+    while the document is written, so an update sent meanwhile is not kept waiting."""
+    paragraph = (
+        "The probation service of the region trained forty new officers in motivational "
+        "interviewing, and each was paired with a mentor for the first year of work.\n\n"
+    )
+    long_text = "Mentoring new probation officers\n\n" + paragraph * 400  # ~70,000 characters
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with live_server(api_settings) as server, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        upload = pool.submit(
+            httpx.post,
+            f"{server.url}/documents",
+            files={"file": ("long-mentoring.txt", long_text.encode(), "text/plain")},
+            headers=auth,
+            timeout=120,
+        )
+        time.sleep(0.5)  # the upload has reached spaCy
+        update = httpx.post(
+            f"{server.url}/sparql",
+            data={"update": "INSERT DATA { <http://e/a> <http://e/b> 1 }"},
+            headers=auth,
+            timeout=120,
+        )
+        assert update.status_code == 204
+        assert not upload.done(), "the update waited for the upload's extraction"
+        assert upload.result().status_code == 201

@@ -211,8 +211,9 @@ def ingest_upload(
                 f"{name} is larger than {settings.max_file_bytes} bytes (setting max_file_bytes)",
                 {"file": name, "max_file_bytes": settings.max_file_bytes},
             )
-        with write_lock(service):
-            report = service.ingest([path])
+        # ingest takes the write lock itself, only while it writes: spaCy reads the
+        # file meanwhile, and other writers need not wait for that
+        report = service.ingest([path])
         if report.failed:
             raise _failure(path, name, report.failed[0][1], settings)
     finally:
