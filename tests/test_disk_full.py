@@ -18,6 +18,7 @@ import pytest
 
 from conftest import EUROPRIS_TEXT, ICPA_TEXT
 from full_disk import SmallDisk, small_disk
+from practicegraph import service as service_module
 from practicegraph.config import Settings
 from practicegraph.errors import StorageFullError
 from practicegraph.nlp.extractor import Extractor
@@ -77,10 +78,11 @@ def test_an_ingest_on_a_full_disk_stores_nothing_and_the_same_service_resumes(
 
 
 def test_documents_the_index_had_no_room_for_are_indexed_once_space_is_back(
-    tmp_path: Path, inputs: Path, extractor: Extractor
+    tmp_path: Path, inputs: Path, extractor: Extractor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only the index's disk fills: the store takes the document, the index cannot;
-    the index keeps its last state and catches up with the next write."""
+    the index keeps its last state and catches up at the next search or write."""
+    monkeypatch.setattr(service_module, "RESYNC_EVERY", 0.0)  # no waiting between attempts
     settings = Settings.from_env(environ={}, data_dir=tmp_path / "data")
     with (
         small_disk(settings.index_dir, megabytes=8) as index_disk,
@@ -96,6 +98,10 @@ def test_documents_the_index_had_no_room_for_are_indexed_once_space_is_back(
         assert service.search(SearchRequest("Latvia")).total >= 1
 
         index_disk.free()
+        # no write needed: the next search mends the index (tried every few seconds)
+        assert service.search(SearchRequest("Romania")).total >= 1
+        assert agreeing_sources(service) == {"icpa.txt", "europris.txt"}
+        assert not service.index.stale
         removed, missing = service.remove(["nothing-by-this-name.txt"])  # any write
         assert (removed, missing) == ([], ["nothing-by-this-name.txt"])
         assert agreeing_sources(service) == {"icpa.txt", "europris.txt"}

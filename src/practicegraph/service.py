@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,6 +67,8 @@ ENTITY_CLASSES = {
 
 MIN_DOCS_FOR_WORKERS = 50
 INDEX_BATCH = 256  # documents per index commit: whoosh commits are costly
+#: Seconds between attempts of a search to mend an index a full disk left behind.
+RESYNC_EVERY = 5.0
 
 
 @dataclass
@@ -114,6 +117,8 @@ class PracticeGraphService:
         self.index_repair = IndexSync()
         #: Documents whose index entries a write could not update (a full disk).
         self._unindexed: set[str] = set()
+        #: When a search last tried to bring a stale index back in step (monotonic s).
+        self._resync_tried = -RESYNC_EVERY
         self.sources = SourceManager(
             settings, self.store, self.index, self.iris, self.vocabulary, self.write_lock
         )
@@ -513,7 +518,31 @@ class PracticeGraphService:
             raise SearchQueryError(
                 f"the search has {words} words and filters; at most {most_words} are allowed"
             )
+        if self.index.stale or self._unindexed:
+            self._resync_from_a_read()
         return self.index.search(request)
+
+    def _resync_from_a_read(self) -> None:
+        """Bring a stale index back in step from a search, once space is back.
+
+        Why from a read: after a full disk the index lacks documents the store
+        took, and with no further write nothing else would mend it. Tried at most
+        every RESYNC_EVERY seconds and only when no writer holds the lock; a
+        failure (the disk still full) leaves the search to answer from the last
+        committed index.
+        """
+        now = time.monotonic()
+        if now - self._resync_tried < RESYNC_EVERY:
+            return
+        self._resync_tried = now
+        if not self.write_lock.acquire(blocking=False):
+            return
+        try:
+            self.resync()
+        except StoreError as exc:
+            logger.info("the keyword index is still behind the store: %s", exc)
+        finally:
+            self.write_lock.release()
 
     # -- reading ---------------------------------------------------------------------
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
