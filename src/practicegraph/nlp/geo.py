@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from practicegraph.models import Country, Place, TextSpan
+from practicegraph.nlp import place_rules
 from practicegraph.nlp.gazetteer import AMBIGUOUS_COUNTRY_NAMES, Gazetteer, PlaceEntry
 from practicegraph.text import slug
 
@@ -108,8 +109,16 @@ class GeoMatcher:
     ) -> list[tuple[PlaceEntry, TextSpan]]:
         """Known cities and regions, choosing among homonyms by the countries the text names."""
         found: list[tuple[PlaceEntry, TextSpan]] = []
+        country_spans = [(m.start(), m.end()) for m in self._countries.finditer(text)]
         for start, end in self._places.finditer(text):
             surface = text[start:end]
+            if (
+                place_rules.is_bare_direction(surface)
+                or place_rules.is_world_region(surface)
+                or place_rules.inside_span(start, end, country_spans)
+                or place_rules.inside_other_name(text, start, end)
+            ):
+                continue
             candidates = self.gazetteer.places[surface]
             in_entity = any(
                 s <= start and end <= e and label in ("GPE", "LOC", "FAC", "ORG", "EVENT")

@@ -1,0 +1,55 @@
+"""Gazetteer hits that are not places: directions, world regions, parts of other names.
+
+Sentences written for these tests; each names what GeoNames alone would make a
+place (a town called North, a region called Central, a Brazilian Salvador).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from practicegraph.nlp.extractor import Extractor
+
+
+def _places(extractor: Extractor, text: str) -> set[tuple[str, str]]:
+    return {(p.name, p.country) for p in extractor(text, "Test").places}
+
+
+def _countries(extractor: Extractor, text: str) -> set[str]:
+    return {c.code for c in extractor(text, "Test").countries}
+
+
+@pytest.mark.parametrize(
+    ("text", "not_places"),
+    [
+        (
+            "Probation teams in the North West of England tried the scheme in 2022.",
+            {"North", "West"},
+        ),
+        ("The Central Region of the prison service reported fewer assaults.", {"Central Region"}),
+        ("Prison systems across Asia and Latin America face overcrowding.", {"Asia"}),
+        ("Officers from El Salvador and Honduras visited the academy.", {"Salvador"}),
+        (
+            "Ministers from Costa Rica signed the San José Declaration on youth justice.",
+            {"San José"},
+        ),
+        ("The Government of Quebec funds the reintegration programme.", {"Quebec"}),
+    ],
+)
+def test_names_that_are_not_places(extractor: Extractor, text: str, not_places: set[str]) -> None:
+    names = {name for name, _country in _places(extractor, text)}
+    assert not names & not_places
+
+
+def test_the_countries_such_sentences_name_are_still_found(extractor: Extractor) -> None:
+    assert "GB" in _countries(extractor, "Probation teams in the North West of England met.")
+    assert "CM" not in _countries(extractor, "Probation teams in the North West of England met.")
+    assert {"SV", "HN"} <= _countries(extractor, "Officers from El Salvador and Honduras met.")
+    assert "BR" not in _countries(extractor, "Officers from El Salvador and Honduras met.")
+
+
+def test_named_places_that_start_with_a_direction_are_kept(extractor: Extractor) -> None:
+    text = "The probation service of North Rhine-Westphalia hosted colleagues in Düsseldorf."
+    assert "Düsseldorf" in {name for name, _country in _places(extractor, text)}
+    south = "Delegates met in Adelaide, South Australia, to compare parole boards."
+    assert ("Adelaide", "AU") in _places(extractor, south)
