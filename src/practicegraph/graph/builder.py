@@ -116,7 +116,7 @@ class GraphBuilder:
         g.add((graph_iri, PROV.wasGeneratedBy, run))
         g.add((graph_iri, PROV.wasDerivedFrom, doc))
 
-        annotations = _Annotations(g, doc)
+        annotations = _Annotations(g, doc, record.text)
         org_iris = {}
         for org in extraction.organisations:
             iri = org_iris[org.key] = self.iris.organisation(org.key)
@@ -206,9 +206,12 @@ class GraphBuilder:
 class _Annotations:
     """Web Annotation evidence: which words of the document an entity came from."""
 
-    def __init__(self, g: Graph, doc: URIRef) -> None:
+    def __init__(self, g: Graph, doc: URIRef, text: str) -> None:
         self.g = g
         self.doc = doc
+        #: the document's own text: quotes are taken from it, line breaks and all,
+        #: where the extractors read a wrapped line as one (nlp.linebreaks)
+        self.text = text
         self.count = 0
 
     def add(self, body: URIRef, spans: list[TextSpan]) -> None:
@@ -228,7 +231,8 @@ class _Annotations:
             g.add((target, OA.hasSelector, quote))
             g.add((target, OA.hasSelector, position))
             g.add((quote, RDF.type, OA.TextQuoteSelector))
-            g.add((quote, OA.exact, Literal(span.text)))
+            exact = self.text[span.start : span.end] if span.end <= len(self.text) else span.text
+            g.add((quote, OA.exact, Literal(exact)))
             g.add((position, RDF.type, OA.TextPositionSelector))
             g.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
             g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))

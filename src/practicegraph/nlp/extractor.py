@@ -28,6 +28,7 @@ from practicegraph.nlp.dates import find_dates
 from practicegraph.nlp.events import Located, SentenceInfo, find_events
 from practicegraph.nlp.gazetteer import Gazetteer
 from practicegraph.nlp.geo import GeoMatcher
+from practicegraph.nlp.linebreaks import rejoin_lines
 from practicegraph.nlp.organisations import OrganisationExtractor
 from practicegraph.nlp.practices import practice_label, score_sentence, select_practices
 from practicegraph.nlp.themes import ThemeTagger, load_theme_concepts
@@ -102,7 +103,7 @@ class Extractor:
 
     def parse(self, text: str) -> Doc:
         """One text through spaCy in this process, in pieces if it is long."""
-        pieces = split_text(text, self.chunk_chars)
+        pieces = split_text(rejoin_lines(text), self.chunk_chars)
         return _joined([self.nlp(piece) for piece in pieces])
 
     def pipe(
@@ -172,7 +173,7 @@ class Extractor:
             # to the workers a second time; the items wait here in order.
             for item in items:
                 waiting.append(item)
-                parts = split_text(item.text, limit)
+                parts = split_text(rejoin_lines(item.text), limit)
                 for number, part in enumerate(parts, 1):
                     yield part, number == len(parts)
 
