@@ -29,6 +29,7 @@ from practicegraph.nlp.events import Located, SentenceInfo, find_events
 from practicegraph.nlp.gazetteer import Gazetteer
 from practicegraph.nlp.geo import GeoMatcher
 from practicegraph.nlp.linebreaks import rejoin_lines
+from practicegraph.nlp.org_identity import qualify_generic_names
 from practicegraph.nlp.organisations import OrganisationExtractor
 from practicegraph.nlp.practices import practice_label, score_sentence, select_practices
 from practicegraph.nlp.themes import ThemeTagger, load_theme_concepts
@@ -237,6 +238,8 @@ class Extractor:
             if place.country and place.country not in countries:
                 countries[place.country] = self.geo.to_country(place.country)
                 countries[place.country].spans.extend(place.spans)
+
+        qualify_generic_names(organisations, list(countries.values()))
 
         sentences = [SentenceInfo(s.start_char, s.end_char) for s in doc.sents]
         dates = find_dates(text)
