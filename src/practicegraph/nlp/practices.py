@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 # What a practice is: strong nouns name a method or arrangement by themselves,
 # weak ones only help ("a session", "the report").
@@ -292,23 +292,43 @@ def practice_label(sent: Span, chunks: Sequence[Span] | None = None, max_words: 
         tokens = list(chunk)
         while tokens and (tokens[0].pos_ in ("DET", "PRON") or tokens[0].is_punct):
             tokens = tokens[1:]
-        while tokens and tokens[-1].is_punct:
-            tokens = tokens[:-1]
         # extend with a following prepositional phrase ("platform for correctional staff")
         end = chunk.end
         right = sent.doc[end : min(sent.end, end + 6)]
-        extension: list[str] = []
         if len(right) and right[0].dep_ == "prep" and right[0].head.i == chunk.root.i:
             for token in right:
-                if token.is_punct or (extension and token.dep_ in ("cc", "prep")):
+                if token.is_punct or (token.i > right[0].i and token.dep_ in ("cc", "prep")):
                     break
-                extension.append(token.text)
-        words = [t.text for t in tokens] + extension
-        label = " ".join(words[:max_words]).strip()
+                tokens.append(token)
+        label = _span_label(tokens[:max_words])
         if len(label.split()) >= 2:
-            return label[:1].upper() + label[1:]
-    words = _BULLET.sub("", sent.text).split()
-    label = " ".join(words[:max_words]).rstrip(";,.:")
+            return label
+    words = [t for t in sent if not (t.i == sent.start and _BULLET.match(t.text))]
+    clause: list[Token] = []
+    for token in words:
+        if clause and token.text in (",", ";", ":", "(", "–", "—"):
+            break  # the first clause, not a sentence cut mid-way
+        clause.append(token)
+    return _span_label(clause[:max_words])
+
+
+#: Parts of speech a label does not end on ("... for prison", "... took a").
+_NO_END = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "PRON", "PART", "AUX", "PUNCT"})
+
+
+def _span_label(tokens: Sequence[Token]) -> str:
+    """The text the tokens cover, as written (never tokens joined with spaces: "E-learning"
+    stays one word), without trailing function words, capitalised."""
+    tokens = list(tokens)
+    while tokens and (tokens[-1].pos_ in _NO_END or tokens[-1].is_punct):
+        tokens = tokens[:-1]
+    while tokens and tokens[0].is_punct:
+        tokens = tokens[1:]
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    label = " ".join(text.split())
     return label[:1].upper() + label[1:]
 
 

@@ -1,0 +1,51 @@
+"""Practice labels read as names: the words as written, no clause cut mid-way (own sentences)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.nlp.practices import practice_label
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _malformed(label: str) -> str | None:
+    spec = importlib.util.spec_from_file_location("label_check", ROOT / "eval" / "label_check.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reason: str | None = module.malformed(label)
+    return reason
+
+
+TEXTS = [
+    "Staff training\n\nThe academy launched an e-learning course for newly recruited prison "
+    "officers, which covers de-escalation and first aid.",
+    "Careers\n\nThe service introduced a fast-track scheme for future prison governors, "
+    "with placements in three establishments.",
+    "Mentoring\n\nEvery new probation officer is paired with a trainer's mentor during the "
+    "first year, and the pairs meet each month to review cases.",
+    "Recommendations\n\nIt also recommends that prison and probation staff be trained together "
+    "in joint sessions on risk assessment.",
+]
+
+
+def _labels(extractor: Extractor, text: str) -> list[str]:
+    doc = extractor.parse(text)
+    return [practice_label(sent) for sent in doc.sents if len(sent) > 3]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_labels_are_well_formed(extractor: Extractor, text: str) -> None:
+    for label in _labels(extractor, text):
+        assert _malformed(label) is None, (label, _malformed(label))
+
+
+def test_hyphenated_words_stay_as_written(extractor: Extractor) -> None:
+    labels = _labels(extractor, TEXTS[0]) + _labels(extractor, TEXTS[1])
+    assert any("e-learning course" in label.lower() for label in labels), labels
+    assert any("fast-track scheme" in label.lower() for label in labels), labels
