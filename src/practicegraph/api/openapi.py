@@ -130,7 +130,9 @@ ANSWERS: dict[str, dict[str, Answers]] = {
             304: Body("The client's copy (If-None-Match) is current"),
             400: "The query, a parameter or its combination is not valid (detail: where)",
             406: "None of the accepted media types fits the query's results",
-            503: "The query ran out of time, or the store is busy; Retry-After",
+            499: "The client went away; its query was stopped (access log only)",
+            502: "The query calls an allow-listed SERVICE that failed (its answer is not shown)",
+            503: "The query ran out of time, or every worker was busy (Retry-After)",
         },
         "post": {
             200: Body("Query results", RESULTS),
@@ -140,7 +142,11 @@ ANSWERS: dict[str, dict[str, Answers]] = {
             406: "None of the accepted media types fits the query's results",
             413: "The body is larger than max_body_bytes",
             415: "The body is not a form, a SPARQL query or a SPARQL update in UTF-8",
-            503: "The query ran out of time, or the store cannot be written now",
+            499: "The client went away; its query was stopped (access log only)",
+            502: "The query or update calls an allow-listed SERVICE that failed",
+            503: "The query ran out of time, every worker was busy, or the store cannot be "
+            "written now (Retry-After)",
+            507: "The disk holding the data directory is full; nothing was written",
         },
     },
     "/graph-store": {
@@ -432,6 +438,10 @@ def truthful(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
                 operation["requestBody"] = BODIES[path][method]
             if (path, method) in WRITES:
                 operation["security"] = [{"bearer": []}]
+                # every write can meet a full disk (graph/store.py: nothing is written)
+                operation.setdefault("responses", {}).setdefault(
+                    "507", _response(507, "The disk holding the data directory is full")
+                )
     if "HTTPValidationError" not in str(schema.get("paths")):
         for name in ("HTTPValidationError", "ValidationError"):
             components["schemas"].pop(name, None)
