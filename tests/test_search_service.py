@@ -17,7 +17,9 @@ from practicegraph.service import PracticeGraphService
 
 
 def sources(service: PracticeGraphService, query: str) -> list[str]:
-    return [hit.source for hit in service.search(SearchRequest(query, page_size=50)).hits]
+    """The documents the search finds (a document and its practices count once)."""
+    hits = service.search(SearchRequest(query, page_size=50)).hits
+    return list(dict.fromkeys(hit.source for hit in hits))
 
 
 def test_ingest_replace_and_remove_keep_the_index_in_step(

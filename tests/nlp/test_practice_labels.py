@@ -9,6 +9,7 @@ import pytest
 
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.nlp.practices import practice_label
+from practicegraph.service import PracticeGraphService
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +50,20 @@ def test_hyphenated_words_stay_as_written(extractor: Extractor) -> None:
     labels = _labels(extractor, TEXTS[0]) + _labels(extractor, TEXTS[1])
     assert any("e-learning course" in label.lower() for label in labels), labels
     assert any("fast-track scheme" in label.lower() for label in labels), labels
+
+
+@pytest.mark.slow
+def test_at_most_five_percent_of_dev_test_labels_are_malformed(
+    service: PracticeGraphService,
+) -> None:
+    """The whole dev-test split through ingest, its labels read back from the store."""
+    report = service.ingest([ROOT / "eval" / "corpus" / "dev-test"])
+    assert report.added and not report.failed
+    rows = service.store.select(
+        "SELECT ?label WHERE { ?p a <https://w3id.org/practicegraph/ontology#Practice> ; "
+        "<https://schema.org/name> ?label }"
+    )
+    labels = [row["label"].value for row in rows]
+    assert len(labels) >= 50
+    malformed = [label for label in labels if _malformed(label)]
+    assert len(malformed) <= 0.05 * len(labels), malformed

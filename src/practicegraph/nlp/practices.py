@@ -222,7 +222,9 @@ _META_SUBJECT = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[•\-*–·●▪]|\d+[.)])\s*")
 
-THRESHOLD = 3.5
+#: Chosen on the corpus's train split: practice F1 there 0.21 at 3.5, 0.33 at 2.0 (a plateau
+#: from 1.0 to 2.0; the highest of those keeps the fewest records for the same F1).
+THRESHOLD = 2.0
 
 
 def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> float:
