@@ -53,3 +53,15 @@ def test_named_places_that_start_with_a_direction_are_kept(extractor: Extractor)
     assert "Düsseldorf" in {name for name, _country in _places(extractor, text)}
     south = "Delegates met in Adelaide, South Australia, to compare parole boards."
     assert ("Adelaide", "AU") in _places(extractor, south)
+
+
+def test_a_small_city_of_a_country_the_text_names_is_a_place(extractor: Extractor) -> None:
+    text = "Italian probation officers met in Pisa to plan the new training course."
+    assert ("Pisa", "IT") in _places(extractor, text)
+
+
+def test_a_city_in_an_address_line_followed_by_its_country_is_a_place(
+    extractor: Extractor,
+) -> None:
+    text = "Reintegration Network · Arua, Uganda · Contact us · Privacy"
+    assert ("Arua", "UG") in _places(extractor, text)

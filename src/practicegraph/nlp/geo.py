@@ -137,6 +137,12 @@ class GeoMatcher:
                 best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition)
             )
             trusted = trusted or named_country == best.country  # "in Agen, France"
+            # a city of a country the document names: "in Pisa" in a text on Italy,
+            # and a large one wherever it stands (a dateline, an address)
+            trusted = trusted or (
+                best.country in mentioned
+                and (after_preposition or best.population >= _TRUSTED_POPULATION)
+            )
             if best.is_region:
                 trusted = (
                     gpe
@@ -154,7 +160,8 @@ class GeoMatcher:
     def _country_after(self, text: str, end: int) -> str | None:
         """The country written right after a place: "Agen, France", "Montreal (Canada)"."""
         match = re.match(
-            r"\s*(?:,|\()\s*([A-Z][\w .'-]{1,40}?)\s*(?:\)|[,.;:\n]|$)", text[end : end + 50]
+            r"\s*(?:,|\()\s*([A-Z][\w .'-]{1,40}?)\s*(?:\)|[,.;:\n·|–—]|\s-\s|$)",
+            text[end : end + 50],
         )
         if match is None:
             return None
