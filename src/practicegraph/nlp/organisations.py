@@ -19,6 +19,7 @@ gazetteer supplies the fullest name and the country when the text lacks them.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -42,7 +43,6 @@ ORG_HEADS = frozenset(
         "Parliament",
         "Union",
         "Unions",
-        "Tradeunion",
         "Network",
         "Administration",
         "Agency",
@@ -72,15 +72,29 @@ ORG_HEADS = frozenset(
         "Secretariat",
         "Representation",
         "Corporation",
-        "Maison",
-        "Investigator",
         "Prosecutor's",
         "Chamber",
         "Observatory",
         "Consortium",
-        "Sécurité",
         "Fund",
         "Programme Office",
+        # establishments and bodies of the field (the guidelines: a named prison is an
+        # organisation) and of government
+        "Prison",
+        "Prisons",
+        "Jail",
+        "Penitentiary",
+        "Gendarmerie",
+        "Government",
+        "Assembly",
+        "Senate",
+        "Municipality",
+        "Division",
+        "Mission",
+        "Mechanism",
+        "Ombudsman",
+        "Laboratory",
+        "Lab",
     }
 )
 EVENT_HEADS = frozenset(
@@ -461,13 +475,15 @@ class OrganisationExtractor:
         if (
             end < len(words)
             and words[end] in _COMPLEMENT
-            and not (words[end] == "in" and self._is_place(" ".join(words[end + 1 :])))
+            and not self._where_or_when(words, end)
         ):
             j = end + 1
             while j < len(words) and words[j] in CONNECTORS:
                 j += 1
             k = j
-            while k < len(words) and words[k] not in STOP_TAIL:
+            while (
+                k < len(words) and words[k] not in STOP_TAIL and not self._where_or_when(words, k)
+            ):
                 k += 1
             end = min(k if k == len(words) else j + 1, len(words))
         elif end < len(words) and words[end] not in CONNECTORS:
@@ -496,6 +512,13 @@ class OrganisationExtractor:
         finish = offsets[end - 1] + len(words[end - 1])
         name = text[begin:finish].rstrip("’'.,;:")
         return _Mention(begin, begin + len(name), name, 2)
+
+    def _where_or_when(self, words: list[str], k: int) -> bool:
+        """ "in Switzerland", "in October": a complement that places the body, not its name."""
+        if words[k] not in ("in", "at") or k + 1 >= len(words):
+            return False
+        rest = " ".join(words[k + 1 :])
+        return words[k + 1] in _MONTHS or self._is_place(rest)
 
     def _is_place(self, words: str) -> bool:
         return any(
@@ -648,6 +671,7 @@ class OrganisationExtractor:
 
 
 _COMPLEMENT = frozenset({"of", "for", "on", "in", "de", "du", "des", "to"})
+_MONTHS = frozenset(calendar.month_name[1:])
 _LEFT_BRIDGES = frozenset({"and", "&", "in", "for", "on"})
 
 
