@@ -65,3 +65,19 @@ def test_a_city_in_an_address_line_followed_by_its_country_is_a_place(
 ) -> None:
     text = "Reintegration Network · Arua, Uganda · Contact us · Privacy"
     assert ("Arua", "UG") in _places(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Annual report 2023 - English summary. The probation service grew.",
+        "Language: Deutsch | English    Search",
+        "The full report is available in English and Spanish on the website.",
+    ],
+)
+def test_a_language_is_not_a_country(extractor: Extractor, text: str) -> None:
+    assert not _countries(extractor, text) & {"GB", "ES"}
+
+
+def test_a_demonym_that_qualifies_something_still_gives_its_country(extractor: Extractor) -> None:
+    assert "GB" in _countries(extractor, "English prisons hold more people than ever.")

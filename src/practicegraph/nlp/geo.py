@@ -220,26 +220,68 @@ def _adjectival(text: str, end: int) -> bool:
     return match is not None
 
 
+_LANGUAGES = frozenset(
+    {
+        "English",
+        "French",
+        "German",
+        "Spanish",
+        "Portuguese",
+        "Dutch",
+        "Italian",
+        "Russian",
+        "Arabic",
+        "Polish",
+        "Swedish",
+        "Danish",
+        "Finnish",
+        "Greek",
+        "Romanian",
+        "Hungarian",
+        "Czech",
+        "Japanese",
+        "Chinese",
+    }
+)
+#: Nouns after which a language adjective names the language: "English version".
+_LANGUAGE_NOUNS = frozenset(
+    {
+        "version",
+        "versions",
+        "summary",
+        "translation",
+        "translations",
+        "language",
+        "edition",
+        "text",
+        "subtitles",
+        "interpretation",
+        "original",
+        "abstract",
+        "speakers",
+    }
+)
+_IN_LANGUAGES = re.compile(r"\b(?:in|into)\s+(?:[A-Z][a-z]+,?\s+(?:(?:and|or)\s+)?)*$")
+
+
 def _language_use(text: str, start: int) -> bool:
-    """ "in English", "translated into French": a language, not a country."""
-    before = text[max(0, start - 20) : start].lower().split()
-    return (
-        bool(before)
-        and before[-1] in {"in", "into", "speak", "speaking", "from"}
-        and (
-            text[start : start + 20].split()[0]
-            in {
-                "English",
-                "French",
-                "German",
-                "Spanish",
-                "Portuguese",
-                "Dutch",
-                "Italian",
-                "Russian",
-                "Arabic",
-            }
-        )
+    """ "in English", "English version", "in English and Spanish", a language menu
+    ("Deutsch | English"): a language, not a country."""
+    word = text[start : start + 20].split()[0].strip(".,;:)(")
+    if word not in _LANGUAGES:
+        return False
+    before_text = text[max(0, start - 60) : start]
+    before = before_text.lower().split()
+    if before and before[-1] in {"in", "into", "speak", "speaking", "from"}:
+        return True
+    if _IN_LANGUAGES.search(before_text):
+        return True
+    after = text[start + len(word) : start + len(word) + 30].split()
+    if after and after[0].lower().strip(".,;:)") in _LANGUAGE_NOUNS:
+        return True
+    # a language menu or switcher: the word stands between separators
+    return before_text.rstrip().endswith(("|", "·", "/")) or bool(
+        after and after[0] in ("|", "·", "/")
     )
 
 
