@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.nlp.practices import practice_label
+from practicegraph.nlp.practices import practice_label, score_sentence
 from practicegraph.service import PracticeGraphService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +67,24 @@ def test_at_most_five_percent_of_dev_test_labels_are_malformed(
     assert len(labels) >= 50
     malformed = [label for label in labels if _malformed(label)]
     assert len(malformed) <= 0.05 * len(labels), malformed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Supporting local work in practice",
+        "4. FOLLOW-UP: FURTHER SUPPORT TO THE PROBATION REFORM",
+        "| Mentoring scheme | 2023 | Tallinn |",
+    ],
+)
+def test_headings_and_table_rows_are_not_practices(extractor: Extractor, line: str) -> None:
+    doc = extractor.parse(line)
+    assert all(score_sentence(sent) == 0.0 for sent in doc.sents)
+
+
+def test_a_procedural_sentence_can_still_be_a_practice(extractor: Extractor) -> None:
+    doc = extractor.parse(
+        "New officers complete a ten-week initial course and are then paired with a mentor "
+        "for their first year in the service."
+    )
+    assert max(score_sentence(sent) for sent in doc.sents) > 0.0

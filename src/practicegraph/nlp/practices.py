@@ -236,6 +236,8 @@ def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> flo
         return 0.0
     if len(words) < 15 and _NAVIGATION.search(text):
         return 0.0
+    if _not_prose(text, len(words), bullet):
+        return 0.0
     if not any(t.pos_ in ("VERB", "AUX") for t in sent) and not bullet:
         return 0.0
     lemmas = {t.lemma_.lower() for t in sent}
@@ -276,6 +278,18 @@ def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> flo
     if not text[:1].isupper() and not bullet:
         score -= 1.0  # a fragment continuing the previous line
     return score
+
+
+def _not_prose(text: str, words: int, bullet: bool) -> bool:
+    """A heading, a table row or a menu, not a sentence that can describe a practice:
+    short and unpunctuated ("Supporting local work in practice"), in capitals
+    ("4. FOLLOW-UP: FURTHER SUPPORT"), or cut by column bars."""
+    if text.count("|") >= 2:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return True
+    return not bullet and words < 12 and not text.rstrip().endswith((".", "!", "?", ";", ":"))
 
 
 def practice_label(sent: Span, chunks: Sequence[Span] | None = None, max_words: int = 10) -> str:
