@@ -505,3 +505,9 @@ def test_not_boilerplate(line: str) -> None:
 )
 def test_detect_language(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+def test_guess_title_skips_account_and_navigation_widgets() -> None:
+    """Web pages put login boxes and menus above the title (a page of our own)."""
+    text = "Menu\nSearch\nLog in\nMy account\n\nMentoring for new probation officers\n\nBody."
+    assert guess_title(text) == "Mentoring for new probation officers"

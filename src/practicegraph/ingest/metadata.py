@@ -36,15 +36,29 @@ DATE_SEARCH_CHARS = 1500
 #: Longest line :func:`guess_title` accepts. Why: longer lines are paragraphs.
 MAX_TITLE_CHARS = 200
 
+#: Lines of a web page's furniture (account widgets, navigation, sharing), not its title.
 _BOILERPLATE_LINES = frozenset(
     {
+        "log in",
+        "login",
+        "sign in",
+        "sign up",
+        "register",
+        "my account",
+        "forgot your password?",
         "reset your password",
         "reset your password?",
+        "menu",
+        "main menu",
+        "search",
+        "print",
+        "back to top",
         "skip to content",
         "skip to main content",
         "read more",
         "share",
         "share this",
+        "share this page",
         "tweet",
     }
 )
