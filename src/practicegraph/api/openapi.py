@@ -261,74 +261,58 @@ SOURCE_NAME_PATTERN = rf"^(?!{LOCAL_SOURCE}$){SOURCE_NAME.pattern}$"
 SPARQL_FORMATS = ("json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml", "rdf")
 
 
-def _iris(name: str, description: str) -> dict[str, Any]:
+def _param(
+    name: str, description: str, schema: dict[str, Any], *, where: str = "query", **extra: Any
+) -> dict[str, Any]:
+    """One OpenAPI parameter; optional unless it is in the path."""
     return {
         "name": name,
-        "in": "query",
-        "required": False,
+        "in": where,
+        "required": where == "path",
         "description": description,
-        "schema": {"type": "array", "items": {"type": "string", "pattern": ABSOLUTE_IRI}},
-        "style": "form",
-        "explode": True,
+        "schema": schema,
+        **extra,
     }
+
+
+def _iris(name: str, description: str) -> dict[str, Any]:
+    schema = {"type": "array", "items": {"type": "string", "pattern": ABSOLUTE_IRI}}
+    return _param(name, description, schema, style="form", explode=True)
 
 
 def parameters(settings: Settings) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Parameters the hand-read routes take, by path and method (replacing FastAPI's)."""
-    timeout = {
-        "name": "timeout",
-        "in": "query",
-        "required": False,
-        "description": (
-            "Seconds the query may run once it starts: at most the setting "
-            "max_query_timeout with the write token, anonymous_max_query_timeout without"
-        ),
-        "schema": {
-            "type": "number",
-            "minimum": MIN_QUERY_TIMEOUT,
-            "maximum": settings.max_query_timeout,
-        },
-    }
-    query = {
-        "name": "query",
-        "in": "query",
-        "required": False,
-        "description": "The SPARQL query; without it, the Service Description",
-        "schema": {"type": "string"},
-    }
-    fmt = {
-        "name": "format",
-        "in": "query",
-        "required": False,
-        "description": "Overrides Accept",
-        "schema": {"type": "string", "enum": list(SPARQL_FORMATS)},
-    }
+    timeout = _param(
+        "timeout",
+        "Seconds the query may run once it starts: at most the setting "
+        "max_query_timeout with the write token, anonymous_max_query_timeout without",
+        {"type": "number", "minimum": MIN_QUERY_TIMEOUT, "maximum": settings.max_query_timeout},
+    )
+    query = _param(
+        "query", "The SPARQL query; without it, the Service Description", {"type": "string"}
+    )
+    fmt = _param("format", "Overrides Accept", {"type": "string", "enum": list(SPARQL_FORMATS)})
     dataset = [
         _iris("default-graph-uri", "A graph of the query's default graph"),
         _iris("named-graph-uri", "A named graph of the query's dataset"),
     ]
-    graph = {
-        "name": "graph",
-        "in": "query",
-        "required": False,
-        "description": "The graph's IRI (absolute); or give ?default instead",
-        "schema": {"type": "string", "pattern": ABSOLUTE_IRI},
-    }
-    default = {
-        "name": "default",
-        "in": "query",
-        "required": False,
-        "allowEmptyValue": True,
-        "description": "The store's default graph (a flag; its value is ignored)",
-        "schema": {"type": "string"},
-    }
-    path = {
-        "name": "path",
-        "in": "path",
-        "required": True,
-        "description": "The rest of the graph's IRI, which is this request's URL",
-        "schema": {"type": "string", "pattern": IRI_PATH},
-    }
+    graph = _param(
+        "graph",
+        "The graph's IRI (absolute); or give ?default instead",
+        {"type": "string", "pattern": ABSOLUTE_IRI},
+    )
+    default = _param(
+        "default",
+        "The store's default graph (a flag; its value is ignored)",
+        {"type": "string"},
+        allowEmptyValue=True,
+    )
+    path = _param(
+        "path",
+        "The rest of the graph's IRI, which is this request's URL",
+        {"type": "string", "pattern": IRI_PATH},
+        where="path",
+    )
     graph_store = {m: [graph, default] for m in ("get", "head", "put", "post", "delete")}
     return {
         "/sparql": {"get": [query, *dataset, fmt, timeout], "post": [*dataset, fmt, timeout]},
