@@ -31,7 +31,15 @@ from practicegraph.nlp.geo import GeoMatcher
 from practicegraph.nlp.linebreaks import rejoin_lines
 from practicegraph.nlp.org_identity import qualify_generic_names
 from practicegraph.nlp.organisations import OrganisationExtractor
-from practicegraph.nlp.practices import practice_label, score_sentence, select_practices
+from practicegraph.nlp.practice_model import sentence_probability
+from practicegraph.nlp.practices import (
+    LEARNED_THRESHOLD,
+    THRESHOLD,
+    combined_score,
+    practice_label,
+    score_sentence,
+    select_practices,
+)
 from practicegraph.nlp.themes import ThemeTagger, load_theme_concepts
 from practicegraph.nlp.workers import children_die_with_parent
 
@@ -285,12 +293,15 @@ class Extractor:
         org_ranges = [(s, e) for _k, s, e in org_at]
         country_at = [(c.code, s.start) for c in countries.values() for s in c.spans]
         scored = []
+        learned = False
         for sent in doc.sents:
             if sent.end_char <= title_end:
                 continue
-            scored.append((sent, score_sentence(sent, org_ranges)))
+            probability = sentence_probability(sent)
+            learned = learned or probability is not None
+            scored.append((sent, combined_score(score_sentence(sent, org_ranges), probability)))
         practices = []
-        selected = select_practices(scored)
+        selected = select_practices(scored, threshold=LEARNED_THRESHOLD if learned else THRESHOLD)
         chunks_by_sentence: dict[int, list[Span]] = {}
         if selected:
             starts = {sent.start: sent for sent, _score in selected}

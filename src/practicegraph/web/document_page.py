@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 
 from practicegraph.graph.store import OxigraphStore
 from practicegraph.web.lookups import Item, Linker, ref, select
+from practicegraph.web.markdown_marks import (
+    is_markdown,
+    markdown_spans,
+    rendered,
+    without_crossings,
+)
 from practicegraph.web.marks import MarkedText, Span, mark
 from practicegraph.web.paths import LinkedDataPaths, web_address
 
@@ -50,13 +56,14 @@ def document_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str) -> Doc
     linker = Linker(store, paths)
     head = select(
         store,
-        f"""SELECT ?name ?source ?date ?language ?words ?url ?text WHERE {{
+        f"""SELECT ?name ?source ?date ?language ?words ?url ?format ?text WHERE {{
               OPTIONAL {{ {node} schema:name ?name }}
               OPTIONAL {{ {node} dcterms:source ?source }}
               OPTIONAL {{ {node} schema:datePublished ?date }}
               OPTIONAL {{ {node} schema:inLanguage ?language }}
               OPTIONAL {{ {node} pg:wordCount ?words }}
               OPTIONAL {{ {node} schema:url ?url }}
+              OPTIONAL {{ {node} schema:encodingFormat ?format }}
               OPTIONAL {{ {node} pg:text ?text }} }} LIMIT 1""",
     )
     first = head[0] if head else {}
@@ -94,7 +101,12 @@ def document_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str) -> Doc
         spans.append(Span(start, end, kind, item.label, item.href, tag=kind == "practice"))
         marks[kind] = marks.get(kind, 0) + 1
     if first.get("text"):
-        view.text = mark(first["text"], spans)
+        text = first["text"]
+        if is_markdown(first.get("format", "")):
+            structure = without_crossings(markdown_spans(text), spans)
+            view.text = rendered(mark(text, spans + structure))
+        else:
+            view.text = mark(text, spans)
     by_kind: dict[str, list[str]] = {}
     for row in mentioned + [{"x": row["body"]} for row in rows]:
         by_kind.setdefault(paths.kind_of(row["x"]) or "other", []).append(row["x"])

@@ -1,0 +1,142 @@
+"""The trained practice-sentence classifier: shipped, in the pipeline, carried across
+processes and pieces, and rebuilt from the corpus by the training tools."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from practicegraph.errors import ConfigError
+from practicegraph.nlp import extractor as extractor_module
+from practicegraph.nlp.extractor import ExtractionInput, Extractor
+from practicegraph.nlp.practice_model import (
+    COMPONENT,
+    PACKAGED_MODEL,
+    load_classifier,
+    sentence_probability,
+)
+from practicegraph.nlp.practices import THRESHOLD, score_sentence
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Sentences of our own: one arrangement written in plain procedural words, and
+# background with no practice in it.
+PRACTICE = (
+    "New staff spend ten weeks in initial training, including four weeks of supervised "
+    "work on the wings."
+)
+BACKGROUND = "The weather in the harbour town was mild for the time of year."
+TEXT = f"{PRACTICE} {BACKGROUND}\n\nThe next newsletter appears in the spring."
+
+
+def test_the_classifier_ships_inside_the_package_and_runs_last(
+    nlp_extractor: Extractor,
+) -> None:
+    assert (PACKAGED_MODEL / "config.cfg").is_file()
+    assert PACKAGED_MODEL.is_relative_to(Path(extractor_module.__file__).parent)
+    assert nlp_extractor.nlp.pipe_names[-1] == COMPONENT
+
+
+def test_every_sentence_gets_a_probability_and_the_practice_scores_higher(
+    nlp_extractor: Extractor,
+) -> None:
+    doc = nlp_extractor.parse(TEXT)
+    probabilities = [sentence_probability(s) for s in doc.sents]
+    assert all(p is not None and 0.0 <= p <= 1.0 for p in probabilities)
+    by_text = {s.text.strip(): sentence_probability(s) for s in doc.sents}
+    assert by_text[PRACTICE] > by_text[BACKGROUND]
+
+
+@pytest.mark.slow
+def test_probabilities_survive_worker_processes_and_pieces(
+    nlp_extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def probabilities(n_process: int) -> list[list[tuple[str, float | None]]]:
+        items = [ExtractionInput(TEXT * 3), ExtractionInput(TEXT)]
+        return [
+            [(s.text, sentence_probability(s)) for s in doc.sents]
+            for _item, doc in nlp_extractor.pipe_docs(items, n_process=n_process)
+        ]
+
+    alone = probabilities(1)
+    assert probabilities(2) == alone
+    monkeypatch.setattr(extractor_module, "CHUNK_CHARS", len(TEXT) + 5)  # three pieces
+    pieced = probabilities(1)
+    assert [[text for text, _p in doc] for doc in pieced] == [[t for t, _p in d] for d in alone]
+    for doc_pieced, doc_alone in zip(pieced, alone, strict=True):
+        for (_t, p), (_u, q) in zip(doc_pieced, doc_alone, strict=True):
+            assert p is not None and q is not None and abs(p - q) < 1e-6
+
+
+def test_the_classifier_lifts_a_plain_procedural_practice_into_the_graph(
+    nlp_extractor: Extractor,
+) -> None:
+    """The rules alone score this sentence under their threshold (no practice noun they
+    know of heads it); the classifier's probability carries it over."""
+    doc = nlp_extractor.parse(TEXT)
+    first = next(iter(doc.sents))
+    assert score_sentence(first) < THRESHOLD
+    extraction = nlp_extractor.extract(doc)
+    assert [p.evidence.text for p in extraction.practices] == [PRACTICE]
+
+
+def test_without_the_classifier_the_rules_decide_alone() -> None:
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    doc = blank(TEXT)
+    assert all(sentence_probability(s) is None for s in doc.sents)
+
+
+def test_a_missing_model_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="make train"):
+        load_classifier(tmp_path / "nothing-here")
+
+
+@pytest.mark.slow
+def test_the_training_tools_rebuild_a_working_classifier(tmp_path: Path) -> None:
+    """What `make train` runs, with a short schedule: data from the corpus, then spaCy's
+    own trainer on the config in the repository."""
+    data = tmp_path / "data"
+    built = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "practice_data.py"), str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "practice sentences" in built.stderr
+    nlp = spacy.blank("en")
+    train = list(DocBin().from_disk(data / "train.spacy").get_docs(nlp.vocab))
+    dev = list(DocBin().from_disk(data / "dev.spacy").get_docs(nlp.vocab))
+    assert sum(d.cats["PRACTICE"] for d in train) >= 200
+    assert sum(d.cats["PRACTICE"] for d in dev) >= 50
+    assert {d.text for d in dev}.isdisjoint(d.text for d in train if len(d.text) > 60), (
+        "held-out sentences leaked into training"
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(ROOT / "train" / "practice_sentences.cfg"),
+            "--output",
+            str(tmp_path / "model"),
+            "--paths.train",
+            str(data / "train.spacy"),
+            "--paths.dev",
+            str(data / "dev.spacy"),
+            "--training.max_steps",
+            "30",
+            "--training.eval_frequency",
+            "10",
+        ],
+        capture_output=True,
+        check=True,
+    )
+    classifier = load_classifier(tmp_path / "model" / "model-best")
+    assert set(classifier(PRACTICE).cats) == {"PRACTICE", "OTHER"}
