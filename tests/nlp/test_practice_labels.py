@@ -32,6 +32,14 @@ TEXTS = [
     "first year, and the pairs meet each month to review cases.",
     "Recommendations\n\nIt also recommends that prison and probation staff be trained together "
     "in joint sessions on risk assessment.",
+    "Shared language\n\nIt offers officers and prisoners a common vocabulary for talking about "
+    "risk and progress.",
+    "Gang exit\n\nSafer Steps - a programme that helps young people leave street gangs - now "
+    "runs in four cities.",
+    "Officer courses\n\nThe academy runs a refresher course for prison officers who work with "
+    "young people in custody.",
+    "Supervision\n\nThey hold weekly interviews with people on parole and keep in touch with "
+    "their families.",
 ]
 
 
@@ -44,6 +52,21 @@ def _labels(extractor: Extractor, text: str) -> list[str]:
 def test_labels_are_well_formed(extractor: Extractor, text: str) -> None:
     for label in _labels(extractor, text):
         assert _malformed(label) is None, (label, _malformed(label))
+
+
+def test_a_clause_about_something_named_before_is_labelled_by_its_noun_phrase(
+    extractor: Extractor,
+) -> None:
+    assert _labels(extractor, TEXTS[4])[-1] == "Common vocabulary"
+    assert _labels(extractor, TEXTS[7])[-1] == "Weekly interviews with people"
+
+
+def test_a_name_before_a_spaced_dash_is_the_label(extractor: Extractor) -> None:
+    assert _labels(extractor, TEXTS[5])[-1] == "Safer Steps"
+
+
+def test_a_label_stops_where_a_clause_begins(extractor: Extractor) -> None:
+    assert _labels(extractor, TEXTS[6])[-1] == "Refresher course for prison officers"
 
 
 def test_hyphenated_words_stay_as_written(extractor: Extractor) -> None:

@@ -25,7 +25,8 @@ from spacy.tokens import Doc, Span
 from practicegraph.config import ontology_dir
 from practicegraph.models import Country, Extraction, Organisation, Place, Practice, TextSpan
 from practicegraph.nlp.dates import find_dates
-from practicegraph.nlp.events import Located, SentenceInfo, find_events
+from practicegraph.nlp.event_dating import SentenceInfo
+from practicegraph.nlp.events import Located, find_events
 from practicegraph.nlp.gazetteer import Gazetteer
 from practicegraph.nlp.geo import GeoMatcher
 from practicegraph.nlp.linebreaks import rejoin_lines

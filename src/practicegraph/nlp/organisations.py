@@ -13,320 +13,36 @@ best one:
    Justice of Belgium", "Latvian Prison Administration", "University of Turin");
 4. spaCy ORG entities that are acronyms ("KRIMZ"), which nothing else explains.
 
-An acronym used alone later in the text resolves to its definition, and the
-gazetteer supplies the fullest name and the country when the text lacks them.
+An acronym used alone in the text (before or after its definition) resolves
+to its definition, the gazetteer supplies the fullest name and the country when
+the text lacks them, and a short form ("the State Penitentiary Service") joins
+the one body whose fuller name it shortens (:mod:`.org_identity`). Where a name
+starts and ends in a run of capitalised words is decided by :mod:`.org_names`.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 
 from practicegraph.models import Organisation, TextSpan
 from practicegraph.nlp.gazetteer import Gazetteer
+from practicegraph.nlp.org_identity import merge_short_forms
+from practicegraph.nlp.org_names import (
+    CONNECTORS,
+    NON_BODY_TAILS,
+    NON_ORG_ACRONYMS,
+    ORG_HEADS,
+    RUN,
+    SENTENCE_STARTERS,
+    head_noun_span,
+    schwartz_hearst,
+    split_coordinated,
+    strip_possessive,
+    trim_leading,
+)
 from practicegraph.text import normalise, slug
 
-ORG_HEADS = frozenset(
-    {
-        "Ministry",
-        "Ministère",
-        "Service",
-        "Services",
-        "Association",
-        "Confederation",
-        "Organisation",
-        "Organization",
-        "Committee",
-        "Council",
-        "Commission",
-        "Parliament",
-        "Union",
-        "Unions",
-        "Network",
-        "Administration",
-        "Agency",
-        "Department",
-        "Office",
-        "Institute",
-        "Centre",
-        "Center",
-        "University",
-        "College",
-        "School",
-        "Academy",
-        "Police",
-        "Court",
-        "Tribunal",
-        "Group",
-        "Foundation",
-        "Federation",
-        "Bureau",
-        "Directorate",
-        "Society",
-        "Authority",
-        "Board",
-        "Inspectorate",
-        "Trust",
-        "Alliance",
-        "Secretariat",
-        "Representation",
-        "Corporation",
-        "Prosecutor's",
-        "Chamber",
-        "Observatory",
-        "Consortium",
-        "Fund",
-        "Programme Office",
-        # establishments and bodies of the field (the guidelines: a named prison is an
-        # organisation) and of government
-        "Prison",
-        "Prisons",
-        "Jail",
-        "Penitentiary",
-        "Gendarmerie",
-        "Government",
-        "Assembly",
-        "Senate",
-        "Municipality",
-        "Division",
-        "Mission",
-        "Mechanism",
-        "Ombudsman",
-        "Laboratory",
-        "Lab",
-    }
-)
-EVENT_HEADS = frozenset(
-    {
-        "Conference",
-        "Meeting",
-        "Seminar",
-        "Workshop",
-        "Masterclass",
-        "Hearing",
-        "Congress",
-        "Summit",
-        "Symposium",
-        "Webinar",
-        "Roundtable",
-        "Awards",
-        "Award",
-        "Session",
-    }
-)
-# Words after which a name is about a document, rule or event, not a body.
-STOP_TAIL = EVENT_HEADS | frozenset(
-    {
-        "Rules",
-        "Rule",
-        "Recommendation",
-        "Recommendations",
-        "Report",
-        "Declaration",
-        "Strategy",
-        "Programme",
-        "Program",
-        "Project",
-        "Plan",
-        "Guidelines",
-        "Framework",
-        "Decision",
-        "Decisions",
-        "Convention",
-        "Act",
-        "Prize",
-        "Grants",
-        "Day",
-        "Week",
-        "Year",
-        "Standards",
-    }
-)
-ROLE_WORDS = frozenset(
-    {
-        "Head",
-        "Heads",
-        "Director",
-        "Directors",
-        "Commissioner",
-        "Commissioners",
-        "Minister",
-        "Ministers",
-        "Member",
-        "Members",
-        "President",
-        "Vice",
-        "Chair",
-        "Secretary",
-        "Officer",
-        "Governor",
-        "Governors",
-        "Dr",
-        "Prof",
-        "Mr",
-        "Mrs",
-        "Ms",
-    }
-)
-_SENTENCE_STARTERS = frozenset(
-    {
-        "The",
-        "A",
-        "An",
-        "This",
-        "These",
-        "That",
-        "Also",
-        "In",
-        "On",
-        "At",
-        "For",
-        "By",
-        "With",
-        "From",
-        "As",
-        "And",
-        "Its",
-        "Their",
-        "Our",
-        "His",
-        "Her",
-        "Each",
-        "Every",
-        "All",
-        "Both",
-        "Several",
-        "Many",
-        "Some",
-        "During",
-        "Within",
-        "After",
-        "Before",
-        "Throughout",
-        "Under",
-        "Over",
-        "When",
-        "While",
-        "Through",
-        "Since",
-        "Following",
-        "Colleagues",
-        "Representatives",
-        "Participants",
-        "Partners",
-        "Today",
-        "Yesterday",
-        "Last",
-        "Next",
-        "Then",
-        "Thus",
-        "However",
-    }
-)
-_GENERIC = frozenset(
-    {
-        "Correctional",
-        "Prison",
-        "Prisons",
-        "Probation",
-        "Penitentiary",
-        "Police",
-        "Public",
-        "Social",
-        "Health",
-        "Security",
-        "Justice",
-        "Criminal",
-        "National",
-        "Local",
-        "Regional",
-        "Services",
-        "Service",
-        "Institutions",
-        "Authorities",
-        "Agencies",
-        "Organisations",
-        "Organizations",
-        "Networks",
-        "Unions",
-        "European",
-        "International",
-        "Partner",
-        "Departments",
-        "Offices",
-        "Ministries",
-        "Group",
-        "Groups",
-        "Working",
-        "Expert",
-        "Network",
-    }
-)
-CONNECTORS = frozenset(
-    {
-        "of",
-        "for",
-        "the",
-        "and",
-        "on",
-        "in",
-        "de",
-        "du",
-        "des",
-        "la",
-        "le",
-        "&",
-        "to",
-        "d'",
-        "for the",
-        "of the",
-    }
-)
-# All-caps tokens that are not organisations in this field's texts.
-NON_ORG_ACRONYMS = frozenset(
-    {
-        "EU",
-        "UN",
-        "UK",
-        "USA",
-        "US",
-        "COVID",
-        "II",
-        "III",
-        "IV",
-        "VI",
-        "VII",
-        "VIII",
-        "IX",
-        "XI",
-        "CEO",
-        "PDF",
-        "HTML",
-        "NGO",
-        "NGOs",
-        "ICT",
-        "IT",
-        "HR",
-        "PhD",
-        "MSc",
-        "AM",
-        "PM",
-        "FAQ",
-        "TV",
-        "Q&A",
-        "N/A",
-        "OK",
-        "EN",
-        "FR",
-        "DE",
-        "ID",
-    }
-)
-
-_WORD = r"[A-ZÀ-ÞŠŽČ][\w’'\-]*"
-_CONNECTOR = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|&|d’|d')"
-_RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD})*")
 # "jurisdictions of the European Union": the Union as a territory, not a body.
 _GEOGRAPHIC_BEFORE = re.compile(r"\b(?:in|of|across|throughout|within|outside|to)\s+the\s+$")
 # Contexts that say a bare acronym names a body: "partner KRIMZ", "coordinator: VALDA".
@@ -344,6 +60,17 @@ _CUED_AFTER = re.compile(
     r"(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){0,5}),\s+(?:the|an?)\s+"
     r"(?:organi[sz]ation|charity|NGO|association|foundation|non-profit|social enterprise)\b"
 )
+_PORTFOLIO_HEADS = frozenset(
+    {"Ministry", "Department", "Secretariat", "Directorate", "Committee", "Commission"}
+)
+_CAP = r"(?!(?:The|A|An)\b)[A-Z][\w’'-]*"
+_ITEM = rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}"
+_PORTFOLIO_LIST = re.compile(
+    rf"(?:,[ \t]+{_ITEM})+,?[ \t]+(?:and|&)[ \t]+{_ITEM}(?![ \t]*[A-Z0-9])"
+)
+#: A web page's menu item run into a name ending a line: "Department of X\nHome > News".
+_MENU_AFTER = re.compile(r"\s+(?:Home|Menu|Search|Contact|Login|Sitemap)\s*[|>\u203a\u00bb]")
+_POSSESSIVE_WORD = re.compile(r"[’']s$")
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
 
 
@@ -354,32 +81,6 @@ class _Mention:
     name: str
     rank: int  # lower is more trusted
     acronym: str | None = None
-
-
-def _words(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
-
-
-def _schwartz_hearst(acronym: str, long_form: str) -> int | None:
-    """Start of the shortest tail of ``long_form`` whose letters spell ``acronym`` in order."""
-    short = acronym.lower()
-    long_ = long_form.lower()
-    s = len(short) - 1
-    index = len(long_) - 1
-    while s >= 0:
-        char = short[s]
-        if not char.isalnum():
-            s -= 1
-            continue
-        while index >= 0 and (
-            long_[index] != char or (s == 0 and index > 0 and long_[index - 1].isalnum())
-        ):
-            index -= 1
-        if index < 0:
-            return None
-        index -= 1
-        s -= 1
-    return index + 1
 
 
 class OrganisationExtractor:
@@ -405,23 +106,31 @@ class OrganisationExtractor:
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
             before = text[line_start : match.start()].rstrip()
-            runs = list(_RUN.finditer(before))
+            runs = list(RUN.finditer(before))
             if not runs or runs[-1].end() != len(before):
                 continue
             run = runs[-1]
-            name = _trim_leading(run.group(0))
-            name = re.sub(
-                r"^.*?[’']s[ \t]+", "", name
-            )  # "America's Office of ..." -> "Office of ..."
+            words = [
+                (run.start() + m.start(), m.group(0)) for m in re.finditer(r"\S+", run.group(0))
+            ]
+            first = len(words) - len(trim_leading(run.group(0)).split())
+            for n, (_at, word) in enumerate(words[first:-1], first):
+                if _POSSESSIVE_WORD.search(word):  # "America's Office of ..." -> "Office of ..."
+                    first = n + 1
+            if first >= len(words):
+                continue
+            start = line_start + words[first][0]
+            name = text[start : line_start + run.end()]
             if not name or name in self.gazetteer.country_names:
                 continue
-            aligned = _schwartz_hearst(acronym, name)
+            if _names_no_body(name.split()):
+                continue  # "European Prison Rules (EPR)", "European Arrest Warrant (EAW)"
+            aligned = schwartz_hearst(acronym, name)
             head_like = any(w in ORG_HEADS for w in name.split())
             if aligned is None and not head_like:
                 continue
             if len(name.split()) < 2 and aligned is None:
                 continue
-            start = line_start + run.start() + (len(run.group(0)) - len(name))
             found.append(_Mention(start, start + len(name), name, 0, acronym))
         return found
 
@@ -436,85 +145,48 @@ class OrganisationExtractor:
 
     def _head_noun_names(self, text: str) -> list[_Mention]:
         found: list[_Mention] = []
-        for run in _RUN.finditer(text):
+        for run in RUN.finditer(text):
             offsets = [m.start() + run.start() for m in re.finditer(r"\S+", run.group(0))]
             words = run.group(0).split()
-            for lo, hi in _split_coordinated(words):
+            if len(words) > 1 and _MENU_AFTER.match(text, offsets[-1] - 1):
+                words, offsets = words[:-1], offsets[:-1]  # "... of Corrections Home | About"
+            for lo, hi in split_coordinated(words, self._starts_a_name):
                 mention = self._name_in(words[lo:hi], offsets[lo:hi], text)
                 if mention is not None:
-                    found.append(mention)
+                    found.append(self._with_portfolios(mention, text))
         return found
 
-    def _name_in(self, words: list[str], offsets: list[int], text: str) -> _Mention | None:
-        """The organisation name inside a capitalised run, or None.
+    def _with_portfolios(self, mention: _Mention, text: str) -> _Mention:
+        """Widen "Ministry of Justice" over a list of further portfolios that ends in
+        "and": "Ministry of Justice, Public Administration and Digital Transformation",
+        "Department for Children, Schools and Families". Only a government body named
+        after its portfolios, and only where no item is a place or begins with "the"."""
+        words = mention.name.split()
+        head = next((i for i, w in enumerate(words) if w in _PORTFOLIO_HEADS), None)
+        if head is None or head + 2 >= len(words) or words[head + 1] not in ("of", "for"):
+            return mention
+        match = _PORTFOLIO_LIST.match(text, mention.end)
+        if match is None:
+            return mention
+        items = re.split(r",|\band\b|&", match.group(0))
+        if any(self._is_place(i.strip()) or i.strip() in self.gazetteer.demonyms for i in items):
+            return mention
+        name = text[mention.start : match.end()]
+        return _Mention(mention.start, match.end(), name, mention.rank)
 
-        The name runs from the first head noun (widened left over its
-        modifiers, "Latvian Prison Administration") to the last one, plus a
-        complement ("of the Republic of Croatia", "on European Judicial
-        Training") that stops before words naming a rule or an event.
-        """
-        heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
-        if not heads:
+    def _name_in(self, words: list[str], offsets: list[int], text: str) -> _Mention | None:
+        span = head_noun_span(words, self._is_place)
+        if span is None:
             return None
-        first, last = heads[0], heads[-1]
-        start = first
-        while start > 0:
-            before = words[start - 1]
-            if (
-                before in _LEFT_BRIDGES
-                and start > 1
-                and words[start - 2][:1].isupper()
-                and words[start - 2] not in ROLE_WORDS
-            ):
-                start -= 2  # "Education and Training in Probation Expert Network"
-                continue
-            if before in CONNECTORS or not before[:1].isupper() or re.search(r"[’']s$", before):
-                break
-            start -= 1
-        end = last + 1
-        if end < len(words) and words[end] in _COMPLEMENT and not self._where_or_when(words, end):
-            j = end + 1
-            while j < len(words) and words[j] in CONNECTORS:
-                j += 1
-            k = j
-            while (
-                k < len(words) and words[k] not in STOP_TAIL and not self._where_or_when(words, k)
-            ):
-                k += 1
-            end = min(k if k == len(words) else j + 1, len(words))
-        elif end < len(words) and words[end] not in CONNECTORS:
-            return None  # the head qualifies what follows: "Police Practices", "Service Award"
-        if (
-            start == first
-            and words[first] in _GENERIC
-            and end > first + 1
-            and words[first + 1] in CONNECTORS
-        ):
-            return None  # "Services on the ICPA website", "Police in Crime Prevention"
-        chosen = words[start:end]
-        while chosen and (chosen[0] in _SENTENCE_STARTERS or chosen[0] in CONNECTORS):
-            chosen = chosen[1:]
-            start += 1
-        while chosen and chosen[-1] in CONNECTORS:
-            chosen = chosen[:-1]
-            end -= 1
-        if len(chosen) < 2 or any(w in ROLE_WORDS for w in chosen):
-            return None
-        if any(w in EVENT_HEADS for w in words[last:]):
-            return None
-        if all(w in _GENERIC or w in CONNECTORS for w in chosen) and chosen[-1].endswith("s"):
-            return None
+        start, end = span
         begin = offsets[start]
         finish = offsets[end - 1] + len(words[end - 1])
-        name = text[begin:finish].rstrip("’'.,;:")
+        name = strip_possessive(text[begin:finish].rstrip("’'.,;:"))
         return _Mention(begin, begin + len(name), name, 2)
 
-    def _where_or_when(self, words: list[str], k: int) -> bool:
-        """ "in Switzerland", "in October": a complement that places the body, not its name."""
-        if words[k] not in ("in", "at") or k + 1 >= len(words):
-            return False
-        rest = " ".join(words[k + 1 :])
-        return words[k + 1] in _MONTHS or self._is_place(rest)
+    def _starts_a_name(self, word: str) -> bool:
+        """A country's name or adjective opens a name of its own ("Latvian Prison ...")."""
+        return word in self.gazetteer.country_names or word in self.gazetteer.demonyms
 
     def _is_place(self, words: str) -> bool:
         return any(
@@ -538,7 +210,7 @@ class OrganisationExtractor:
         for match in _CUED_AFTER.finditer(text):
             name = match.group("name")
             words = name.split()
-            while words and words[0] in _SENTENCE_STARTERS:
+            while words and words[0] in SENTENCE_STARTERS:
                 words = words[1:]
             if len(words) < 2:
                 continue
@@ -612,8 +284,12 @@ class OrganisationExtractor:
         for mention in chosen:
             if mention.rank == 3 and mention.name in defined_acronyms:
                 mention.rank = 1
-        for mention in chosen:
+        # Definitions first: an acronym the text defines ("Israel Prison Service (IPS)")
+        # means that body in every use, also before the definition, whatever the
+        # registry lists under the same letters.
+        for mention in sorted(chosen, key=lambda m: m.acronym is None):
             key, name, aliases, country = self._identify(mention, acronym_key)
+            name = " ".join(name.split())  # a name wrapped over lines or padded by layout
             org = orgs.get(key)
             if org is None:
                 org = orgs[key] = Organisation(key=key, name=name, country=country)
@@ -631,10 +307,11 @@ class OrganisationExtractor:
                 acronym_key[mention.acronym] = key
                 org.aliases.add(mention.acronym)
         taken = [(m.start, m.end) for m in chosen]
-        for org in orgs.values():
+        found = merge_short_forms(list(orgs.values()))
+        for org in found:
             org.country = org.country or self._country_from_name(org.name)
             _add_other_mentions(text, org, taken)
-        return list(orgs.values())
+        return found
 
     def _identify(
         self, mention: _Mention, acronym_key: dict[str, str]
@@ -647,7 +324,7 @@ class OrganisationExtractor:
             entry = self.gazetteer.organisation_index.get(normalise(mention.acronym))
             if (
                 entry is not None
-                and _schwartz_hearst(mention.acronym, name) is None
+                and schwartz_hearst(mention.acronym, name) is None
                 and normalise(entry.name) != normalise(name)
             ):
                 entry = None
@@ -666,28 +343,6 @@ class OrganisationExtractor:
         return None
 
 
-_COMPLEMENT = frozenset({"of", "for", "on", "in", "de", "du", "des", "to"})
-_MONTHS = frozenset(calendar.month_name[1:])
-_LEFT_BRIDGES = frozenset({"and", "&", "in", "for", "on"})
-
-
-def _split_coordinated(words: list[str]) -> list[tuple[int, int]]:
-    """Split "Dutch Probation Service and the Prosecutor's Office" into two names;
-    keep "Ministry of Justice and Public Security" whole (no head on the right)."""
-    parts: list[tuple[int, int]] = []
-    lo = 0
-    for i, word in enumerate(words):
-        if word in ("and", "&") and any(w in ORG_HEADS for w in words[lo:i]):
-            rest = words[i + 1 :]
-            upto = next((n for n, w in enumerate(rest) if w in ("and", "&")), len(rest))
-            right = rest[:upto]
-            if any(w in ORG_HEADS for w in right) or (len(right) == 1 and right[0].isupper()):
-                parts.append((lo, i))
-                lo = i + 1
-    parts.append((lo, len(words)))
-    return parts
-
-
 def _add_other_mentions(text: str, org: Organisation, taken: list[tuple[int, int]]) -> None:
     """Every further use of an organisation's names is a mention of it (evidence, and no
     second reading of "Phoenix" in "Phoenix Zululand" as a city)."""
@@ -699,8 +354,10 @@ def _add_other_mentions(text: str, org: Organisation, taken: list[tuple[int, int
             org.spans.append(TextSpan(match.start(), match.end(), surface))
 
 
-def _trim_leading(run: str) -> str:
-    words = run.split()
-    while words and (words[0] in _SENTENCE_STARTERS or words[0] in CONNECTORS):
-        words = words[1:]
-    return " ".join(words) if words else ""
+def _names_no_body(words: list[str]) -> bool:
+    """A defined name ending in an instrument, a prize or people is no body, unless that
+    word sits in the complement of a head ("Foundation for Humane Detention Standards")."""
+    if words[-1] not in NON_BODY_TAILS:
+        return False
+    heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
+    return not heads or words[heads[-1] + 1] not in CONNECTORS

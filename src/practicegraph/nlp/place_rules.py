@@ -14,8 +14,16 @@ away:
   macro-regions): a document's area, not a place in a country;
 - **a hit inside a country's name** ("Salvador" in "El Salvador");
 - **a hit inside another name**, as the annotation guidelines say: the city in
-  "X Declaration", "X Prison", "X Institute", "Government of X" (while the
-  guidelines' gold keeps the city of "University of X" as a place).
+  "X Declaration", "X Prison", "X Institute", "Government of X", "University
+  of X", a building or street ("X House", "X Street");
+- **a month beside a number** ("March 2020"), a numbered district ("Sector 2");
+- **a landform or position noun standing alone** ("Centre", "Coast"), which
+  some countries use as a region's whole name.
+
+It also holds the patterns of what names a place in a general way: a news
+dateline ("MANILA - ", "Hannover, 14 June"), an area word that belongs to the
+name ("Kiambu County"), and named zones of a country ("the South-West of
+France", "Central Queensland"), which the annotation decisions count as places.
 """
 
 from __future__ import annotations
@@ -53,6 +61,32 @@ _DIRECTIONS = frozenset(
 )
 _AREA_WORDS = frozenset(
     {"region", "regions", "province", "district", "county", "state", "area", "zone", "division"}
+)
+#: Landform and position nouns that some countries use as a region's whole name
+#: ("Centre", "Coast", "Littoral", "Plateau"); on their own in English text they
+#: are ordinary words ("the Centre's mission"), so a bare one is no place.
+_LANDFORM_WORDS = frozenset(
+    {
+        "centre",
+        "center",
+        "capital",
+        "coast",
+        "coastal",
+        "littoral",
+        "interior",
+        "island",
+        "islands",
+        "lake",
+        "lakes",
+        "valley",
+        "plateau",
+        "highlands",
+        "lowlands",
+        "mountains",
+        "river",
+        "border",
+        "frontier",
+    }
 )
 
 #: World regions above country level, besides GeoNames' continents.
@@ -139,9 +173,52 @@ _NAME_HEADS = frozenset(
         "Strategy",
         "Action",
         "Plan",
+        "Treaty",
+        "Centre",
+        "Center",
+        "Service",
+        "Services",
+        # venues and addresses: a building or a street is no place, its city is
+        "House",
+        "Hall",
+        "Palace",
+        "Castle",
+        "Hotel",
+        "Street",
+        "Road",
+        "Avenue",
+        "Square",
+        "Gardens",
+        "Airport",
+        "Station",
+        "Campus",
+        "Hospital",
     }
 )
-_OWNER_BEFORE = re.compile(r"(?:Government|Governor|Mayor)\s+of\s+$")
+#: Words that may stand inside a longer name between the place and its head:
+#: "X Strict and Medium Regime Prison", "X Interior University".
+_NAME_LINKS = frozenset({"and", "of", "for", "&"})
+#: Owners named with "of": "Government of X", "University of X", "City of X"
+#: (an acting city government is an organisation, per the guidelines).
+_OWNER_BEFORE = re.compile(
+    r"(?:Government|Governor|Mayor|University|College|Academy|City|Municipality)\s+of\s+$"
+)
+_MONTHS = frozenset(
+    {
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    }
+)
 
 
 @cache
@@ -153,7 +230,9 @@ def _continents() -> frozenset[str]:
 def is_bare_direction(surface: str) -> bool:
     """ "North", "West", "Central Region", "Upper": position words, not a place's name."""
     words = surface.lower().split()
-    return bool(words) and all(w in _DIRECTIONS or w in _AREA_WORDS for w in words)
+    return bool(words) and all(
+        w in _DIRECTIONS or w in _AREA_WORDS or w in _LANDFORM_WORDS for w in words
+    )
 
 
 def is_world_region(surface: str) -> bool:
@@ -161,13 +240,71 @@ def is_world_region(surface: str) -> bool:
 
 
 def inside_other_name(text: str, start: int, end: int) -> bool:
-    """The hit is part of a longer name: "X Declaration", "Government of X"."""
-    after = re.match(r"[ \t]+([A-Z][a-z]+)", text[end : end + 40])
-    if after is not None and after.group(1) in _NAME_HEADS:
+    """The hit is part of a longer name: "X Declaration", "Government of X",
+    "University of X", "X House", "X Strict Regime Prison"."""
+    if _OWNER_BEFORE.search(text[max(0, start - 30) : start]) is not None:
         return True
-    return _OWNER_BEFORE.search(text[max(0, start - 30) : start]) is not None
+    # up to five capitalised words (or links between them) on the same line,
+    # the last of which heads a name
+    words = re.match(r"(?:[ \t]+(?:[A-Z][\w'’-]*|and|of|for|&)){1,5}", text[end : end + 80])
+    if words is None:
+        return False
+    for word in words.group(0).split():
+        if word in _NAME_HEADS:
+            return True
+        if word not in _NAME_LINKS and not word[:1].isupper():
+            return False
+    return False
+
+
+def is_date_word(text: str, start: int, end: int) -> bool:
+    """A month beside a number ("March 2020", "12 March") is a date, not the town of March."""
+    if text[start:end] not in _MONTHS:
+        return False
+    return bool(
+        re.match(r"[ \t]*\d", text[end : end + 4])
+        or re.search(r"\d[ \t]*$", text[max(0, start - 4) : start])
+    )
 
 
 def inside_span(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     """The hit lies within (and is shorter than) one of ``spans``: "El Salvador"."""
     return any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+
+
+#: A capitalised area word after a place belongs to its written name: "Kiambu
+#: County", "Ararat Marz", "Lviv Oblast" (a following name head is checked first).
+AREA_SUFFIX = re.compile(
+    r"[ \t]+(?:County|Province|Region|Oblast|Marz|Governorate|Prefecture|Canton|District)\b"
+    r"(?![ \t]+[A-Z])"
+)
+_MONTH_WORD = "|".join(sorted(_MONTHS))
+_DATE_AHEAD = re.compile(rf"[ \t]*(?:,[ \t]*(?:\d|(?:{_MONTH_WORD})\b)|\(|[-–—][ \t])")
+_DATE_BEHIND = re.compile(r"\d{4}[ \t]*[-–—·|,][ \t]*$")
+
+
+def in_dateline(text: str, start: int, end: int) -> bool:
+    """A news dateline names a place (the annotation decisions say so): "MANILA -
+    The bureau said", "Hannover, 14 June", or "July 27, 2020 - Toronto" on its own line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[line_start:start]
+    if not before.strip(" \t*#>_") and _DATE_AHEAD.match(text, end):
+        return True
+    return bool(_DATE_BEHIND.search(before)) and not text[end:line_end].strip(" \t*_")
+
+
+_ZONE_WORD = (
+    r"(?:North|South|East|West|Central|Northern|Southern|Eastern|Western|"
+    r"North[- ]?East|North[- ]?West|South[- ]?East|South[- ]?West)"
+)
+#: "the South-West of France", "the North East of Nigeria": a named zone of a country.
+ZONE_OF = re.compile(
+    rf"\bthe[ \t]+(?P<zone>{_ZONE_WORD})[ \t]+of[ \t]+(?:the[ \t]+)?"
+    r"(?P<country>[A-Z][\w'-]+(?:[ \t][A-Z][\w'-]+){0,2})"
+)
+#: "Central Queensland", "Northern Ontario": a capitalised direction before a name.
+ZONE_BEFORE = re.compile(
+    rf"(?<![\w-]){_ZONE_WORD}[ \t]+(?P<name>[A-Z][\w'-]+(?:[ \t][A-Z][\w'-]+){{0,2}})"
+)

@@ -227,11 +227,12 @@ _BULLET = re.compile(r"^\s*(?:[•\-*–·●▪]|\d+[.)])\s*")
 #: when the pipeline has no trained classifier (another model set by the user).
 THRESHOLD = 2.0
 #: With the trained classifier, a sentence is kept when rule score + LEARNED_WEIGHT x the
-#: classifier's probability reaches LEARNED_THRESHOLD. Chosen on the quarter of the train
-#: split held out from the classifier's fitting (never dev-test): document-level practice
-#: F1 there 0.34 by the rules alone, 0.37 combined; of the settings within 0.01 of the best,
-#: this one keeps the fewest records (P 0.32, R 0.44).
-LEARNED_WEIGHT = 4.0
+#: classifier's probability reaches LEARNED_THRESHOLD. Chosen by tools/practice_tuning.py on
+#: the quarter of the train split held out from the classifier's fitting (30 documents, 132
+#: practices; never dev-test): document-level practice F1 there 0.42 by the rules alone,
+#: 0.48 combined; of the settings within 0.01 of the best, this one keeps the fewest records
+#: (P 0.41, R 0.59).
+LEARNED_WEIGHT = 6.0
 LEARNED_THRESHOLD = 4.0
 
 
@@ -321,37 +322,75 @@ def practice_label(sent: Span, chunks: Sequence[Span] | None = None, max_words: 
         c for c in chunks if c.root.lemma_.lower() in WEAK_NOUNS
     ]
     for chunk in ranked:
-        tokens = list(chunk)
-        while tokens and (tokens[0].pos_ in ("DET", "PRON") or tokens[0].is_punct):
-            tokens = tokens[1:]
-        # extend with a following prepositional phrase ("platform for correctional staff")
-        end = chunk.end
-        right = sent.doc[end : min(sent.end, end + 6)]
-        if len(right) and right[0].dep_ == "prep" and right[0].head.i == chunk.root.i:
-            for token in right:
-                if token.is_punct or (token.i > right[0].i and token.dep_ in ("cc", "prep")):
-                    break
-                tokens.append(token)
-        label = _span_label(tokens[:max_words])
+        label = _chunk_label(sent, chunk, max_words)
         if len(label.split()) >= 2:
             return label
     words = [t for t in sent if not (t.i == sent.start and _BULLET.match(t.text))]
     clause: list[Token] = []
     for token in words:
-        if clause and token.text in (",", ";", ":", "(", "–", "—"):
+        if clause and (token.text in (",", ";", ":", "(", "–", "—") or _spaced_dash(token)):
             break  # the first clause, not a sentence cut mid-way
         clause.append(token)
-    return _span_label(clause[:max_words])
+    if (
+        clause
+        and clause[0].pos_ in ("PRON", "DET")
+        and clause[0].dep_ in ("nsubj", "nsubjpass", "poss", "expl")
+    ):
+        # "It offers staff a shared language ...": a clause about something named before;
+        # the sentence's own noun phrase names the practice better than its opening words.
+        for chunk in chunks:
+            if chunk.root.dep_ not in ("nsubj", "nsubjpass") or chunk.root.i != clause[0].i:
+                label = _chunk_label(sent, chunk, max_words)
+                if len(label.split()) >= 2:
+                    return label
+    return _span_label(clause[:max_words], cut=len(clause) > max_words)
+
+
+def _chunk_label(sent: Span, chunk: Span, max_words: int) -> str:
+    """A noun chunk without its determiner, with the prepositional phrase that follows it
+    ("platform for correctional staff")."""
+    tokens = list(chunk)
+    while tokens and (tokens[0].pos_ in ("DET", "PRON") or tokens[0].is_punct):
+        tokens = tokens[1:]
+    end = chunk.end
+    right = sent.doc[end : min(sent.end, end + 6)]
+    continues = False
+    if len(right) and right[0].dep_ == "prep" and right[0].head.i == chunk.root.i:
+        for token in right:
+            if token.is_punct or (token.i > right[0].i and token.dep_ in ("cc", "prep")):
+                break
+            if token.pos_ in ("VERB", "AUX") or token.tag_ in ("WDT", "WP", "WP$"):
+                break  # "... for prison officers | who work with ...": a clause begins
+            tokens.append(token)
+        else:
+            continues = right.end < sent.end  # the phrase runs on past the window
+    return _span_label(tokens[:max_words], cut=continues or len(tokens) > max_words)
+
+
+def _spaced_dash(token: Token) -> bool:
+    """A hyphen written as a dash between spaces ("Managing My Substance Use - a programme")."""
+    return (
+        token.text == "-"
+        and token.i > 0
+        and bool(token.doc[token.i - 1].whitespace_)
+        and bool(token.whitespace_)
+    )
 
 
 #: Parts of speech a label does not end on ("... for prison", "... took a").
 _NO_END = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "PRON", "PART", "AUX", "PUNCT"})
 
 
-def _span_label(tokens: Sequence[Token]) -> str:
+def _span_label(tokens: Sequence[Token], cut: bool = False) -> str:
     """The text the tokens cover, as written (never tokens joined with spaces: "E-learning"
-    stays one word), without trailing function words, capitalised."""
+    stays one word), without trailing function words, capitalised.
+
+    ``cut``: the phrase runs on past these tokens (too long for a label); the label then
+    ends on its last noun, name or number, not mid-clause ("... for prisoners who have")."""
     tokens = list(tokens)
+    if cut:
+        while tokens and tokens[-1].pos_ not in ("NOUN", "PROPN", "NUM"):
+            tokens = tokens[:-1]
     while tokens and (tokens[-1].pos_ in _NO_END or tokens[-1].is_punct):
         tokens = tokens[:-1]
     while tokens and tokens[0].is_punct:

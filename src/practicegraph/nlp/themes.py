@@ -5,7 +5,14 @@ and altLabel), so growing the scheme grows the matcher; nothing is listed
 here. A theme counts when its cues occur in two sentences (the title is one),
 or when two different cues of it occur: one passing word is not enough
 (THEMES.md). These two thresholds were chosen on the corpus's train split
-(theme F1 0.603 -> 0.653 there, over three stricter and looser variants).
+(theme F1 0.603 -> 0.653 there, over three stricter and looser variants, and
+still the best of eight variants after the cue terms were revised).
+
+Each stretch of text counts once, as its longest cue: "probation service" is
+one cue, not "probation" plus "probation service" (which made any single
+mention look like two distinct cues), and "vocational training" belongs to
+offenders' education, not also to staff training through "training". The
+plural of a cue and the cue are one distinct cue.
 """
 
 from __future__ import annotations
@@ -59,19 +66,23 @@ class ThemeTagger:
     def __init__(self, nlp: Language, concepts: list[ThemeConcept]) -> None:
         self.concepts = concepts
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._cue_of: dict[str, str] = {}  # a matched form -> the cue it is a form of
         for concept in concepts:
             phrases = set()
             for cue in concept.cues:
-                phrases |= _variants(cue.lower())
+                forms = _variants(cue.lower())
+                for form in forms:
+                    self._cue_of.setdefault(form, cue.lower())
+                phrases |= forms
             self.matcher.add(concept.theme_id, [nlp.make_doc(phrase) for phrase in sorted(phrases)])
 
     def cue_spans(self, doc: Doc) -> dict[str, list[TextSpan]]:
         found: dict[str, list[TextSpan]] = defaultdict(list)
-        for match_id, start, end in self.matcher(doc):
+        for theme_id, start, end in _longest(
+            [(doc.vocab.strings[m], start, end) for m, start, end in self.matcher(doc)]
+        ):
             span = doc[start:end]
-            found[doc.vocab.strings[match_id]].append(
-                TextSpan(span.start_char, span.end_char, span.text)
-            )
+            found[theme_id].append(TextSpan(span.start_char, span.end_char, span.text))
         return found
 
     def __call__(
@@ -85,13 +96,32 @@ class ThemeTagger:
         results = []
         for theme_id, spans in (cues if cues is not None else self.cue_spans(doc)).items():
             sentences = {_sentence_index(starts, s.start) for s in spans}
-            distinct_cues = {s.text.lower() for s in spans}
+            distinct_cues = {self._cue_of.get(_norm(s.text), _norm(s.text)) for s in spans}
             in_title = any(s.start < title_end for s in spans)
             substantive = len(sentences) >= MIN_SENTENCES or len(distinct_cues) >= MIN_DISTINCT_CUES
             if substantive:
                 score = len(sentences) + (2 if in_title else 0) + 0.5 * len(distinct_cues)
                 results.append(ThemeMatch(theme_id, score, spans))
         return sorted(results, key=lambda m: -m.score)
+
+
+def _longest(matches: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Each stretch of text is read as its longest cue: "probation service" is one
+    mention of probation (not the two cues "probation" and "probation service"),
+    and "vocational training" is offenders' education, not staff training. A span
+    that two themes share (the same words) stays with both."""
+    kept: list[tuple[str, int, int]] = []
+    reach = -1  # furthest end of the spans before the current position
+    last_end: dict[str, int] = {}
+    ordered = sorted(set(matches), key=lambda m: (m[1], -m[2]))
+    for index, (theme_id, start, end) in enumerate(ordered):
+        if index and ordered[index - 1][1:] != (start, end):
+            reach = max(reach, ordered[index - 1][2])
+        if reach >= end or last_end.get(theme_id, -1) > start:
+            continue  # inside a longer cue, or overlapping this theme's last one
+        kept.append((theme_id, start, end))
+        last_end[theme_id] = end
+    return kept
 
 
 def _sentence_index(starts: list[int], offset: int) -> int:
@@ -103,3 +133,7 @@ def _sentence_index(starts: list[int], offset: int) -> int:
         else:
             hi = mid
     return lo - 1
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())

@@ -1,0 +1,178 @@
+"""Events dated and named from their context: the item's date line, a heading, the
+sentence before; ordinals past 99; names by apposition and possessor; bodies and
+buildings that only look like events.
+
+Every sentence here was written for these tests.
+"""
+
+from __future__ import annotations
+
+from practicegraph.models import Event
+from practicegraph.nlp.extractor import Extractor
+
+
+def _events(extractor: Extractor, text: str, title: str | None = "News") -> list[Event]:
+    return extractor(text, title).events
+
+
+def _by_name(extractor: Extractor, text: str, title: str | None = "News") -> dict[str, Event]:
+    return {e.name: e for e in _events(extractor, text, title)}
+
+
+def test_three_digit_ordinal_and_adjective_before_the_noun(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nAt its 152nd plenary session in March 2023, the committee reviewed "
+        "the rules on solitary confinement."
+    )
+    found = _by_name(nlp_extractor, text)
+    assert "152nd plenary session" in found
+    assert found["152nd plenary session"].start_date == "2023-03"
+
+
+def test_an_event_noun_that_qualifies_a_building_is_no_event(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nThe service opened a new training and education centre on 4 April 2022, "
+        "and the training rooms were filled on 6 April 2022."
+    )
+    assert not [e for e in _events(nlp_extractor, text) if e.name.lower() == "training"]
+
+
+def test_on_wednesday_counts_from_the_date_line(nlp_extractor: Extractor) -> None:
+    text = (
+        "Posted: 15 March 2023\n\n"
+        "The minister on Monday attended the passing-out parade of new prison officers."
+    )
+    (event,) = _events(nlp_extractor, text)
+    assert event.start_date == "2023-03-13"  # the Monday before Wednesday 15 March
+
+
+def test_today_is_the_day_of_the_date_line(nlp_extractor: Extractor) -> None:
+    text = (
+        "Press release | 8 June 2021\n\n"
+        "The director today opened a press conference on overcrowding in the remand wings."
+    )
+    dates = [e.start_date for e in _events(nlp_extractor, text)]
+    assert "2021-06-08" in dates
+
+
+def test_a_date_line_above_a_paragraph_dates_it(nlp_extractor: Extractor) -> None:
+    text = (
+        "Skills for new trainers\n\n"
+        "4-6 October 2022\n\n"
+        "Twenty senior officers took part in a three-day seminar on conflict management."
+    )
+    (event,) = _events(nlp_extractor, text)
+    assert event.start_date == "2022-10-04"
+    assert "seminar on conflict management" in event.name
+
+
+def test_the_meeting_refers_to_the_sentence_before(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nThe probation directors came together on 12 May 2021 in Tallinn, Estonia. "
+        "The meeting was chaired by the head of the national service."
+    )
+    (event,) = _events(nlp_extractor, text)
+    assert event.start_date == "2021-05-12"
+    assert event.country == "EE" and event.place_key is not None
+
+
+def test_a_bounding_date_dates_nothing(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nA final conference is foreseen before June 2024. "
+        "From March 2022 participants of Basic Training received tablets."
+    )
+    assert _events(nlp_extractor, text) == []
+
+
+def test_a_date_range_opened_by_from_still_dates(nlp_extractor: Extractor) -> None:
+    text = "News\n\nFrom 3 to 5 December 2024 the 14th Probation Technology Conference met."
+    dates = {e.name: e.start_date for e in _events(nlp_extractor, text)}
+    assert dates == {"14th Probation Technology Conference": "2024-12-03"}
+
+
+def test_a_name_in_apposition_names_the_event(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nThe two agencies held their yearly planning seminar, the Annual Leadership "
+        "Retreat 2022, at a hotel on 3 March 2022."
+    )
+    assert "Annual Leadership Retreat 2022" in _by_name(nlp_extractor, text)
+
+
+def test_no_apposition_after_an_opening_phrase(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nThe graduation took place on 2 May 2022. Speaking at the ceremony, the "
+        "Regional Commander Of Prisons praised the graduates."
+    )
+    names = set(_by_name(nlp_extractor, text))
+    assert not any("Commander" in name for name in names)
+
+
+def test_a_possessor_completes_the_name(nlp_extractor: Extractor) -> None:
+    text = "News\n\nThe committee's next meeting will be held online in 2026."
+    assert "next meeting of the committee" in _by_name(nlp_extractor, text)
+
+
+def test_a_launch_in_the_headline_is_an_event(nlp_extractor: Extractor) -> None:
+    title = "Ministry launches National Rehabilitation Strategy 2025-2030"
+    text = f"{title}\n\nPublished 3 February 2025\n\nThe strategy sets out five priorities."
+    event = _by_name(nlp_extractor, text, title)[
+        "launch of National Rehabilitation Strategy 2025-2030"
+    ]
+    assert event.start_date == "2025-02-03"
+
+
+def test_a_dated_visit_told_with_the_verb(nlp_extractor: Extractor) -> None:
+    text = "News\n\nThe subcommittee first visited Georgia from 3 to 7 June 2019."
+    event = _by_name(nlp_extractor, text)["first visit to Georgia"]
+    assert event.start_date == "2019-06-03"
+
+
+def test_a_chronology_entry_dates_to_the_month(nlp_extractor: Extractor) -> None:
+    text = (
+        "How the reform went\n\n"
+        "- March 2003: a pilot training course for 40 prison officers in Belgrade.\n"
+        "- 2004: the academy was founded."
+    )
+    dates = [e.start_date for e in _events(nlp_extractor, text)]
+    assert dates == ["2003-03"]
+
+
+def test_a_complement_ends_on_no_preposition_nor_weekday(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nOn 16 November 2022 ten doctors attended a two-day training on mental health "
+        "care in prisons in Skopje. The opening on Monday, 25 September 2023 was brief."
+    )
+    names = set(_by_name(nlp_extractor, text))
+    assert "training on mental health care in prisons" in names
+    assert "opening" in names
+
+
+def test_two_workshops_on_other_days_in_other_places_stay_two(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nOn 2 March 2022 the agency ran an EPIS Data Workshop in Prague, Czech "
+        "Republic. On 9 November 2022 it will hold a one-day workshop in Ghent, Belgium."
+    )
+    assert len(_events(nlp_extractor, text)) == 2
+
+
+def test_a_shorter_mention_merges_into_the_fuller_name(nlp_extractor: Extractor) -> None:
+    title = "Youth Safety Prize and Good Practice Conference 2023"
+    text = f"{title}\n\nThe Good Practice Conference takes place on 14 and 15 November 2023."
+    (event,) = _events(nlp_extractor, text, title)
+    assert event.name.startswith("Youth Safety Prize and")
+    assert event.start_date == "2023-11-14"
+
+
+def test_a_plain_event_key_carries_its_day_and_place(nlp_extractor: Extractor) -> None:
+    text = "News\n\nA meeting was held in Oslo, Norway, on 20 February 2024."
+    (event,) = _events(nlp_extractor, text)
+    assert event.key.startswith("meeting-2024-02-20")
+
+
+def test_a_place_named_only_to_situate_another_is_not_the_venue(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nOn 3 December 2024 the town of Cascais, just west of Lisbon, hosted the "
+        "13th Electronic Monitoring Conference."
+    )
+    (event,) = _events(nlp_extractor, text)
+    assert event.place_key is not None and "lisbon" not in event.place_key.lower()

@@ -1,0 +1,120 @@
+"""Places that general rules find or turn away; every sentence is written for these tests.
+
+Each test stands for a class of cases: datelines, regions known under their
+English name, towns in a list, small towns, named zones of a country, and
+gazetteer hits that belong to another name (a university, a building, a date).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from practicegraph.nlp.extractor import Extractor
+
+
+def _places(extractor: Extractor, text: str) -> set[tuple[str, str | None]]:
+    return {(p.name, p.country) for p in extractor(text, "Test").places}
+
+
+def _names(extractor: Extractor, text: str) -> set[str]:
+    return {name for name, _country in _places(extractor, text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "not_places"),
+    [
+        ("A criminologist of the University of Leeds reviewed the evaluation.", {"Leeds"}),
+        ("The hearing was held at Stormont House on the future of parole.", {"Stormont"}),
+        ("The Accra Women and Youth Remand Prison opened a library.", {"Accra"}),
+        ("The annual report covers April 2019 to March 2020 in full.", {"March"}),
+        ("Our office moved to Sector 4, Bucharest, Romania.", {"Sector 4"}),
+        ("The summary of the inspection is also published in English.", {"English"}),
+        ("Staff of the Centre's training unit met probation officers.", {"Centre"}),
+    ],
+)
+def test_hits_inside_other_names_or_words_are_not_places(
+    nlp_extractor: Extractor, text: str, not_places: set[str]
+) -> None:
+    assert not _names(nlp_extractor, text) & not_places
+
+
+def test_washington_dc_with_its_comma_form(nlp_extractor: Extractor) -> None:
+    text = "Washington, D.C., 4 March 2019 - The commission heard testimony from advocates."
+    assert ("Washington, D.C.", "US") in _places(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("BUCHAREST - The prison administration opened two new units this week.", "BUCHAREST"),
+        ("Winnipeg, 3 June 2021\n\nProbation officers finished their training.", "Winnipeg"),
+        ("Published 3 June 2021 - Winnipeg\n\nProbation officers finished training.", "Winnipeg"),
+    ],
+)
+def test_a_dateline_names_a_place(nlp_extractor: Extractor, text: str, place: str) -> None:
+    assert place in _names(nlp_extractor, text)
+
+
+def test_an_area_word_after_a_place_is_part_of_its_name(nlp_extractor: Extractor) -> None:
+    text = "The new staff college opened in Nakuru County last spring."
+    assert ("Nakuru County", "KE") in _places(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "country"),
+    [
+        ("The conference took place in Valencia, Catalonia, Spain, in May.", "Catalonia", "ES"),
+        ("Probation officers from all over Bavaria attended the course.", "Bavaria", "DE"),
+        ("Mediation services in Flanders work with young offenders.", "Flanders", "BE"),
+        ("Delegates came from Republika Srpska to the seminar.", "Republika Srpska", "BA"),
+    ],
+)
+def test_regions_known_by_their_english_names(
+    nlp_extractor: Extractor, text: str, place: str, country: str
+) -> None:
+    assert (place, country) in _places(nlp_extractor, text)
+
+
+def test_towns_listed_beside_a_known_place_with_romanian_spelling(
+    nlp_extractor: Extractor,
+) -> None:
+    text = "New detention places will be built at Cluj-Napoca, Brașov, Galați and Vaslui."
+    names = _names(nlp_extractor, text)
+    assert {"Cluj-Napoca", "Brașov", "Galați", "Vaslui"} <= names
+
+
+def test_a_small_town_introduced_by_a_preposition_in_a_text_on_its_country(
+    nlp_extractor: Extractor,
+) -> None:
+    text = "Women in Switzerland serve long sentences in Hindelbank, near the capital."
+    assert ("Hindelbank", "CH") in _places(nlp_extractor, text)
+    # the same word as the first of a longer name is no town
+    other = "Swiss delegates dined at Hindelbank Manor House after the visit."
+    assert "Hindelbank" not in _names(nlp_extractor, other)
+
+
+def test_a_name_written_with_its_country_when_the_gazetteer_knows_it_elsewhere(
+    nlp_extractor: Extractor,
+) -> None:
+    text = "The probation congress met in Hanover, Germany, for three days."
+    assert ("Hanover", "DE") in _places(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "country"),
+    [
+        ("The service moved its school to the South East of Poland.", "South East", "PL"),
+        ("Parole officers in Northern Ontario cover vast distances.", "Northern Ontario", "CA"),
+    ],
+)
+def test_named_zones_of_a_country_are_places(
+    nlp_extractor: Extractor, text: str, zone: str, country: str
+) -> None:
+    assert (zone, country) in _places(nlp_extractor, text)
+
+
+def test_a_direction_before_a_country_name_of_its_own_is_no_zone(
+    nlp_extractor: Extractor,
+) -> None:
+    names = _names(nlp_extractor, "Officials from South Africa and North Macedonia met.")
+    assert not names & {"South Africa", "North Macedonia"}
