@@ -397,8 +397,9 @@ def _span_label(tokens: Sequence[Token], cut: bool = False) -> str:
         tokens = tokens[1:]
     if not tokens:
         return ""
-    doc = tokens[0].doc
-    text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    # The span's own text (tokens keep their whitespace as written); Doc.text would
+    # rebuild the whole document's text on every label.
+    text = tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
     label = " ".join(text.split())
     return label[:1].upper() + label[1:]
 
