@@ -1,9 +1,9 @@
 """Build the training data of the practice-sentence classifier from the annotated corpus.
 
-Each sentence the pipeline finds in a document becomes one example, labelled
-PRACTICE when it overlaps the evidence of a gold practice (the same overlap
-the scorer counts as a hit). Only documents outside the corpus's dev-test
-split are read: the train split, the five seed documents and the eight
+Each document becomes one example whose sentences (as the pipeline finds them)
+are spans labelled PRACTICE when they overlap the evidence of a gold practice
+(the same overlap the scorer counts as a hit), OTHER when not. Only documents
+outside the corpus's dev-test split are read: the train split, the five seed documents and the eight
 documents extraction was first developed on. A quarter of the train split
 (document numbers ending the split rule's third residue, NNN % 4 == 3) is held
 out as ``dev.spacy`` for spaCy's model selection, so the shipped model is
@@ -22,20 +22,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, Span
 
 from practicegraph.config import Settings
 from practicegraph.ingest.readers import read_document
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.nlp.pipeline import load_pipeline
+from practicegraph.nlp.practice_model import LABEL, SPANS_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "eval"
-LABEL = "PRACTICE"
 OTHER = "OTHER"
-#: About one sentence in eight is practice evidence. Each positive is given this many
-#: times in the training file, so the classifier does not settle on "never a practice".
-POSITIVE_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -98,16 +95,22 @@ def evidence_ranges(text: str, evidence: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
-def sentence_examples(doc: Doc, gold: GoldDocument) -> Iterator[Doc]:
-    """One small ``Doc`` per sentence, with ``cats`` saying whether it is practice evidence."""
+def document_example(doc: Doc, gold: GoldDocument) -> tuple[Doc, int, int]:
+    """``doc`` with one span per sentence in the ``practice_sentences`` group, labelled
+    PRACTICE when it overlaps gold evidence; and the counts of practice and other sentences.
+
+    Whole documents, not sentences, are the training examples: the classifier reads the
+    general model's token vectors, which are computed over the running text."""
     ranges = evidence_ranges(doc.text, gold.evidence)
+    spans = []
     for sent in doc.sents:
         if not any(t.is_alpha for t in sent):
             continue
         positive = any(sent.start_char < end and start < sent.end_char for start, end in ranges)
-        example = sent.as_doc()
-        example.cats = {LABEL: float(positive), OTHER: float(not positive)}
-        yield example
+        spans.append(Span(doc, sent.start, sent.end, label=LABEL if positive else OTHER))
+    doc.spans[SPANS_KEY] = spans
+    positives = sum(1 for s in spans if s.label_ == LABEL)
+    return doc, positives, len(spans) - positives
 
 
 def main() -> None:
@@ -120,12 +123,10 @@ def main() -> None:
     for gold in gold_documents():
         name = "dev" if gold.held_out else "train"
         doc = extractor.parse(read_document(gold.path).text)
-        for example in sentence_examples(doc, gold):
-            positive = int(example.cats[LABEL])
-            counts[name][positive] += 1
-            repeats = POSITIVE_REPEATS if positive and not gold.held_out else 1
-            for _ in range(repeats):
-                (dev if gold.held_out else train).add(example)
+        example, positives, others = document_example(doc, gold)
+        counts[name][0] += others
+        counts[name][1] += positives
+        (dev if gold.held_out else train).add(example)
     args.output.mkdir(parents=True, exist_ok=True)
     train.to_disk(args.output / "train.spacy")
     dev.to_disk(args.output / "dev.spacy")

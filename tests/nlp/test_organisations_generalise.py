@@ -43,7 +43,9 @@ def test_and_the_opens_a_second_name(nlp_extractor: Extractor) -> None:
     )
     found = _orgs(nlp_extractor, text)
     assert "Ministry of Justice of Moldova" in found
-    assert not any("Institution" in name for name in found)
+    # The second body may be found on its own (the trained recogniser reads it), but
+    # no name runs across the "and the" into it.
+    assert not any("Moldova" in name and "Institution" in name for name in found)
 
 
 def test_two_establishments_joined_by_and_stay_two(nlp_extractor: Extractor) -> None:

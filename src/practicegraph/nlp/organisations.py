@@ -11,7 +11,11 @@ best one:
 2. the curated gazetteer (ontology/organisations.tsv), names and acronyms;
 3. capitalised names built around an organisational head noun ("Ministry of
    Justice of Belgium", "Latvian Prison Administration", "University of Turin");
-4. spaCy ORG entities that are acronyms ("KRIMZ"), which nothing else explains.
+4. spaCy ORG entities that are acronyms ("KRIMZ"), which nothing else explains;
+5. the other ORG entities of the fine-tuned recogniser (trained on the corpus's
+   gold organisations, :mod:`practicegraph.nlp.pipeline`): names without a head
+   noun or a cue ("EuroPris", "Phoenix Zululand"), filtered by general rules
+   (:meth:`OrganisationExtractor._entity_names`).
 
 An acronym used alone in the text (before or after its definition) resolves
 to its definition, the gazetteer supplies the fullest name and the country when
@@ -30,6 +34,7 @@ from practicegraph.nlp.gazetteer import Gazetteer
 from practicegraph.nlp.org_identity import merge_short_forms
 from practicegraph.nlp.org_names import (
     CONNECTORS,
+    GENERIC,
     NON_BODY_TAILS,
     NON_ORG_ACRONYMS,
     ORG_HEADS,
@@ -71,6 +76,14 @@ _PORTFOLIO_LIST = re.compile(
 #: A web page's menu item run into a name ending a line: "Department of X\nHome > News".
 _MENU_AFTER = re.compile(r"\s+(?:Home|Menu|Search|Contact|Login|Sitemap)\s*[|>\u203a\u00bb]")
 _POSSESSIVE_WORD = re.compile(r"[’']s$")
+#: Where a recogniser's name runs into the next line or a column of the layout.
+_LAYOUT_GAP = re.compile(r"\n|\t| {2,}")
+#: "YouTube", "EuroPris", "BSAFE": a capital inside the word, so no common word.
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+#: Words of a publication's title: "Nordic Journal of Criminology" is no body.
+_PUBLICATIONS = frozenset({"Journal", "Review", "Magazine", "Newsletter", "Bulletin"})
+#: Last words of an assessment or a funding line: "European Union Key Action".
+_NON_BODY_TAILS = frozenset({"Assessment", "Action"})
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
 
 
@@ -249,6 +262,53 @@ class OrganisationExtractor:
                 return True
         return False
 
+    def _entity_names(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
+        """The recogniser's ORG names that are not acronyms (those are source 4), where
+        their form says body: cut at a line break or a layout gap, without a leading
+        "the" or a possessive; not one common word, a shouted heading or a number; only
+        connectors in lower case ("ministry" in lower case is a reference, not a name);
+        not a place, a country or its adjective, nor a name that starts with one and has
+        no head noun ("Dublin Bay South"); not an instrument, prize, publication or a
+        plural of a head noun (:data:`NON_BODY_TAILS`, :data:`_NON_BODY_TAILS`,
+        :data:`_PUBLICATIONS`); not words of the
+        field alone (:data:`GENERIC`). Chosen on the train split's held-out quarter."""
+        found: list[_Mention] = []
+        for start, end in org_entities:
+            surface = _LAYOUT_GAP.split(text[start:end])[0]
+            if re.fullmatch(r"[A-Z][A-Z&]{1,7}", surface):
+                continue
+            lead = re.match(r"(?:[Tt]he|[Aa]n?)\s+", surface)
+            if lead:
+                start, surface = start + lead.end(), surface[lead.end() :]
+            name = strip_possessive(surface.rstrip("’'.,;:- "))
+            words = name.split()
+            if not words or not name[:1].isupper() or not self._body_like(name, words):
+                continue
+            found.append(_Mention(start, start + len(name), name, 4))
+        return found
+
+    def _body_like(self, name: str, words: list[str]) -> bool:
+        if len(words) == 1 and not _INNER_CAPITAL.search(name):
+            return False  # "Agency", "Item", "OCCUPANCY": one word is an acronym or a brand
+        if any(c.isdigit() for c in name) or "," in name:
+            return False
+        if any(w[:1].islower() and w not in CONNECTORS for w in words):
+            return False
+        last = words[-1]
+        if last in NON_BODY_TAILS or last in _NON_BODY_TAILS or last.rstrip("s") in NON_BODY_TAILS:
+            return False
+        if last not in ORG_HEADS and last.endswith("s") and last[:-1] in ORG_HEADS:
+            return False  # "National Preventive Mechanisms": a kind of body, not one
+        if any(w in _PUBLICATIONS for w in words):
+            return False
+        if all(w in GENERIC or w in CONNECTORS for w in words):
+            return False
+        if name in self.gazetteer.country_names or name in self.gazetteer.demonyms:
+            return False
+        headed = any(w in ORG_HEADS for w in words)
+        placed = self._is_place(name) or any(w in self.gazetteer.country_names for w in words)
+        return headed or not placed
+
     # -- assembly ------------------------------------------------------------
     def __call__(
         self,
@@ -262,6 +322,7 @@ class OrganisationExtractor:
             + self._head_noun_names(text)
             + self._cued_names(text, person_spans or [])
             + self._entity_acronyms(text, org_entities)
+            + self._entity_names(text, org_entities)
         )
         candidates = [
             c
@@ -272,7 +333,9 @@ class OrganisationExtractor:
             )
         ]
         chosen: list[_Mention] = []
-        for mention in sorted(candidates, key=lambda m: (-(m.end - m.start), m.rank)):
+        # The recogniser's names (rank 4) only fill gaps: where a rule reads a name,
+        # its reading of the name's extent is kept.
+        for mention in sorted(candidates, key=lambda m: (m.rank == 4, -(m.end - m.start), m.rank)):
             if any(c.start < mention.end and mention.start < c.end for c in chosen):
                 continue
             chosen.append(mention)

@@ -1,0 +1,93 @@
+"""The fine-tuned entity recogniser: shipped, in the pipeline in place of the stock one,
+knows the field's organisations, and still tags people, cities and dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from practicegraph.config import Settings
+from practicegraph.errors import ConfigError
+from practicegraph.nlp.extractor import Extractor
+from practicegraph.nlp.pipeline import (
+    ENTITY_MODEL,
+    load_entity_model,
+    load_pipeline,
+    replace_ner,
+)
+
+# Sentences of our own.
+DOMAIN = (
+    "The Swedish Prison and Probation Service hosted Anna Lindqvist in Stockholm on 4 June 2022."
+)
+NETWORK = "The training was run by EuroPris and the Norwegian Correctional Service Staff Academy."
+#: A body with no head noun, no cue and no registry entry: only the recogniser knows it.
+PARTNER = (
+    "The Latvian State Probation Service and Kestrel Reentry Partners signed a memorandum in Riga."
+)
+GENERAL = "Maria Keller, a governor from Graz, joined the agency in May 2019."
+
+
+def _ents(nlp: Language, text: str) -> set[tuple[str, str]]:
+    return {(e.text, e.label_) for e in nlp(text).ents}
+
+
+@pytest.fixture(scope="module")
+def stock() -> Language:
+    model = Settings.from_env(environ={}, data_dir=Path(".")).model
+    return load_pipeline(model, practices=False, entities=False)
+
+
+def test_the_fine_tuned_ner_replaces_the_stock_one(nlp_extractor: Extractor) -> None:
+    nlp = nlp_extractor.nlp
+    assert (ENTITY_MODEL / "config.cfg").is_file()
+    assert nlp.pipe_names.count("ner") == 1
+    assert nlp.pipe_names.index("ner") > nlp.pipe_names.index("parser")
+    tuned = load_entity_model().get_pipe("ner")
+    assert nlp.get_pipe("ner").model.to_bytes() == tuned.model.to_bytes()
+
+
+def test_it_finds_organisations_of_the_field_that_the_stock_model_misses(
+    nlp_extractor: Extractor, stock: Language
+) -> None:
+    tuned = _ents(nlp_extractor.nlp, DOMAIN) | _ents(nlp_extractor.nlp, NETWORK)
+    before = _ents(stock, DOMAIN) | _ents(stock, NETWORK)
+    for name in ("Swedish Prison and Probation Service", "EuroPris"):
+        assert (name, "ORG") in tuned
+        assert (name, "ORG") not in before
+
+
+def test_it_still_tags_a_person_a_city_and_a_date(nlp_extractor: Extractor) -> None:
+    found = _ents(nlp_extractor.nlp, GENERAL) | _ents(nlp_extractor.nlp, DOMAIN)
+    assert ("Maria Keller", "PERSON") in found
+    assert ("Graz", "GPE") in found
+    assert ("Stockholm", "GPE") in found
+    assert ("May 2019", "DATE") in found
+
+
+def test_its_organisations_reach_the_extraction(nlp_extractor: Extractor) -> None:
+    names = {o.name for o in nlp_extractor(PARTNER).organisations}
+    assert "Kestrel Reentry Partners" in names
+
+
+def test_a_missing_model_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="make train"):
+        load_entity_model(tmp_path)
+
+
+def test_the_shipped_model_is_only_the_recogniser() -> None:
+    shipped = spacy.load(ENTITY_MODEL)
+    assert shipped.pipe_names == ["ner"]
+    assert "lexeme_norm" in shipped.vocab.lookups.tables  # words normalised as in training
+
+
+def test_another_model_keeps_its_own_recogniser() -> None:
+    """The fine-tuned recogniser reads en_core_web_sm's word norms; another pipeline's
+    ner is left where it is."""
+    other = spacy.blank("en")
+    stock = other.add_pipe("ner")
+    assert replace_ner(other) is False
+    assert other.get_pipe("ner") is stock
