@@ -37,6 +37,7 @@ from practicegraph.nlp.practices import (
     LEARNED_THRESHOLD,
     THRESHOLD,
     combined_score,
+    practice_description,
     practice_label,
     score_sentence,
     select_practices,
@@ -295,14 +296,17 @@ class Extractor:
         country_at = [(c.code, s.start) for c in countries.values() for s in c.spans]
         scored = []
         learned = False
-        for sent in doc.sents:
+        sentences = list(doc.sents)
+        index_of = {sent.start: i for i, sent in enumerate(sentences)}
+        for sent in sentences:
             if sent.end_char <= title_end:
                 continue
             probability = sentence_probability(sent)
             learned = learned or probability is not None
             scored.append((sent, combined_score(score_sentence(sent, org_ranges), probability)))
         practices = []
-        selected = select_practices(scored, threshold=LEARNED_THRESHOLD if learned else THRESHOLD)
+        threshold = LEARNED_THRESHOLD if learned else THRESHOLD
+        selected = select_practices(scored, threshold=threshold)
         chunks_by_sentence: dict[int, list[Span]] = {}
         if selected:
             starts = {sent.start: sent for sent, _score in selected}
@@ -329,9 +333,12 @@ class Extractor:
             practices.append(
                 Practice(
                     label=practice_label(sent, chunks_by_sentence.get(sent.start, [])),
-                    description=text,
+                    description=practice_description(
+                        sent, sentences[max(0, index_of[sent.start] - 12) : index_of[sent.start]]
+                    ),
                     evidence=evidence,
-                    confidence=round(min(score / 8.0, 1.0), 3),
+                    # Twice the threshold is full confidence; a sentence just kept is 0.5.
+                    confidence=round(min(score / (2 * threshold), 1.0), 3),
                     themes=themes,
                     providers=providers,
                     countries=list(dict.fromkeys(c for c, s in country_at if start <= s < end)),

@@ -403,6 +403,33 @@ def _span_label(tokens: Sequence[Token], cut: bool = False) -> str:
     return label[:1].upper() + label[1:]
 
 
+#: Words that open a sentence leaning on the one before ("It pairs each ...").
+_LEANING_OPENERS = frozenset({"it", "this", "these", "they", "such", "its", "their"})
+
+
+def practice_description(sent: Span, before: Sequence[Span]) -> str:
+    """The practice's sentence, with the sentence it leans on to be understood: the
+    lead-in of its list ("The package covers:") for a list item, the sentence before for
+    one that opens on a pronoun ("It pairs each newcomer with ..."). ``before`` holds
+    the document's sentences before ``sent``, nearest last; the evidence stays
+    ``sent`` alone."""
+    text = sent.text.strip()
+    lead = ""
+    if _BULLET.match(text) or text.endswith(";"):
+        for previous in reversed(before[-12:]):
+            candidate = previous.text.strip()
+            if candidate.endswith(":"):
+                lead = candidate
+                break
+            if not (_BULLET.match(candidate) or candidate.endswith(";")):
+                break  # the list ended before its lead-in was found
+    else:
+        first = next((t for t in sent if t.is_alpha), None)
+        if first is not None and first.lower_ in _LEANING_OPENERS and before:
+            lead = before[-1].text.strip()
+    return f"{' '.join(lead.split())} {text}" if lead else text
+
+
 def select_practices(
     scored: Sequence[tuple[Span, float]], max_share: float = 0.5, threshold: float = THRESHOLD
 ) -> list[tuple[Span, float]]:
