@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from practicegraph.nlp.dates import DateMention, relative_date
+from practicegraph.nlp.event_patterns import EVENT
 
 _DEFINITE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
 _DEFINITE_START = re.compile(r"(?:the|this|that)\s", re.IGNORECASE)
@@ -112,7 +113,10 @@ def dating(
     earlier = inside(previous)
     if not earlier:
         return [], sentence
-    heading = "\n" in gap and len(text[previous.start : previous.end].split()) <= _HEADING_WORDS
+    line = text[previous.start : previous.end]
+    # a short line above dates the paragraph below, unless it names its own event: in a
+    # list of headlines ("Call for Papers: Annual Conference 2025") each line is its own
+    heading = "\n" in gap and len(line.split()) <= _HEADING_WORDS and not EVENT.search(line)
     anaphora = (
         "\n\n" not in gap
         and (
