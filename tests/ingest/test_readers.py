@@ -511,3 +511,24 @@ def test_guess_title_skips_account_and_navigation_widgets() -> None:
     """Web pages put login boxes and menus above the title (a page of our own)."""
     text = "Menu\nSearch\nLog in\nMy account\n\nMentoring for new probation officers\n\nBody."
     assert guess_title(text) == "Mentoring for new probation officers"
+
+
+def test_html_keeps_the_boxes_an_article_sets_aside(tmp_path: Path) -> None:
+    """A fact box inside the article is content; related links and a sidebar are not."""
+    path = tmp_path / "box.html"
+    path.write_text(
+        "<html><body><aside class='sidebar'><p>Subscribe to our updates today.</p></aside>"
+        "<article><h1>Volunteers in probation</h1>"
+        "<p>Volunteers now support people on probation in four regions of the country.</p>"
+        "<aside class='factbox'><h3>Background</h3><p>The volunteer network first met in "
+        "Tartu on 3 March 2021 with members from six services.</p></aside>"
+        "<aside><a href='/a'>Another story about prisons</a> <a href='/b'>A second story"
+        "</a></aside>"
+        "<aside class='related'><p>Related: probation staff training in the spring.</p></aside>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    text = read_document(path).text
+    assert "first met in Tartu on 3 March 2021" in text
+    for furniture in ("Subscribe", "Another story", "Related:"):
+        assert furniture not in text

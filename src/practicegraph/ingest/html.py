@@ -77,6 +77,7 @@ _JUNK_WORDS = (
     "footer",
     "header",
     "skip",
+    "related",
 )
 _JUNK_ROLES = frozenset(
     {
@@ -190,6 +191,18 @@ def _looks_like_junk(tag: Tag) -> bool:
     return False
 
 
+def _is_article_box(tag: Tag) -> bool:
+    """An ``<aside>`` inside the article that reads as text, not links: a fact box, a
+    background note, a "project in focus" panel. Pages put part of their content there;
+    a sidebar outside the article, a junk-named aside ("related", "share") or a list
+    of links is still furniture."""
+    if tag.name != "aside" or not _inside_article(tag) or _looks_like_junk(tag):
+        return False
+    text = len(tag.get_text(" ", strip=True))
+    linked = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
+    return text > 0 and linked * 2 < text
+
+
 def _inside_article(tag: Tag) -> bool:
     return tag.find_parent("article") is not None
 
@@ -235,8 +248,9 @@ def _drop_furniture(container: Tag) -> None:
     """Remove navigation, banners and widgets found inside ``container``.
 
     Why the exceptions: an ``<article>``'s own ``<header>`` holds its title
-    and date, and an element that holds most of the container's paragraph
-    text is content whatever its class says (``class="page has-sidebar"``).
+    and date, a box the article sets aside holds part of its text
+    (:func:`_is_article_box`), and an element that holds most of the container's
+    paragraph text is content whatever its class says (``class="page has-sidebar"``).
     """
     total = _paragraph_chars(container)
     for tag in list(container.find_all(True)):
@@ -245,6 +259,8 @@ def _drop_furniture(container: Tag) -> None:
         if tag.name in ("main", "article") or _attr(tag, "role").lower() == "main":
             continue
         if tag.name == "header" and _inside_article(tag):
+            continue
+        if _is_article_box(tag):
             continue
         by_tag = tag.name in _FURNITURE_TAGS
         if not by_tag and not _looks_like_junk(tag):
