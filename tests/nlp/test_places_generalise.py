@@ -118,3 +118,104 @@ def test_a_direction_before_a_country_name_of_its_own_is_no_zone(
 ) -> None:
     names = _names(nlp_extractor, "Officials from South Africa and North Macedonia met.")
     assert not names & {"South Africa", "North Macedonia"}
+
+
+# Rules added for issue 12; every sentence is written for these tests.
+
+
+def test_uk_nations_give_the_country_not_a_place(nlp_extractor: Extractor) -> None:
+    text = "Youth justice teams across Scotland and Wales shared their methods."
+    extraction = nlp_extractor(text, "Test")
+    assert {c.code for c in extraction.countries} == {"GB"}
+    assert not _names(nlp_extractor, text) & {"Scotland", "Wales"}
+
+
+def test_a_nation_inside_a_longer_place_name_is_no_country(nlp_extractor: Extractor) -> None:
+    text = "Parole officers of New South Wales met their colleagues in Sydney."
+    extraction = nlp_extractor(text, "Test")
+    assert {c.code for c in extraction.countries} == {"AU"}
+    assert "South Wales" not in _names(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_places"),
+    [
+        ("Prison systems across Central America tried the model.", {"Central America"}),
+        ("A senator for Galway West Central spoke about remand.", {"West Central"}),
+    ],
+)
+def test_zones_that_are_world_regions_or_inside_names_are_not_places(
+    nlp_extractor: Extractor, text: str, not_places: set[str]
+) -> None:
+    assert not _names(nlp_extractor, text) & not_places
+
+
+def test_a_zone_of_a_large_city_is_a_place(nlp_extractor: Extractor) -> None:
+    text = "The new hub opened in Peckham, South London, in the spring."
+    assert ("South London", "GB") in _places(nlp_extractor, text)
+
+
+def test_a_homonym_follows_the_country_of_the_other_places(nlp_extractor: Extractor) -> None:
+    text = (
+        "March 3, 2021 - Toronto\n\n"
+        "Forty new officers will work in institutions across Ontario from next month."
+    )
+    assert ("Ontario", "CA") in _places(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "country"),
+    [
+        ("Community service orders grew fast in Kano State last year.", "Kano State", "NG"),
+        ("Parole officers in Iloilo City opened a new office.", "Iloilo City", "PH"),
+    ],
+)
+def test_state_and_city_after_a_place_belong_to_its_name(
+    nlp_extractor: Extractor, text: str, place: str, country: str
+) -> None:
+    assert (place, country) in _places(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_place"),
+    [
+        ("Inspectors visited the Lecce di Puglia Prison in Italy last year.", "Lecce"),
+        ("The Family Support Services of Manitoba renewed the agreement.", "Manitoba"),
+        ("The Probation Trust for Cornwall published its plan.", "Cornwall"),
+        ("A former coach of the Denver Nuggets opened the conference.", "Denver"),
+        ("A researcher of the Katholieke Universiteit Leuven (Belgium) led it.", "Leuven"),
+    ],
+)
+def test_the_first_or_last_word_of_a_longer_name_is_not_a_place(
+    nlp_extractor: Extractor, text: str, not_place: str
+) -> None:
+    assert not_place not in _names(nlp_extractor, text)
+
+
+def test_a_city_known_by_its_english_exonym(nlp_extractor: Extractor) -> None:
+    text = "The expert group met in Ghent to compare probation training."
+    assert ("Ghent", "BE") in _places(nlp_extractor, text)
+
+
+def test_the_town_where_an_institution_stands(nlp_extractor: Extractor) -> None:
+    text = "Zambian inmates grow maize at Nansanga Correctional Farm, Mazabuka, every year."
+    assert ("Mazabuka", "ZM") in _places(nlp_extractor, text)
+
+
+def test_towns_of_a_named_country_listed_together(nlp_extractor: Extractor) -> None:
+    text = "In New Zealand, staff from the Tuakau, Pokeno and Waiuku community offices met."
+    assert {"Tuakau", "Waiuku"} <= _names(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_country"),
+    [
+        ("The leaflets were rewritten in plain English by a literacy charity.", "GB"),
+        ("Latin American prison systems face severe overcrowding.", "US"),
+        ("The Organization of American States held a hearing on detention.", "US"),
+    ],
+)
+def test_demonyms_that_name_no_country(
+    nlp_extractor: Extractor, text: str, not_country: str
+) -> None:
+    assert not_country not in {c.code for c in nlp_extractor(text, "Test").countries}

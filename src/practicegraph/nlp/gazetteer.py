@@ -60,8 +60,10 @@ _COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
 # only where the text itself supports a place reading (see extractors).
 AMBIGUOUS_COUNTRY_NAMES = frozenset({"Jordan", "Chad", "Georgia", "America", "Korea", "Guinea"})
 
-# The UK's constituent countries are places (schema:Place) in GB, per the
-# annotation guidelines; they are also the commonest regions in the field.
+# The UK's constituent countries "count as GB" (annotation guidelines); the
+# annotated documents treat them as names of the country, not as places below
+# it. They stay in the place table (so that organisation rules still know them
+# as geographic names), but the geo matcher reads them as GB (``nations``).
 _GB_NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 
 _REGION_TYPES = frozenset(
@@ -142,6 +144,11 @@ class Gazetteer:
         return names
 
     @cached_property
+    def nations(self) -> dict[str, str]:
+        """Constituent countries of a state, which name that state: "Wales" -> GB."""
+        return {nation: "GB" for nation in _GB_NATIONS}
+
+    @cached_property
     def demonyms(self) -> dict[str, str]:
         """Demonym or country adjective ("Latvian") -> ISO code."""
         path = self.data_dir / "demonyms.tsv"
@@ -175,6 +182,22 @@ class Gazetteer:
                 add(_ascii(city["name"]), entry)
                 for variant in _spelling_variants(city["name"]):
                     add(variant, entry)
+        # Other names of large cities, after every town's own name so that they never
+        # outrank one: exonyms and endonyms texts use ("Ghent" for Gent, "Den Haag").
+        for city in _geonames().get_cities().values():
+            if int(city["population"]) < _ALTERNATE_NAME_POPULATION:
+                continue
+            entry = PlaceEntry(
+                f"geonames-{city['geonameid']}",
+                city["name"],
+                city["countrycode"],
+                int(city["population"]),
+                False,
+                int(city["geonameid"]),
+            )
+            for alternate in city.get("alternatenames") or ():
+                if _ALTERNATE_NAME.fullmatch(alternate) and alternate not in table:
+                    add(alternate, entry)
         english = _subdivision_english()
         for sub in pycountry.subdivisions:
             if not _is_region(sub):
@@ -225,6 +248,13 @@ class Gazetteer:
     def country_of_demonym(self, word: str) -> str | None:
         return self.demonyms.get(word) or self.demonyms.get(word.rstrip("s"))
 
+
+#: Cities this large are also known by their GeoNames alternate names; smaller
+#: towns' alternate names are mostly transliterations that collide with words.
+_ALTERNATE_NAME_POPULATION = 250_000
+#: An alternate name worth looking up: capitalised Latin-script words, five
+#: letters or more (GeoNames also lists codes and short forms such as "Gold").
+_ALTERNATE_NAME = re.compile(r"(?=.{5})[A-Z][a-z'’-]+(?:[ -][A-Z][a-z'’-]+){0,2}")
 
 _LOCAL_TYPES = (
     "unicipal",

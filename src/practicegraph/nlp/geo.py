@@ -111,6 +111,11 @@ class GeoMatcher:
         self.gazetteer = gazetteer
         self._countries = _alternation(gazetteer.country_names)
         self._demonyms = _alternation(gazetteer.demonyms)
+        self._nations = _alternation(gazetteer.nations)
+        # single words that may follow a place without making a longer name of it
+        self._geo_words = frozenset(
+            w for names in (gazetteer.country_names, gazetteer.nations) for w in names
+        )
         self._places = PhraseLookup(p for p in gazetteer.places if len(p) > 2)
 
     def countries(
@@ -118,22 +123,45 @@ class GeoMatcher:
     ) -> list[tuple[str, TextSpan]]:
         """(ISO code, span) for every country named or implied by a demonym."""
         found: list[tuple[str, TextSpan]] = []
+        nation_spans: list[tuple[int, int]] = []
+        for match in self._nations.finditer(text):
+            # "Wales" in "New South Wales" is no mention of the United Kingdom
+            if self._ends_longer_name(text, match.start(), match.group(0)):
+                continue
+            nation_spans.append(match.span())
+            code = self.gazetteer.nations[match.group(0)]
+            found.append((code, TextSpan(match.start(), match.end(), match.group(0))))
         for match in self._countries.finditer(text):
             surface = match.group(0)
             if (
                 surface in AMBIGUOUS_COUNTRY_NAMES
                 and (match.start(), match.end()) not in place_reading
-            ):
-                continue
+            ) or place_rules.inside_span(match.start(), match.end(), nation_spans):
+                continue  # "Ireland" in "Northern Ireland"
             code = self.gazetteer.country_names[surface]
             found.append((code, TextSpan(match.start(), match.end(), surface)))
         for match in self._demonyms.finditer(text):
             surface = match.group(0)
-            if not _adjectival(text, match.end()) or _language_use(text, match.start()):
+            if (
+                not place_rules.adjectival(text, match.end())
+                or place_rules.language_use(text, match.start())
+                or place_rules.regional_adjective(text, match.start(), match.end())
+            ):
                 continue
             code = self.gazetteer.demonyms[surface]
             found.append((code, TextSpan(match.start(), match.end(), surface)))
         return found
+
+    def _ends_longer_name(self, text: str, start: int, surface: str) -> bool:
+        """Whether the one to three words before ``surface`` make a longer known place
+        or country with it ("New South Wales")."""
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[line_start:start].split()
+        for n in range(1, min(3, len(before)) + 1):
+            phrase = " ".join([*before[-n:], surface])
+            if phrase in self.gazetteer.places or phrase in self.gazetteer.country_names:
+                return True
+        return False
 
     def places(
         self, text: str, entity_spans: dict[tuple[int, int], str], mentioned: set[str]
@@ -153,6 +181,14 @@ class GeoMatcher:
                 or place_rules.is_date_word(text, start, end)
                 or any(ch.isdigit() for ch in surface)  # "Sector 2": a numbered district
                 or key in self.gazetteer.demonyms  # "in English": a language, not a town
+                or key in self.gazetteer.nations  # "England" names GB, as a country does
+                or (
+                    not place_rules.in_dateline(text, start, end)
+                    and (
+                        place_rules.starts_longer_name(text, end, self._geo_words)
+                        or place_rules.ends_longer_name(text, start, self._geo_words)
+                    )
+                )
             ):
                 continue
             candidates = self.gazetteer.places[key]
@@ -177,6 +213,7 @@ class GeoMatcher:
                         best, trusted = other, True
                         break
             hits.append((best, start, end, trusted))
+        self._rechoose_homonyms(text, hits, mentioned)
         # Second look with the countries of the places believed so far: "at Wacol"
         # in a text that names Rockhampton but not Australia.
         implied = mentioned | {entry.country for entry, _s, _e, trusted in hits if trusted}
@@ -189,6 +226,7 @@ class GeoMatcher:
                     if best.country in implied and _introduced(text, start, end):
                         hits[i] = (best, start, end, True)
         _trust_lists(text, hits)
+        _trust_joint_lists(text, hits, mentioned)
         found: list[tuple[PlaceEntry, TextSpan]] = []
         for best, start, end, trusted in hits:
             if not trusted:
@@ -200,19 +238,52 @@ class GeoMatcher:
             found.append((best, TextSpan(start, end, text[start:end])))
         return found
 
+    def _rechoose_homonyms(
+        self, text: str, hits: list[tuple[PlaceEntry, int, int, bool]], mentioned: set[str]
+    ) -> None:
+        """A believed place of a country the text does not name takes the homonym in
+        the country of the other places believed: "across Ontario" in a text whose
+        dateline is Toronto is the province, not the Californian city (in place)."""
+        keys = [self._places.key(text[start:end]) for _e, start, end, _t in hits]
+        for i, (entry, start, end, trusted) in enumerate(hits):
+            if not trusted or entry.country in mentioned or entry.population >= _TRUSTED_POPULATION:
+                continue  # a capital stays itself in a list of world cities
+            others = {
+                other.country
+                for j, (other, _s, _e, o_trusted) in enumerate(hits)
+                if o_trusted and keys[j] != keys[i]
+            }
+            if entry.country in others:
+                continue
+            candidates = self.gazetteer.places.get(keys[i], [])
+            better = next(
+                (
+                    c
+                    for c in candidates
+                    if c.country in others and (c.is_region or c.population >= _SMALL_TOWN)
+                ),
+                None,
+            )
+            if better is not None and entry in candidates:
+                hits[i] = (better, start, end, True)
+
     def _zones(self, text: str) -> list[tuple[PlaceEntry, int, int, bool]]:
         """Named zones of a country, which the guidelines count as places: "the
         South-West of France", "Central Queensland" (a capitalised direction before
         a known region or country, the phrase not itself a country: "South Africa")."""
         out: list[tuple[PlaceEntry, int, int, bool]] = []
         for match in place_rules.ZONE_OF.finditer(text):
-            code = self.gazetteer.country_names.get(match.group("country"))
+            code = self.gazetteer.country_names.get(
+                match.group("country")
+            ) or self.gazetteer.nations.get(match.group("country"))
             if code is None:
                 regions = self.gazetteer.places.get(match.group("country"), [])
                 code = next((r.country for r in regions if r.is_region), None)
             if code is not None:
                 out.append((self._zone(match.group("zone"), code), *match.span("zone"), True))
         for match in place_rules.ZONE_BEFORE.finditer(text):
+            if place_rules.continues_a_name(text, match.start()):
+                continue  # "New South Wales", "Galway West Central": inside a longer name
             words = match.group("name").split()
             for n in range(len(words), 0, -1):  # "Central Queensland Custodial"
                 name = " ".join(words[:n])
@@ -220,9 +291,24 @@ class GeoMatcher:
                 phrase = text[match.start() : end]
                 if phrase in self.gazetteer.country_names or phrase in self.gazetteer.places:
                     break  # "South Africa", "West Bengal": a name of its own
-                code = self.gazetteer.country_names.get(name) or next(
-                    (r.country for r in self.gazetteer.places.get(name, []) if r.is_region),
-                    None,
+                if place_rules.is_world_region(phrase) or place_rules.is_bare_direction(name):
+                    break  # "Central America", "West Central"
+                code = (
+                    self.gazetteer.country_names.get(name)
+                    or self.gazetteer.nations.get(name)
+                    or next(
+                        (r.country for r in self.gazetteer.places.get(name, []) if r.is_region),
+                        None,
+                    )
+                    # "South London": a part of a large city
+                    or next(
+                        (
+                            c.country
+                            for c in self.gazetteer.places.get(name, [])
+                            if c.population >= _TRUSTED_POPULATION
+                        ),
+                        None,
+                    )
                 )
                 if code is not None:
                     if not place_rules.inside_other_name(text, match.start(), end):
@@ -254,6 +340,8 @@ class GeoMatcher:
         )
         if place_rules.in_dateline(text, start, end) or place_rules.AREA_SUFFIX.match(text, end):
             return True  # "MANILA - The bureau ...", "Hannover, 14 June", "Kiambu County"
+        if best.country in mentioned and place_rules.after_institution(text, start):
+            return True  # "Nansanga Farm, Mazabuka": where an institution stands
         if best.is_region:
             # "in Wallonia", "across the Lot-et-Garonne", "from all over Lower Saxony";
             # not inside an organisation's name ("Queensland Corrective Services")
@@ -312,7 +400,7 @@ class GeoMatcher:
             if not surface[:1].isupper() or not _preceded_by(text, start, ("in", "at", "near")):
                 continue
             tail = text[end : end + 30]
-            anchor = re.match(r"\s*,?\s*(?:near\s+)?", tail)
+            anchor = re.match(r"\s*,?\s*(?:(?:near|in)\s+)?", tail)
             anchor_at = end + (anchor.end() if anchor else 0)
             for code, k_start, _k_end in known:
                 if k_start == anchor_at and anchor_at > end:
@@ -350,6 +438,28 @@ def _trust_lists(text: str, hits: list[tuple[PlaceEntry, int, int, bool]]) -> No
                     break
 
 
+def _trust_joint_lists(
+    text: str, hits: list[tuple[PlaceEntry, int, int, bool]], mentioned: set[str]
+) -> None:
+    """Believe towns of a country the text names that stand together in one list,
+    even when none of them is believed alone: "from the Tuakau, Pokeno and
+    Waiuku offices" in a text on New Zealand (two towns of it, in place)."""
+    for i, (entry, start, end, trusted) in enumerate(hits):
+        if trusted or entry.country not in mentioned or not entry.geonameid:
+            continue
+        for j, (other, o_start, o_end, _t) in enumerate(hits):
+            if j == i or other.country != entry.country:
+                continue
+            between = text[o_end:start] if o_end <= start else text[end:o_start]
+            if _LIST_RUN.fullmatch(between):
+                hits[i] = (entry, start, end, True)
+                break
+
+
+#: The gap between two items of one list, with other capitalised items between.
+_LIST_RUN = re.compile(
+    r"(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+)(?:[A-Z][\w'’-]*(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+))*"
+)
 _LIST_GAP = re.compile(r"(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+|,[ \t]+(?:and|or)[ \t]+)")
 
 
@@ -358,80 +468,6 @@ def _choose(candidates: list[PlaceEntry], mentioned: set[str]) -> PlaceEntry:
         if candidate.country in mentioned:
             return candidate
     return candidates[0]
-
-
-def _adjectival(text: str, end: int) -> bool:
-    """A demonym counts as a country when it qualifies something: "Latvian correctional"."""
-    rest = text[end : end + 40]
-    if rest.startswith("s ") or rest.startswith("s,"):  # "Latvians" as people
-        return True
-    match = re.match(r"[ \t]+[A-Za-z]", rest)
-    return match is not None
-
-
-_LANGUAGES = frozenset(
-    {
-        "English",
-        "French",
-        "German",
-        "Spanish",
-        "Portuguese",
-        "Dutch",
-        "Italian",
-        "Russian",
-        "Arabic",
-        "Polish",
-        "Swedish",
-        "Danish",
-        "Finnish",
-        "Greek",
-        "Romanian",
-        "Hungarian",
-        "Czech",
-        "Japanese",
-        "Chinese",
-    }
-)
-#: Nouns after which a language adjective names the language: "English version".
-_LANGUAGE_NOUNS = frozenset(
-    {
-        "version",
-        "versions",
-        "summary",
-        "translation",
-        "translations",
-        "language",
-        "edition",
-        "text",
-        "subtitles",
-        "interpretation",
-        "original",
-        "abstract",
-        "speakers",
-    }
-)
-_IN_LANGUAGES = re.compile(r"\b(?:in|into)\s+(?:[A-Z][a-z]+,?\s+(?:(?:and|or)\s+)?)*$")
-
-
-def _language_use(text: str, start: int) -> bool:
-    """ "in English", "English version", "in English and Spanish", a language menu
-    ("Deutsch | English"): a language, not a country."""
-    word = text[start : start + 20].split()[0].strip(".,;:)(")
-    if word not in _LANGUAGES:
-        return False
-    before_text = text[max(0, start - 60) : start]
-    before = before_text.lower().split()
-    if before and before[-1] in {"in", "into", "speak", "speaking", "from"}:
-        return True
-    if _IN_LANGUAGES.search(before_text):
-        return True
-    after = text[start + len(word) : start + len(word) + 30].split()
-    if after and after[0].lower().strip(".,;:)") in _LANGUAGE_NOUNS:
-        return True
-    # a language menu or switcher: the word stands between separators
-    return before_text.rstrip().endswith(("|", "·", "/")) or bool(
-        after and after[0] in ("|", "·", "/")
-    )
 
 
 def _introduced(text: str, start: int, end: int) -> bool:

