@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Sentences of our own: one arrangement written in plain procedural words, and
 # background with no practice in it.
 PRACTICE = (
-    "New staff spend ten weeks in initial training, including four weeks of supervised "
-    "work on the wings."
+    "People leaving prison receive twelve months of housing support, debt advice and "
+    "weekly meetings with a caseworker."
 )
-BACKGROUND = "The weather in the harbour town was mild for the time of year."
+BACKGROUND = "The prison was built in 1901 and has been extended twice since then."
 TEXT = f"{PRACTICE} {BACKGROUND}\n\nThe next newsletter appears in the spring."
 
 
