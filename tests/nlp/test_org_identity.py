@@ -42,3 +42,29 @@ def test_a_document_without_one_main_country_qualifies_nothing(extractor: Extrac
     key, country = _ministry(extractor, "Visit\n\n" + tied)
     assert country is None and key == "ministry-of-justice"
     assert main_country(extractor(tied, None).countries) is None
+
+
+def test_an_undefined_acronym_joins_the_one_name_it_spells() -> None:
+    from practicegraph.models import Organisation
+    from practicegraph.nlp.org_identity import merge_acronyms
+
+    orgs = [
+        Organisation(key="ministry-of-justice", name="Ministry of Justice"),
+        Organisation(key="moj", name="MoJ"),
+        Organisation(key="prison-reform-trust", name="Prison Reform Trust"),
+    ]
+    merged = merge_acronyms(orgs)
+    assert [o.name for o in merged] == ["Ministry of Justice", "Prison Reform Trust"]
+    assert "MoJ" in merged[0].aliases
+
+
+def test_an_acronym_that_spells_two_names_stays_apart() -> None:
+    from practicegraph.models import Organisation
+    from practicegraph.nlp.org_identity import merge_acronyms
+
+    orgs = [
+        Organisation(key="probation-service", name="Probation Service"),
+        Organisation(key="prison-service", name="Prison Service"),
+        Organisation(key="ps", name="PS"),
+    ]
+    assert len(merge_acronyms(orgs)) == 3

@@ -29,7 +29,8 @@ ORG_HEADS = _vocabulary(
     Society Authority Board Inspectorate Trust Alliance Secretariat Representation
     Corporation Prosecutor's Chamber Observatory Consortium Fund Prison Prisons Jail
     Penitentiary Gendarmerie Government Assembly Senate Municipality Division Mission
-    Mechanism Ombudsman Laboratory Lab Presence Delegation"""
+    Mechanism Ombudsman Laboratory Lab Presence Delegation Unit Team Teams Facility
+    Institution Party Limited Embassy Consulate"""
 ) | {"Programme Office"}
 #: Head nouns of events: a name ending in one is an event, not a body.
 EVENT_HEADS = _vocabulary(
@@ -54,14 +55,14 @@ NON_BODY_TAILS = STOP_TAIL | _vocabulary(
 ROLE_WORDS = _vocabulary(
     """Head Heads Director Directors Commissioner Commissioners Minister Ministers Member
     Members President Vice Chair Secretary Officer Governor Governors Dr Prof Mr Mrs
-    Ms"""
+    Ms Professor Superintendent Detective Constable Sergeant"""
 )
 #: Capitalised words that open a sentence or a phrase and never a name.
 SENTENCE_STARTERS = _vocabulary(
     """The A An This These That Also In On At For By With From As And Its Their Our His
     Her Each Every All Both Several Many Some During Within After Before Throughout Under
     Over When While Through Since Following Colleagues Representatives Participants
-    Partners Today Yesterday Last Next Then Thus However"""
+    Partners Today Yesterday Last Next Then Thus However About Contact Us Former Current"""
 )
 #: The common vocabulary of the field: a name made of these alone is a description.
 GENERIC = _vocabulary(
@@ -85,11 +86,19 @@ RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD})*")
 
 CONTINENTS = _vocabulary("Europe Africa Asia America Americas Oceania Australasia Eurasia")
 _COMPLEMENT = frozenset({"of", "for", "on", "in", "de", "du", "des", "to"})
-_MONTHS = frozenset(calendar.month_name[1:])
+#: Months and weekdays: "Cheshire Correctional Institution on Monday" ends at the head.
+_MONTHS = frozenset(calendar.month_name[1:]) | frozenset(calendar.day_name)
 #: Heads of a body's office in a place, named after the place ("Office in Yerevan").
-_FIELD_OFFICES = frozenset({"Office", "Presence", "Mission", "Representation", "Delegation"})
+_FIELD_OFFICES = frozenset(
+    {"Office", "Presence", "Mission", "Representation", "Delegation", "Embassy", "Consulate"}
+)
 _LEFT_BRIDGES = frozenset({"and", "&", "in", "for", "on"})
 _POSSESSIVE = re.compile(r"[’']s$")
+#: Possessives of people that belong to a name ("Children's Fund", "Women's Prison"):
+#: they say whom the body serves, not who owns it.
+_PEOPLE_POSSESSIVES = frozenset(
+    f"{noun}{mark}s" for noun in ("Women", "Men", "Children", "People") for mark in "'’"
+)
 
 
 def schwartz_hearst(acronym: str, long_form: str) -> int | None:
@@ -181,6 +190,29 @@ def trim_leading(run: str) -> str:
     return " ".join(words) if words else ""
 
 
+#: Units that a ministry or a university has: "Alternative Sanctions Enforcement
+#: Division of the Ministry of Justice" names two bodies, the unit and its owner.
+_SUB_UNITS = frozenset({"Division", "Administration", "Unit", "Lab", "Laboratory", "School"})
+_OWNERS = frozenset({"Ministry", "University"})
+
+
+def _owner_cut(words: list[str]) -> int | None:
+    """Where "of the" sets a named unit's owner after it ("Division of the Ministry of
+    Justice", "Lab of the University of X"): the unit's name ends there, and the owner is
+    a name of its own. A unit that is an institute or a centre keeps its owner in its
+    name ("Institute of Higher Studies of the Ministry of the Interior")."""
+    for i in range(1, len(words) - 2):
+        if words[i] != "of" or words[i + 1] != "the":
+            continue
+        before = [w for w in words[:i] if w in ORG_HEADS]
+        if not before or before[-1] not in _SUB_UNITS or words[i - 1] in CONNECTORS:
+            continue
+        owner = next((w for w in words[i + 2 :] if w in ORG_HEADS or w in CONNECTORS), None)
+        if owner in _OWNERS:
+            return i
+    return None
+
+
 def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[int, int] | None:
     """Where the organisation name lies in a run of capitalised words, or None.
 
@@ -190,6 +222,9 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
     before words naming a rule or an event. ``is_place`` tells a place name
     ("in Switzerland": where the body is, not part of its name).
     """
+    cut = _owner_cut(words)
+    if cut is not None:  # "Prison Administration [of the Croatian Ministry of Justice]"
+        words = words[:cut]
     heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
     if not heads:
         return None
@@ -214,9 +249,10 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
         return None if inner is None else (inner[0] + stop + 1, inner[1] + stop + 1)
 
     def where_or_when(k: int) -> bool:
-        if words[k] not in ("in", "at") or k + 1 >= len(words):
+        if words[k] not in ("in", "at", "on") or k + 1 >= len(words):
             return False
-        return words[k + 1] in _MONTHS or is_place(" ".join(words[k + 1 :]))
+        rest = words[k + 2 :] if words[k + 1] == "the" else words[k + 1 :]  # "in the UK"
+        return words[k + 1] in _MONTHS or (words[k] != "on" and is_place(" ".join(rest)))
 
     start = first
     while start > 0:
@@ -229,8 +265,14 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
         ):
             start -= 2  # "Education and Training in Probation Expert Network"
             continue
-        if before in CONNECTORS or not before[:1].isupper() or _POSSESSIVE.search(before):
+        if before in CONNECTORS or not before[:1].isupper():
             break
+        if (
+            _POSSESSIVE.search(before)
+            and before not in _PEOPLE_POSSESSIVES
+            and not is_place(f"{before} {words[start]}")
+        ):
+            break  # "Europe's Committee ...", but "Women's ...", "Hawke's Bay Prison"
         start -= 1
     end = last + 1
     field_office = words[last] in _FIELD_OFFICES and words[end : end + 1] == ["in"]
@@ -244,7 +286,7 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
             j += 1
         end = len(words)
         for k in range(j, len(words)):
-            if words[k] in STOP_TAIL or where_or_when(k):
+            if (words[k] in STOP_TAIL and words[k - 1] != "Public") or where_or_when(k):
                 # up to the first word of the last phrase: "Council of Europe [Probation
                 # Rules]", "Ministry of Justice of Romania [Budget]"
                 last_connector = max(i for i in range(j - 1, k) if words[i] in CONNECTORS)
@@ -270,3 +312,198 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
     if all(w in GENERIC or w in CONNECTORS for w in chosen) and chosen[-1].endswith("s"):
         return None
     return start, end
+
+
+# -- forms that say a name is no body, or where a name starts -----------------------
+
+#: A funding instrument named like a body ("Norwegian Financial Mechanism"): a programme,
+#: which the guidelines do not count as an organisation.
+FUNDING_INSTRUMENT = re.compile(r"\bFinancial (?:Mechanism|Instrument|Facility)s?\b")
+
+
+#: A word in capitals next to another, in one heading: not an acronym of its own.
+_SHOUTED_WORD = re.compile(r"(?:(?<![\w-])[A-Z]{3,} $|^ [A-Z]{3,}(?![\w-]))")
+
+
+#: "Shtip prison", "the Tzur unit": a proper name before a lowercase establishment head.
+LOWERCASE_HEAD = re.compile(
+    r"(?<![\w’'-])(?P<proper>(?:[A-Z][\w’'-]* ){0,3}[A-Z][\w’'-]*) (?:prison|jail|unit|"
+    r"(?:penitentiary|detention|correctional|remand) cent(?:re|er)|borough)(?![\w-])"
+    # "prison services", "prison staff": the head modifies a noun, it names no place
+    r"(?! (?:services?|system|systems|staff|officers?|population|management|sector|"
+    r"estate|regime|reform|workshops?|conditions|life|governors?)\b)"
+)
+
+
+#: Words in -ing that are nouns opening a body's name ("Training Institute", "Healing
+#: Lodge"), not verbs naming an activity.
+_ING_NOUNS = frozenset(
+    [
+        "Training",
+        "Building",
+        "Buildings",
+        "Housing",
+        "Healing",
+        "Learning",
+        "Banking",
+        "Nursing",
+        "Policing",
+        "Planning",
+        "Counselling",
+        "Counseling",
+        "Engineering",
+        "Marketing",
+        "Broadcasting",
+        "Publishing",
+        "Consulting",
+        "Rolling",
+        "Missing",
+        "Living",
+    ]
+)
+
+
+#: First words of a project's or a talk's title, never of a body's name.
+_ACTIVITY_OPENERS = frozenset({"Towards", "Toward", "Beyond", "Against", "Tackling"})
+
+
+def names_an_activity(words: list[str]) -> bool:
+    """A name without a head noun that opens with a verb ("Preventing Radicalisation and
+    Recruitment", "Designing Better Interventions") or "Towards" is the title of a
+    project, a course or a talk: what someone does, not who does it."""
+    first = words[0] if words else ""
+    if first in _ACTIVITY_OPENERS:
+        return True
+    return len(first) > 5 and first.endswith("ing") and first not in _ING_NOUNS
+
+
+def name_like(words: str) -> bool:
+    """Two or more words, capitalised at both ends, with only short particles in lower
+    case between ("Bord na Promhaidh", "Dienst Justitiële Inrichtingen")."""
+    parts = words.split()
+    return (
+        len(parts) >= 2
+        and parts[0][:1].isupper()
+        and parts[-1][:1].isupper()
+        and all(p[:1].isupper() or (p.isalpha() and len(p) <= 3) for p in parts)
+    )
+
+
+def shouted(text: str, start: int, end: int) -> bool:
+    """Whether the capitals at ``start:end`` are one word of a heading set in capitals
+    ("EUROPEAN UNION AGENCY FOR ..."), next to another such word, not an acronym."""
+    return bool(_SHOUTED_WORD.search(text[max(0, start - 16) : start])) or bool(
+        _SHOUTED_WORD.match(text, end)
+    )
+
+
+def opens_a_sentence(text: str, at: int) -> bool:
+    """Whether ``at`` starts a line, a list item or a sentence (its capital proves nothing)."""
+    before = text[max(0, at - 4) : at]
+    return not before.strip(" \t") or bool(re.search(r"(?:[\n.!?:;|>#*•–\[(-]|^)[ \t]*$", before))
+
+
+def opens_an_instrument(text: str, end: int) -> bool:
+    """Whether the body's name only opens the name of a rule, an instrument or an event:
+    "United Nations Standard Minimum Rules", "United Nations Congress on Crime
+    Prevention". The capitalised words after it reach a word of :data:`STOP_TAIL`
+    before any head noun, so the body is named as the author of the thing, not as an
+    actor; where a head comes first ("Council of Europe Office in ..."), it is one."""
+    if text[end : end + 1] != " ":
+        return False
+    run = RUN.match(text, end + 1)
+    if run is None:
+        return False
+    for word in run.group(0).split():
+        if word in ORG_HEADS:
+            return False
+        if word in STOP_TAIL:
+            return True
+    return False
+
+
+def names_no_body(words: list[str]) -> bool:
+    """A defined name ending in an instrument, a prize or people is no body, unless that
+    word sits in the complement of a head ("Foundation for Humane Detention Standards")."""
+    if words[-1] not in NON_BODY_TAILS:
+        return False
+    heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
+    return not heads or words[heads[-1] + 1] not in CONNECTORS
+
+
+#: A British prison named as an establishment: "HMP Wandsworth", "HMYOI Feltham".
+_HM_ESTABLISHMENT = re.compile(
+    r"(?<![\w-])HM(?:P|YOI|P/YOI|P & YOI) [A-Z][a-z][\w’'-]*(?P<second> [A-Z][a-z][\w’'-]*)?"
+)
+
+
+def lowercase_head_spans(text: str) -> list[tuple[int, int]]:
+    """An establishment named by a proper name and a lowercase head: "Shtip prison",
+    "the Tzur unit", "La Esperanza detention centre". Not where the proper name is
+    possessive ("Albania's prison"), words of the field ("European prison"), a role or
+    an instrument, or the first word of a sentence or an item ("Training prison", where
+    the capital is the sentence's). The caller rules out countries and their adjectives.
+    A British prison's prefix makes a name too ("HMP Wandsworth")."""
+    found: list[tuple[int, int]] = []
+    for match in LOWERCASE_HEAD.finditer(text):
+        words = match.group("proper").split()
+        offsets = [match.start() + m.start() for m in re.finditer(r"\S+", match.group(0))]
+        n = 0
+        while n < len(words) and (words[n] in SENTENCE_STARTERS or words[n] in CONNECTORS):
+            n += 1
+        if n == len(words) or (n == 0 and opens_a_sentence(text, match.start())):
+            continue
+        if any(
+            w in GENERIC or strip_possessive(w) != w or w in ROLE_WORDS or w in NON_BODY_TAILS
+            for w in words[n:]
+        ):
+            continue
+        found.append((offsets[n], match.end()))
+    for match in _HM_ESTABLISHMENT.finditer(text):  # "HMP Five Wells", not "HMP X Governor"
+        second = (match.group("second") or "").strip()
+        cut = second in ROLE_WORDS or second in ORG_HEADS or second in NON_BODY_TAILS
+        found.append((match.start(), match.start("second") if cut else match.end()))
+    return found
+
+
+# -- what the text says a name is ---------------------------------------------------
+
+#: Contexts that say a bare acronym names a body: "partner KRIMZ", "coordinator: VALDA".
+ORG_CUE_BEFORE = re.compile(
+    r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
+    r"members?|association|organi[sz]ation|agency|union|NGO|company)\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: "CORCAN is a Special Operating Agency", "Reach (NGO)": the text says what it is.
+_BODY_AFTER = re.compile(
+    r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:agency|organi[sz]ation|charity|"
+    r"NGO|association|company|non-profit|foundation)\b|\s*\((?:NGO|charity)\)",
+    re.IGNORECASE,
+)
+_COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
+CUED_BEFORE = re.compile(
+    r"\b(?:delivered|run|founded|funded|provided|implemented|developed|organi[sz]ed|hosted)\s+by\s+"
+    r"(?:the\s+)?(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){1,4})"
+)
+_NAME_WORDS = r"(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){0,5}"
+#: A name set before an apposition that says what it is: "One Small Thing, the
+#: organisation she leads", "Mediante and Arpège, two restorative justice services".
+CUED_AFTER = re.compile(
+    rf"(?P<name>{_NAME_WORDS})(?:[ \t]+and[ \t]+(?P<other>{_NAME_WORDS}))?,\s+"
+    r"(?:the|an?|two|three|both)\s+(?:[a-z-]+\s+){0,3}"
+    r"(?:organi[sz]ations?|charit(?:y|ies)|NGOs?|associations?|foundations?|non-profits?|"
+    r"social enterprises?|compan(?:y|ies)|(?<=justice )services|agenc(?:y|ies))\b"
+)
+
+
+def acronym_names_a_body(text: str, acronym: str) -> bool:
+    """An acronym is a body where some use of it says so: a country after it
+    ("VALDA – Slovenia") or an organisational cue before it ("partner KRIMZ")."""
+    for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
+        if ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+            return True
+        if _COUNTRY_AFTER.match(text[match.end() : match.end() + 30]):
+            return True
+        if _BODY_AFTER.match(text, match.end()):
+            return True
+    return False

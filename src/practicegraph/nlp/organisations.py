@@ -1,70 +1,79 @@
 """Organisations: acronym definitions, the field gazetteer, name patterns and spaCy's ORG.
 
-Four sources, most trusted first, so that overlapping readings resolve to the
-best one:
+Sources, most trusted first, so that overlapping readings resolve to the best one:
 
 1. acronym definitions, "International Corrections and Prisons Association
-   (ICPA)", checked with the Schwartz-Hearst letter alignment and widened to
-   the whole capitalised name ("America's Office of Community Oriented
-   Policing Services (COPS)" -> "Office of Community Oriented Policing
-   Services");
+   (ICPA)" (:func:`~practicegraph.nlp.org_identity.acronym_definitions`);
 2. the curated gazetteer (ontology/organisations.tsv), names and acronyms;
 3. capitalised names built around an organisational head noun ("Ministry of
-   Justice of Belgium", "Latvian Prison Administration", "University of Turin");
-4. spaCy ORG entities that are acronyms ("KRIMZ"), which nothing else explains;
+   Justice of Belgium", "Latvian Prison Administration", "University of Turin"),
+   a proper name before a lowercase establishment head ("Shtip prison"), and
+   names the text calls a body ("delivered by X", "X, a charity");
+4. spaCy ORG entities that are acronyms ("KRIMZ"), where the text says they name
+   a body;
 5. the other ORG entities of the fine-tuned recogniser (trained on the corpus's
    gold organisations, :mod:`practicegraph.nlp.pipeline`): names without a head
    noun or a cue ("EuroPris", "Phoenix Zululand"), filtered by general rules
    (:meth:`OrganisationExtractor._entity_names`).
 
+Readings that name no body are dropped: a body that only authors an instrument
+("United Nations Standard Minimum Rules"), a funding instrument ("Financial
+Mechanism"), a country under its official name, a description after "is a".
 An acronym used alone in the text (before or after its definition) resolves
 to its definition, the gazetteer supplies the fullest name and the country when
-the text lacks them, and a short form ("the State Penitentiary Service") joins
-the one body whose fuller name it shortens (:mod:`.org_identity`). Where a name
-starts and ends in a run of capitalised words is decided by :mod:`.org_names`.
+the text lacks them (a generic registry name only where the text names its
+country), and a short form, an undefined acronym ("MoJ"), an acronym or a second
+name beside the name ("X, ACR", "X (Y)", "X / Y") and a second spelling join
+the one body they belong to (:mod:`.org_identity`). Where a name starts and
+ends in a run of capitalised words is decided by :mod:`.org_names`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
+
+import pycountry
 
 from practicegraph.models import Organisation, TextSpan
 from practicegraph.nlp.gazetteer import Gazetteer
-from practicegraph.nlp.org_identity import merge_short_forms
+from practicegraph.nlp.org_identity import (
+    acronym_beside,
+    acronym_definitions,
+    is_generic,
+    merge_acronyms,
+    merge_short_forms,
+    second_name,
+    spelling,
+)
 from practicegraph.nlp.org_names import (
     CONNECTORS,
+    CUED_AFTER,
+    CUED_BEFORE,
+    FUNDING_INSTRUMENT,
     GENERIC,
     NON_BODY_TAILS,
     NON_ORG_ACRONYMS,
+    ORG_CUE_BEFORE,
     ORG_HEADS,
     RUN,
     SENTENCE_STARTERS,
+    acronym_names_a_body,
     head_noun_span,
+    lowercase_head_spans,
+    names_an_activity,
+    opens_a_sentence,
+    opens_an_instrument,
     schwartz_hearst,
+    shouted,
     split_coordinated,
     strip_possessive,
-    trim_leading,
 )
 from practicegraph.text import normalise, slug
 
 # "jurisdictions of the European Union": the Union as a territory, not a body.
 _GEOGRAPHIC_BEFORE = re.compile(r"\b(?:in|of|across|throughout|within|outside|to)\s+the\s+$")
-# Contexts that say a bare acronym names a body: "partner KRIMZ", "coordinator: VALDA".
-_ORG_CUE_BEFORE = re.compile(
-    r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
-    r"members?|association|organi[sz]ation|agency|union|NGO)\s*:?\s*$",
-    re.IGNORECASE,
-)
-_COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
-_CUED_BEFORE = re.compile(
-    r"\b(?:delivered|run|founded|funded|provided|implemented|developed|organi[sz]ed|hosted)\s+by\s+"
-    r"(?:the\s+)?(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){1,4})"
-)
-_CUED_AFTER = re.compile(
-    r"(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){0,5}),\s+(?:the|an?)\s+"
-    r"(?:organi[sz]ation|charity|NGO|association|foundation|non-profit|social enterprise)\b"
-)
 _PORTFOLIO_HEADS = frozenset(
     {"Ministry", "Department", "Secretariat", "Directorate", "Committee", "Commission"}
 )
@@ -74,8 +83,11 @@ _PORTFOLIO_LIST = re.compile(
     rf"(?:,[ \t]+{_ITEM})+,?[ \t]+(?:and|&)[ \t]+{_ITEM}(?![ \t]*[A-Z0-9])"
 )
 #: A web page's menu item run into a name ending a line: "Department of X\nHome > News".
-_MENU_AFTER = re.compile(r"\s+(?:Home|Menu|Search|Contact|Login|Sitemap)\s*[|>\u203a\u00bb]")
-_POSSESSIVE_WORD = re.compile(r"[’']s$")
+_MENU_AFTER = re.compile(
+    r"\s+(?:(?:Home|Menu|Search|Contact|Login|Sitemap|Accessibility|Privacy|Copyright|"
+    r"Disclaimer|Cookies)\s*[|>\u203a\u00bb]|Terms of (?:use|service)\b)"
+)
+_POSSESSIVE_IN_NAME = re.compile(r"[’']s\b")
 #: Where a recogniser's name runs into the next line or a column of the layout.
 _LAYOUT_GAP = re.compile(r"\n|\t| {2,}")
 #: "YouTube", "EuroPris", "BSAFE": a capital inside the word, so no common word.
@@ -84,7 +96,11 @@ _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 _PUBLICATIONS = frozenset({"Journal", "Review", "Magazine", "Newsletter", "Bulletin"})
 #: Last words of an assessment or a funding line: "European Union Key Action".
 _NON_BODY_TAILS = frozenset({"Assessment", "Action"})
-_ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,11}\d?)\s*\)")
+#: "EU Project X", "EU Directive 2016/680", "EU Action Plan": the Union as the body that
+#: runs, issues or adopts something (the guidelines' "an EU project"), unlike "EU Member
+#: States" or "EU countries", where "EU" names an area.
+_INDEFINITE_BEFORE = re.compile(r"\b(?:is|was|as|became|becomes|remains)[ \t]+(?:a|an)[ \t]+$")
+_EU_ACTS = re.compile(r"EU (?!Member|Presidency|Countries|Citizens)[A-Z][a-z]")
 
 
 @dataclass
@@ -94,6 +110,7 @@ class _Mention:
     name: str
     rank: int  # lower is more trusted
     acronym: str | None = None
+    gloss: str | None = None  # "(DPT, German Congress on Crime Prevention)": an alias
 
 
 class OrganisationExtractor:
@@ -109,49 +126,24 @@ class OrganisationExtractor:
             r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in ordered) + r")(?![\w-])"
         )
         self._by_key = {e.key: e for e in gazetteer.organisations}
+        self._country_words: dict[str, list[str]] = {}
+        for table in (gazetteer.country_names, gazetteer.demonyms):
+            for word, code in table.items():
+                if len(word) > 2:  # not "NZ", "UK": two capitals may be anything
+                    self._country_words.setdefault(code, []).append(word)
 
     # -- candidate sources -------------------------------------------------
     def _acronym_definitions(self, text: str) -> list[_Mention]:
-        found: list[_Mention] = []
-        for match in _ACRONYM_DEF.finditer(text):
-            acronym = match.group(1)
-            if acronym in NON_ORG_ACRONYMS or sum(c.isupper() for c in acronym) < 2:
-                continue
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            before = text[line_start : match.start()].rstrip()
-            runs = list(RUN.finditer(before))
-            if not runs or runs[-1].end() != len(before):
-                continue
-            run = runs[-1]
-            words = [
-                (run.start() + m.start(), m.group(0)) for m in re.finditer(r"\S+", run.group(0))
-            ]
-            first = len(words) - len(trim_leading(run.group(0)).split())
-            for n, (_at, word) in enumerate(words[first:-1], first):
-                if _POSSESSIVE_WORD.search(word):  # "America's Office of ..." -> "Office of ..."
-                    first = n + 1
-            if first >= len(words):
-                continue
-            start = line_start + words[first][0]
-            name = text[start : line_start + run.end()]
-            if not name or name in self.gazetteer.country_names:
-                continue
-            if _names_no_body(name.split()):
-                continue  # "European Prison Rules (EPR)", "European Arrest Warrant (EAW)"
-            aligned = schwartz_hearst(acronym, name)
-            head_like = any(w in ORG_HEADS for w in name.split())
-            if aligned is None and not head_like:
-                continue
-            if len(name.split()) < 2 and aligned is None:
-                continue
-            found.append(_Mention(start, start + len(name), name, 0, acronym))
-        return found
+        return [
+            _Mention(d.start, d.start + len(d.name), d.name, 0, d.acronym, d.gloss)
+            for d in acronym_definitions(text, self.gazetteer.country_names)
+        ]
 
     def _gazetteer_mentions(self, text: str) -> list[_Mention]:
         found = []
         for match in self._gazetteer_re.finditer(text):
             surface = match.group(0)
-            if surface in NON_ORG_ACRONYMS:
+            if surface in NON_ORG_ACRONYMS and not _EU_ACTS.match(text, match.start()):
                 continue
             found.append(_Mention(match.start(), match.end(), surface, 1))
         return found
@@ -163,11 +155,31 @@ class OrganisationExtractor:
             words = run.group(0).split()
             if len(words) > 1 and _MENU_AFTER.match(text, offsets[-1] - 1):
                 words, offsets = words[:-1], offsets[:-1]  # "... of Corrections Home | About"
-            for lo, hi in split_coordinated(words, self._starts_a_name):
-                mention = self._name_in(words[lo:hi], offsets[lo:hi], text)
-                if mention is not None:
+            parts = [
+                (lo + a, lo + b)
+                for lo, hi in _case_segments(words)
+                for a, b in split_coordinated(words[lo:hi], self._starts_a_name)
+            ]
+            for lo, hi in parts:
+                while lo < hi:
+                    mention = self._name_in(words[lo:hi], offsets[lo:hi], text)
+                    if mention is None:
+                        break
                     found.append(self._with_portfolios(mention, text))
+                    # the rest of the run may hold another name: "Division of the
+                    # Ministry of Justice" is the division and the ministry
+                    lo = next((k for k in range(lo, hi) if offsets[k] >= mention.end), hi)
         return found
+
+    def _lowercase_head_names(self, text: str) -> list[_Mention]:
+        """ "Shtip prison", "the Tzur unit" (:func:`lowercase_head_spans`), unless the
+        proper name is a country or its adjective ("Hungarian prison")."""
+        return [
+            _Mention(start, end, text[start:end], 2)
+            for start, end in lowercase_head_spans(text)
+            if not any(w in self.gazetteer.demonyms for w in text[start:end].split())
+            and " ".join(text[start:end].split()[:-1]) not in self.gazetteer.country_names
+        ]
 
     def _with_portfolios(self, mention: _Mention, text: str) -> _Mention:
         """Widen "Ministry of Justice" over a list of further portfolios that ends in
@@ -182,7 +194,11 @@ class OrganisationExtractor:
         if match is None:
             return mention
         items = re.split(r",|\band\b|&", match.group(0))
-        if any(self._is_place(i.strip()) or i.strip() in self.gazetteer.demonyms for i in items):
+        if any(
+            (self._is_place(i.strip()) and not is_generic(i))  # "Justice" is also a town
+            or i.strip() in self.gazetteer.demonyms
+            for i in items
+        ):
             return mention
         name = text[mention.start : match.end()]
         return _Mention(mention.start, match.end(), name, mention.rank)
@@ -212,26 +228,41 @@ class OrganisationExtractor:
         """Names without a head noun that the text calls a body: "delivered by Phoenix
         Zululand", "through One Small Thing, the organisation she leads"."""
         found: list[_Mention] = []
-        for match in _CUED_BEFORE.finditer(text):
+        for match in CUED_BEFORE.finditer(text):
             name = match.group("name")
             start = match.start("name")
+            owner = _POSSESSIVE_IN_NAME.search(name)
+            if owner:  # "funded by the European Union's Justice Programme": the owner acts
+                name = name[: owner.start()]
             if any(s < start + len(name) and start < e for s, e in person_spans):
                 continue
             if name in self.gazetteer.places or name in self.gazetteer.country_names:
                 continue
+            if name.split()[-1] in NON_BODY_TAILS:
+                continue  # "funded by the Justice Programme": an instrument
             found.append(_Mention(start, start + len(name), name, 2))
-        for match in _CUED_AFTER.finditer(text):
-            name = match.group("name")
-            words = name.split()
-            while words and words[0] in SENTENCE_STARTERS:
-                words = words[1:]
-            if len(words) < 2:
-                continue
-            name = " ".join(words)
-            start = match.end("name") - len(name)
-            if any(s < match.end("name") and start < e for s, e in person_spans):
-                continue
-            found.append(_Mention(start, start + len(name), name, 2))
+        for match in CUED_AFTER.finditer(text):
+            for group in ("name", "other"):
+                if match.group(group) is None:
+                    continue
+                words = match.group(group).split()
+                while words and words[0] in SENTENCE_STARTERS:
+                    words = words[1:]
+                if len(words) == 1 and (  # "Sponde, a restorative organisation based in ..."
+                    words[0] in GENERIC
+                    or opens_a_sentence(text, match.end(group) - len(words[0]))
+                    or self._is_place(words[0])
+                    or words[0] in self.gazetteer.country_names
+                    or words[0] in self.gazetteer.demonyms
+                ):
+                    continue
+                if not words:
+                    continue
+                name = " ".join(words)
+                start = match.end(group) - len(name)
+                if any(s < match.end(group) and start < e for s, e in person_spans):
+                    continue
+                found.append(_Mention(start, start + len(name), name, 2))
         return found
 
     def _entity_acronyms(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
@@ -241,26 +272,19 @@ class OrganisationExtractor:
             if re.fullmatch(r"[A-Z][A-Z&]{1,7}", surface) and surface not in NON_ORG_ACRONYMS:
                 if surface in self.gazetteer.country_names or surface in self.gazetteer.demonyms:
                     continue
+                if shouted(text, start, end):
+                    continue  # a word of a heading in capitals: "UNION AGENCY FOR RIGHTS"
                 found.append(_Mention(start, end, surface, 3))
         # Acronyms spaCy missed, where the context says they name a body.
         for match in re.finditer(r"(?<![\w-])[A-Z][A-Z&]{2,7}(?![\w-])", text):
             surface = match.group(0)
             if surface in NON_ORG_ACRONYMS or surface in self.gazetteer.country_names:
                 continue
-            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+            if shouted(text, match.start(), match.end()):
+                continue
+            if ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
                 found.append(_Mention(match.start(), match.end(), surface, 3))
-        return [m for m in found if self._acronym_names_a_body(text, m.name)]
-
-    @staticmethod
-    def _acronym_names_a_body(text: str, acronym: str) -> bool:
-        """An acronym is a body where some use of it says so: a country after it
-        ("VALDA – Slovenia") or an organisational cue before it ("partner KRIMZ")."""
-        for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
-            if _ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
-                return True
-            if _COUNTRY_AFTER.match(text[match.end() : match.end() + 30]):
-                return True
-        return False
+        return [m for m in found if acronym_names_a_body(text, m.name)]
 
     def _entity_names(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
         """The recogniser's ORG names that are not acronyms (those are source 4), where
@@ -306,6 +330,8 @@ class OrganisationExtractor:
         if name in self.gazetteer.country_names or name in self.gazetteer.demonyms:
             return False
         headed = any(w in ORG_HEADS for w in words)
+        if not headed and names_an_activity(words):
+            return False
         placed = self._is_place(name) or any(w in self.gazetteer.country_names for w in words)
         return headed or not placed
 
@@ -320,6 +346,7 @@ class OrganisationExtractor:
             self._acronym_definitions(text)
             + self._gazetteer_mentions(text)
             + self._head_noun_names(text)
+            + self._lowercase_head_names(text)
             + self._cued_names(text, person_spans or [])
             + self._entity_acronyms(text, org_entities)
             + self._entity_names(text, org_entities)
@@ -331,6 +358,15 @@ class OrganisationExtractor:
                 c.name == "European Union"
                 and _GEOGRAPHIC_BEFORE.search(text[max(0, c.start - 40) : c.start])
             )
+            and not (
+                c.rank in (1, 3, 4)
+                and opens_an_instrument(text, c.end)
+                and not _EU_ACTS.match(text, c.start)
+            )
+            and not FUNDING_INSTRUMENT.search(c.name)
+            and not (c.rank in (2, 4) and _official_country(c.name))  # "Russian Federation"
+            # "CORCAN is a Special Operating Agency": after "a", a description, no name
+            and not (c.rank in (2, 4) and _INDEFINITE_BEFORE.search(text, 0, c.start))
         ]
         chosen: list[_Mention] = []
         # The recogniser's names (rank 4) only fill gaps: where a rule reads a name,
@@ -340,9 +376,12 @@ class OrganisationExtractor:
                 continue
             chosen.append(mention)
         chosen.sort(key=lambda m: m.start)
+        _attach_adjacent_acronyms(text, chosen)
+        chosen = self._attach_bracketed_names(text, chosen)
 
         orgs: dict[str, Organisation] = {}
         acronym_key: dict[str, str] = {}
+        spellings: dict[str, str] = {}
         defined_acronyms = {m.acronym for m in chosen if m.acronym}
         for mention in chosen:
             if mention.rank == 3 and mention.name in defined_acronyms:
@@ -350,9 +389,11 @@ class OrganisationExtractor:
         # Definitions first: an acronym the text defines ("Israel Prison Service (IPS)")
         # means that body in every use, also before the definition, whatever the
         # registry lists under the same letters.
-        for mention in sorted(chosen, key=lambda m: m.acronym is None):
-            key, name, aliases, country = self._identify(mention, acronym_key)
+        for mention in sorted(chosen, key=lambda m: m.acronym is None and m.gloss is None):
+            key, name, aliases, country = self._identify(mention, acronym_key, text)
             name = " ".join(name.split())  # a name wrapped over lines or padded by layout
+            # "Canal & River Trust" and "Canal and River Trust": one name, two spellings
+            key = spellings.setdefault(spelling(name), key) if key == slug(name) else key
             org = orgs.get(key)
             if org is None:
                 org = orgs[key] = Organisation(key=key, name=name, country=country)
@@ -369,16 +410,42 @@ class OrganisationExtractor:
             if mention.acronym:
                 acronym_key[mention.acronym] = key
                 org.aliases.add(mention.acronym)
+            if mention.gloss and mention.gloss != org.name:
+                org.aliases.add(mention.gloss)
+                acronym_key[mention.gloss] = key  # its other uses are this body too
         taken = [(m.start, m.end) for m in chosen]
-        found = merge_short_forms(list(orgs.values()))
+        found = merge_acronyms(merge_short_forms(list(orgs.values())))
         for org in found:
             org.country = org.country or self._country_from_name(org.name)
             _add_other_mentions(text, org, taken)
         return found
 
+    def _attach_bracketed_names(self, text: str, chosen: list[_Mention]) -> list[_Mention]:
+        """A second name of the body, in brackets or after a slash (:func:`second_name`),
+        is its alias; a mention read inside it is no body of its own."""
+        inside: set[int] = set()
+        for mention in chosen:
+            if mention.gloss or " " not in mention.name or id(mention) in inside:
+                continue
+            found = second_name(text, mention.end, self._not_a_name)
+            if found is None:
+                continue
+            mention.gloss, lo, hi = found
+            inside.update(id(m) for m in chosen if m is not mention and lo <= m.start < hi)
+        return [m for m in chosen if id(m) not in inside]
+
+    def _not_a_name(self, words: str) -> bool:
+        return self._is_place(words) or words in self.gazetteer.country_names
+
     def _identify(
-        self, mention: _Mention, acronym_key: dict[str, str]
+        self, mention: _Mention, acronym_key: dict[str, str], text: str
     ) -> tuple[str, str, set[str], str | None]:
+        """The key, fullest name, aliases and country of a mention: a definition's, the
+        registry's, or the name's own. A registry body with a generic name ("Department
+        of Corrections", "State Probation Service") is that body only where the text
+        names its country: elsewhere the words name another country's body, which
+        :func:`~practicegraph.nlp.org_identity.qualify_generic_names` keys by the
+        document's country."""
         name = mention.name
         if name in acronym_key:
             return acronym_key[name], name, set(), None
@@ -391,9 +458,21 @@ class OrganisationExtractor:
                 and normalise(entry.name) != normalise(name)
             ):
                 entry = None
+        if (
+            entry is not None
+            and entry.country
+            and is_generic(name)
+            and not self._names_country(text, entry.country)
+        ):
+            entry = None
         if entry is not None:
             return entry.key, entry.name, {name, *entry.aliases} - {entry.name}, entry.country
         return slug(name), name, set(), None
+
+    def _names_country(self, text: str, code: str) -> bool:
+        """Whether the text names the country ``code`` or uses its adjective."""
+        words = self._country_words.get(code, ())
+        return any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text) for w in words)
 
     def _country_from_name(self, name: str) -> str | None:
         for word in name.replace("’", " ").replace("'", " ").split():
@@ -406,6 +485,43 @@ class OrganisationExtractor:
         return None
 
 
+def _shouting(word: str) -> bool:
+    return len(word) >= 3 and word.isalpha() and word.isupper()
+
+
+def _case_segments(words: list[str]) -> list[tuple[int, int]]:
+    """Cut a run where words in capitals begin or end ("Department of Justice PAROLE AND
+    PROBATION ADMINISTRATION"): a heading or a logo set beside a name, not part of it.
+    Two shouted words at least, so that an acronym before a head ("ICPA Office") stays."""
+    cuts = [0]
+    for k in range(1, len(words)):
+        now, before = _shouting(words[k]), _shouting(words[k - 1])
+        pair = now and k + 1 < len(words) and _shouting(words[k + 1])
+        pair_before = before and k >= 2 and _shouting(words[k - 2])
+        if (now and not before and pair) or (before and not now and pair_before):
+            cuts.append(k)
+    cuts.append(len(words))
+    return [(a, b) for a, b in pairwise(cuts) if a < b]
+
+
+def _official_country(name: str) -> bool:
+    """Whether ``name`` is a country's name in ISO 3166 (pycountry), official ones
+    included ("Russian Federation", "Republic of Moldova"): a country, not a body."""
+    try:
+        found = pycountry.countries.get(name=name) or pycountry.countries.get(official_name=name)
+    except (LookupError, KeyError):
+        return False
+    return found is not None
+
+
+def _attach_adjacent_acronyms(text: str, chosen: list[_Mention]) -> None:
+    """Give a name the acronym written beside it (:func:`acronym_beside`), so that both
+    are one body; an acronym of its own would be a second record."""
+    for mention in chosen:
+        if not mention.acronym:
+            mention.acronym = acronym_beside(text, mention.start, mention.end, mention.name)
+
+
 def _add_other_mentions(text: str, org: Organisation, taken: list[tuple[int, int]]) -> None:
     """Every further use of an organisation's names is a mention of it (evidence, and no
     second reading of "Phoenix" in "Phoenix Zululand" as a city)."""
@@ -415,12 +531,3 @@ def _add_other_mentions(text: str, org: Organisation, taken: list[tuple[int, int
                 continue
             taken.append((match.start(), match.end()))
             org.spans.append(TextSpan(match.start(), match.end(), surface))
-
-
-def _names_no_body(words: list[str]) -> bool:
-    """A defined name ending in an instrument, a prize or people is no body, unless that
-    word sits in the complement of a head ("Foundation for Humane Detention Standards")."""
-    if words[-1] not in NON_BODY_TAILS:
-        return False
-    heads = [i for i, w in enumerate(words) if w in ORG_HEADS]
-    return not heads or words[heads[-1] + 1] not in CONNECTORS
