@@ -22,12 +22,13 @@ def test_language_name_is_not_a_country(nlp_extractor: Extractor) -> None:
     assert "GB" not in codes(nlp_extractor, "The report is available in English.")
 
 
-def test_uk_nations_name_gb_and_do_not_imply_ireland(nlp_extractor: Extractor) -> None:
+def test_uk_nations_are_places_in_gb_and_do_not_imply_ireland(nlp_extractor: Extractor) -> None:
     text = (
         "Founders came from the Netherlands and from Northern Ireland, and from England and Wales."
     )
     found = places(nlp_extractor, text)
-    assert not found.keys() & {"Northern Ireland", "England", "Wales"}
+    assert found["Northern Ireland"] == "GB"
+    assert found["England"] == "GB"
     assert codes(nlp_extractor, text) == {"NL", "GB"}
 
 

@@ -60,10 +60,10 @@ _COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
 # only where the text itself supports a place reading (see extractors).
 AMBIGUOUS_COUNTRY_NAMES = frozenset({"Jordan", "Chad", "Georgia", "America", "Korea", "Guinea"})
 
-# The UK's constituent countries "count as GB" (annotation guidelines); the
-# annotated documents treat them as names of the country, not as places below
-# it. They stay in the place table (so that organisation rules still know them
-# as geographic names), but the geo matcher reads them as GB (``nations``).
+# The UK's constituent countries "count as GB" (annotation guidelines) and are
+# places in GB, as the guidelines' own gold records them ("training policies in
+# England, Wales, Portugal and Italy"); the geo matcher also reads them as
+# mentions of GB (``nations``), so that "Ireland" in "Northern Ireland" is not IE.
 _GB_NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 
 _REGION_TYPES = frozenset(

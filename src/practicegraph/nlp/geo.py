@@ -181,7 +181,6 @@ class GeoMatcher:
                 or place_rules.is_date_word(text, start, end)
                 or any(ch.isdigit() for ch in surface)  # "Sector 2": a numbered district
                 or key in self.gazetteer.demonyms  # "in English": a language, not a town
-                or key in self.gazetteer.nations  # "England" names GB, as a country does
                 or (
                     not place_rules.in_dateline(text, start, end)
                     and (
