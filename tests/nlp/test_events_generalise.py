@@ -272,3 +272,74 @@ def test_a_dateline_places_what_happened_on_its_day(nlp_extractor: Extractor) ->
     )
     events = _events(nlp_extractor, text, "Certificates for new officers")
     assert events and all(e.place_key is not None for e in events)
+
+
+def test_a_numbered_training_institute_is_a_session(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nSome 900 parole officers travelled to Denver from 3 to 6 May 2021 for the "
+        "31st Annual Training Institute."
+    )
+    found = _by_name(nlp_extractor, text)
+    assert "31st Annual Training Institute" in found
+    assert found["31st Annual Training Institute"].start_date == "2021-05-03"
+
+
+def test_a_gerund_headline_and_training_in_general_are_no_events(
+    nlp_extractor: Extractor,
+) -> None:
+    text = (
+        "News\n\nTraining probation officers in Chile: lessons learnt (4 March 2019)\n\n"
+        "A call for further training was published on 9 October 2019."
+    )
+    assert not [e for e in _events(nlp_extractor, text) if "raining" in e.name]
+
+
+def test_a_forum_read_as_a_body_is_no_event(nlp_extractor: Extractor) -> None:
+    text = (
+        "News\n\nThe skills that the World Economic Forum had listed in 2016 shaped the "
+        "new curriculum of the prison school."
+    )
+    assert not [e for e in _events(nlp_extractor, text) if "Forum" in e.name]
+
+
+def test_the_following_month_falls_in_the_next_year(nlp_extractor: Extractor) -> None:
+    text = (
+        "Chronology\n\n9 August 2017 - The minister says that Malta will host the European "
+        "Conference on Prison Education the following April."
+    )
+    found = _by_name(nlp_extractor, text)
+    assert found["European Conference on Prison Education"].start_date == "2018-04"
+
+
+def test_the_ceremony_on_the_day_of_a_graduation_is_the_graduation(
+    nlp_extractor: Extractor,
+) -> None:
+    text = (
+        "News\n\nForty officers graduated at Kitale Prison on 14 March 2022. Speaking at the "
+        "ceremony, the commissioner thanked the trainers."
+    )
+    found = _events(nlp_extractor, text)
+    assert [e.name for e in found] == ["graduation at Kitale Prison"]
+
+
+def test_a_year_in_the_sentence_completes_a_meeting_told_with_a_day(
+    nlp_extractor: Extractor,
+) -> None:
+    text = (
+        "Report 2020\n\nThe third network meeting of 2016 was held in Lisbon on 10 and 11 "
+        "October. The network published its report in 2020, and a review in 2020."
+    )
+    found = _events(nlp_extractor, text)
+    assert found and all(e.start_date.startswith("2016") for e in found if e.start_date)
+
+
+def test_an_event_mention_stops_before_its_place(nlp_extractor: Extractor) -> None:
+    """The place stays a mention of its own (a page cannot nest one link in another)."""
+    text = (
+        "On 12 May 2022 the service held the international conference "
+        "“Prisons of Tomorrow” in Tallinn for heads of training academies."
+    )
+    extraction = nlp_extractor(text, "News")
+    (event,) = [e for e in extraction.events if "Tomorrow" in e.name]
+    assert all("Tallinn" not in span.text for span in event.spans)
+    assert any(p.name == "Tallinn" for p in extraction.places)

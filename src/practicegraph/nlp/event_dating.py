@@ -130,6 +130,41 @@ def dating(
     return [], sentence
 
 
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+#: "the following May", "next March": a month after the date of its sentence
+_FOLLOWING = re.compile(
+    rf"[^.;:]{{0,80}}?\b(?:the\s+following|next)\s+(?P<month>{'|'.join(_MONTHS)})\b",
+    re.IGNORECASE,
+)
+
+
+def following_month(chunk: str, after: int, date: str | None) -> str | None:
+    """ "asked to host the conference the following May" (in a sentence dated 5 July
+    2018): the month after the event phrase, in the year after the sentence's date when
+    that month has passed, rather than the sentence's own date."""
+    found = _FOLLOWING.match(chunk, after)
+    if found is None or date is None:
+        return date
+    month = _MONTHS.index(found.group("month").lower()) + 1
+    year = int(date[:4])
+    if len(date) >= 7 and month <= int(date[5:7]):
+        year += 1
+    return f"{year}-{month:02d}"
+
+
 def date_for(candidates: Sequence[DateMention], ref_year: str | None, near: int) -> str | None:
     if not candidates:
         return None

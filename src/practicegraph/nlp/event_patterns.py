@@ -25,7 +25,7 @@ ORDINAL = (
 #: A capitalised word of a name; a day or month name dates it instead ("visit on Friday")
 CAP = (
     r"(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
-    r"april|june|july|august|september|october|november|december)\b)(?-i:[A-Z])[\w’'\-]*"
+    r"april|may|june|july|august|september|october|november|december)\b)(?-i:[A-Z])[\w’'\-]*"
 )
 CONNECT = r"(?:of|for|on|and|the|in|&)"
 #: a run of capitalised words, with an acronym in brackets: "Electronic Monitoring (EM)"
@@ -80,6 +80,15 @@ SPECIFIC_PREFIX = re.compile(
     re.IGNORECASE,
 )
 NUMBERED = re.compile(r"\d{1,3}(?:st|nd|rd|th)\s", re.IGNORECASE)
+#: A numbered session whose name ends on a noun that otherwise only qualifies an event
+#: noun: "48th Annual Training Institute" is the 48th session, never a building (the
+#: groups are those of :data:`EVENT`, so the same code reads both)
+NUMBERED_SESSION = re.compile(
+    rf"(?P<prefix>\b\d{{1,3}}(?:st|nd|rd|th)\s+)(?P<adj>)"
+    rf"(?P<mods>(?:{CAP}\s+){{0,3}}(?=[A-Z])(?i:{HEAD_WORD})\s+)"
+    rf"(?P<head>(?=[A-Z])(?i:{QUALIFIED}))\b"
+    rf"(?P<tail>)(?P<quoted>(?P<title>))(?P<venue>)"
+)
 
 
 _ORDINAL_WORDS = [

@@ -90,6 +90,9 @@ def told_events(
             if noun == "meeting" and match.group("verb")[0].isupper():
                 continue  # "Meeting the needs of ...": a gerund opening the sentence
             candidates, _context = dating(text, sentences, index, dates, written, match)
+            # "the second meeting of 2017 was held in Dublin on 22 and 23 May": a year the
+            # sentence states completes the day, before the year the document is about
+            year = next((d.year for d in candidates if d.year), ref_year)
             # a date of another clause dates another happening: "opened the unit in early
             # 2017; ... on 13 March 2017 the Governor announced it"
             candidates = [
@@ -106,7 +109,7 @@ def told_events(
             if noun in _NEEDS_DAY:
                 candidates = [d for d in candidates if d.day is not None]
             start, end = sentence.start + match.start(), sentence.start + match.end()
-            date = date_for(candidates, ref_year, near=start)
+            date = date_for(candidates, year, near=start)
             if date is None:
                 continue
             place = place_for(text, located, sentence, end, end)

@@ -35,6 +35,13 @@ Litla-Hraun") and a month dates it when a venue is given; verbs tell events
 (:mod:`practicegraph.nlp.event_told`); a headline in a list dates no line below
 it; "the opening of the conference" is part of it; a dateline places what
 happened on its day. (score.py on train: event F1 0.635 -> 0.751.)
+
+Issue 12, second round (train split of 135 documents): a numbered name ending on a
+noun that otherwise qualifies an event noun is a session ("48th Annual Training
+Institute"); a headline gerund ("Training prison staff in ...") and training "in
+general" ("further training") name no happening; a name the organisation rules read
+as a body's as a whole is none; "the following May" falls after its sentence's date;
+a bare "ceremony" on the day of another event is that event.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from practicegraph.nlp.event_dating import (
     date_for,
     dated_entry,
     dating,
+    following_month,
     reference_year,
 )
 from practicegraph.nlp.event_patterns import (
@@ -57,6 +65,7 @@ from practicegraph.nlp.event_patterns import (
     EVENT,
     HEAD,
     NUMBERED,
+    NUMBERED_SESSION,
     SPECIFIC_PREFIX,
     event_name,
     head_of,
@@ -108,6 +117,52 @@ _VENUE_SUFFIX = re.compile(r"\s(?:in|at)\s+[A-Z].*$")
 _PART_OF = re.compile(rf"\s*of\s+(?:the|this|that)\s+{HEAD}\s*$", re.IGNORECASE)
 #: "the seminar series", "each workshop": a series, not one happening
 _SERIES = re.compile(r"\b(?:series|each|every|these|such|annual event)\b", re.IGNORECASE)
+#: "a tender for further training", "more training": training in general, not one course
+_GENERAL = re.compile(
+    r"\b(?:further|more|additional|ongoing|regular|continuous|basic)\s+$", re.IGNORECASE
+)
+#: The words a noun can be followed by without being a gerund's object: "Training was held"
+_AFTER_NOUN = re.compile(
+    r"\s+(?:(?-i:[A-Z])|\d|(?:in|at|on|of|for|to|and|or|with|by|from|was|were|is|are|will|"
+    r"has|had|took|held|began|ended|ran)\b|[^\w\s])",
+    re.IGNORECASE,
+)
+
+
+def _not_a_happening(chunk: str, match: re.Match[str], specific: bool) -> bool:
+    """A phrase that names no happening although it holds an event noun.
+
+    "Training prison staff in Serbia" opens a headline with a gerund and its object (a
+    capitalised "-ing" noun followed by a plain lowercase word); "a tender for further
+    training" is training in general."""
+    head = match.group("head")
+    if specific:
+        return False
+    before = chunk[: match.start("head")]
+    if (
+        head[0].isupper()
+        and head.lower().endswith("ing")
+        and not before.strip(" \t*_#-•0123456789.")[-1:].strip()
+        and not match.group("tail")
+        and not _AFTER_NOUN.match(chunk, match.end("head"))
+        and re.match(r"\s+[a-z]", chunk[match.end("head") :])
+    ):
+        return True
+    return not (match.group("prefix") or match.group("mods")) and bool(_GENERAL.search(before))
+
+
+_TRAILING_PREPOSITION = re.compile(r"[ \t]+(?:in|at)[ \t]+(?:the[ \t]+)?$")
+
+
+def _before_trailing_place(text: str, start: int, end: int, located: Sequence[Located]) -> int:
+    """Where an event's mention ends when it closes on "in/at <place>" ("conference ... in
+    Riga"): before the preposition, so the place stays a mention of its own (the
+    document's page links each mention once and cannot nest one link in another)."""
+    for place in located:
+        if start < place.start and place.end == end:
+            cut = _TRAILING_PREPOSITION.search(text, start, place.start)
+            return cut.start() if cut else place.start
+    return end
 
 
 def find_events(
@@ -125,9 +180,10 @@ def find_events(
     events: dict[str, Event] = {}
     for index, sentence in enumerate(sentences):
         chunk = text[sentence.start : sentence.end]
-        for match in EVENT.finditer(chunk):
+        phrases = [*EVENT.finditer(chunk), *NUMBERED_SESSION.finditer(chunk)]
+        for match in sorted(phrases, key=lambda m: m.start()):
             name, specific = event_name(match)
-            if name is None:
+            if name is None or _not_a_happening(chunk, match, specific):
                 continue
             plain = name
             apposed = _APPOSITION.match(chunk, match.end())
@@ -159,11 +215,17 @@ def find_events(
             if _PART_OF.match(match.group("tail") or ""):
                 continue  # "the opening of the conference" is a part of the conference
             numbered = SPECIFIC_PREFIX.search(match.group("prefix") or "") is not None
+            named_from = sentence.start + match.start("mods") if match.group("mods") else None
             if not numbered and any(
-                s <= head[0] and head[1] <= e and _BODY.match(text, s) for s, e in org_ranges
+                s <= head[0]
+                and head[1] <= e
+                and (_BODY.match(text, s) or (named_from is not None and s <= named_from))
+                for s, e in org_ranges
             ):
-                # "Centre for Judicial Training" is a body, not a training; but a body is
-                # never numbered: "22nd Council of Europe Conference of ..." is a session
+                # "Centre for Judicial Training" is a body, not a training, and so is a
+                # name the organisation rules read as a body's as a whole ("World Economic
+                # Forum"); but a body is never numbered: "22nd Council of Europe
+                # Conference of ..." is a session
                 continue
             if _SERIES.search(
                 chunk[max(0, match.start() - 25) : match.start()]
@@ -183,7 +245,7 @@ def find_events(
                 ) or any(d.day is not None for d in candidates)
                 if not described:
                     continue
-            date = date_for(candidates, ref_year, near=start)
+            date = following_month(chunk, match.end(), date_for(candidates, ref_year, near=start))
             if (
                 date is None
                 and (start < title_end or NUMBERED.match(name))
@@ -211,6 +273,7 @@ def find_events(
                     key for key, s, _e in organisations if sentence.start <= s < sentence.end
                 ]
             key = f"{slug(name)}-{date[:4]}"
+            end = _before_trailing_place(text, start, end, located)
             event = events.get(key)
             if event is None:
                 events[key] = Event(
@@ -332,15 +395,22 @@ def _same_happening(kept: Event, other: Event) -> bool:
     if (
         len(kept.start_date) == 10
         and kept.start_date == other.start_date
-        and head_of(kept.name) == head_of(other.name)
+        and (head_of(kept.name) == head_of(other.name) or _plain(kept.name) or _plain(other.name))
     ):
-        return True  # two openings on one day: one opening written two ways
+        # two openings on one day: one opening written two ways; and "the ceremony" on the
+        # day of a graduation is the graduation ("Speaking at the ceremony, ...")
+        return True
     return bool(
         same_year
         and kept.place_key
         and kept.place_key == other.place_key
         and head_of(kept.name) == head_of(other.name)
     )
+
+
+def _plain(name: str) -> bool:
+    """A bare event noun ("ceremony", "training"), which names nothing of its own."""
+    return re.fullmatch(rf"{HEAD}", name, re.IGNORECASE) is not None
 
 
 def _merge_same_happening(events: list[Event], told: frozenset[str] = frozenset()) -> list[Event]:
@@ -369,6 +439,8 @@ def _merge_same_happening(events: list[Event], told: frozenset[str] = frozenset(
             twin.name = event.name  # "11th ... Conference" names it better than the bare title
         elif twin.key in told and event.key not in told:
             twin.name = event.name
+        elif _plain(twin.name) and not _plain(event.name):
+            twin.name = event.name  # "graduation at Arua Main Prison" over "ceremony"
         elif set(normalise(twin.name).split()) < set(normalise(event.name).split()):
             twin.name = event.name  # "Best Practice Conference" within "... Award and Best ..."
         if len(event.start_date or "") > len(twin.start_date or ""):

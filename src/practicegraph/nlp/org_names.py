@@ -490,7 +490,7 @@ _NAME_WORDS = r"(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){0,5}"
 #: organisation she leads", "Mediante and Arpège, two restorative justice services".
 CUED_AFTER = re.compile(
     rf"(?P<name>{_NAME_WORDS})(?:[ \t]+and[ \t]+(?P<other>{_NAME_WORDS}))?,\s+"
-    r"(?:the|an?|two|three|both)\s+(?:[a-z-]+\s+){0,3}"
+    r"(?P<det>the|an?|two|three|both)\s+(?:[a-z-]+\s+){0,3}"
     r"(?:organi[sz]ations?|charit(?:y|ies)|NGOs?|associations?|foundations?|non-profits?|"
     r"social enterprises?|compan(?:y|ies)|(?<=justice )services|agenc(?:y|ies))\b"
 )

@@ -260,7 +260,11 @@ class OrganisationExtractor:
                     continue
                 name = " ".join(words)
                 start = match.end(group) - len(name)
-                if any(s < match.end(group) and start < e for s, e in person_spans):
+                # "X and Y, two victim support organisations": the text calls both bodies,
+                # whatever a recogniser reads; a singular cue may follow a person
+                # ("Anna Berg, the organisation's director").
+                plural = match.group("det") in ("two", "three", "both")
+                if not plural and any(s < match.end(group) and start < e for s, e in person_spans):
                     continue
                 found.append(_Mention(start, start + len(name), name, 2))
         return found
