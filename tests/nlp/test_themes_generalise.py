@@ -109,3 +109,101 @@ def test_standard_synonyms_give_their_theme(
     nlp_extractor: Extractor, text: str, theme: str
 ) -> None:
     assert theme in theme_ids(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        (
+            "The two services run the hostel jointly. Staff from both sides plan each "
+            "resident's week in cooperation with the local housing office.",
+            "partnership",
+        ),
+        (
+            "A new law sets out when a sentence may be served at home. Under the law a "
+            "judge must first hear the victim.",
+            "policy-legislation",
+        ),
+        (
+            "The jail held 900 people against a capacity of 600. Most of the extra men were "
+            "on remand awaiting trial.",
+            "prison-population",
+        ),
+        (
+            "Officers from two countries exchanged experience on open prisons. The visit was "
+            "part of a development cooperation agreement.",
+            "knowledge-exchange",
+        ),
+        (
+            "The scheme was evaluated by an outside team. They evaluate how many people "
+            "return to court within two years.",
+            "evaluation",
+        ),
+        (
+            "Savings from closing the old wing freed money for the scheme. A donor covers "
+            "the rest of the cost.",
+            "resources-funding",
+        ),
+        (
+            "All officers are trained in first aid. The course is part of a capacity "
+            "building plan for the service.",
+            "staff-training",
+        ),
+        (
+            "The old buildings of the prison date from 1870. Both buildings will be "
+            "replaced by a single block.",
+            "prison-infrastructure",
+        ),
+        (
+            "Prisoners can learn job skills in the kitchen. Skills training also prepares "
+            "them for the labour market after release.",
+            "offender-education-work",
+        ),
+        (
+            "Residents who have served their sentence are helped towards social "
+            "integration. A rehabilitation programme supports their first months outside.",
+            "rehabilitation",
+        ),
+    ],
+)
+def test_general_synonyms_added_to_the_scheme_give_their_theme(
+    nlp_extractor: Extractor, text: str, theme: str
+) -> None:
+    assert theme in theme_ids(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        (
+            "The Director General welcomed the guests at nine. After lunch the Director "
+            "General handed out the certificates.",
+            "leadership",
+        ),
+        (
+            "Visitors used the facilities near the car park. The facilities were clean and "
+            "the staff were friendly.",
+            "prison-infrastructure",
+        ),
+        (
+            "She has worked at the correctional facility since 2010. The correctional "
+            "facility lies an hour north of the city.",
+            "prison-infrastructure",
+        ),
+        (
+            "The academic year starts in October. Academic staff from the city gave a "
+            "short talk about the weather.",
+            "research",
+        ),
+        (
+            "A violent storm hit the coast on Monday. The violent wind tore the roof off a "
+            "barn.",
+            "security-violence",
+        ),
+    ],
+)
+def test_a_title_or_loose_word_is_no_theme(
+    nlp_extractor: Extractor, text: str, theme: str
+) -> None:
+    # a person's title in passing, or a word used of anything, says nothing of the theme
+    assert theme not in theme_ids(nlp_extractor, text)
