@@ -196,14 +196,11 @@ def test_general_synonyms_added_to_the_scheme_give_their_theme(
             "research",
         ),
         (
-            "A violent storm hit the coast on Monday. The violent wind tore the roof off a "
-            "barn.",
+            "A violent storm hit the coast on Monday. The violent wind tore the roof off a barn.",
             "security-violence",
         ),
     ],
 )
-def test_a_title_or_loose_word_is_no_theme(
-    nlp_extractor: Extractor, text: str, theme: str
-) -> None:
+def test_a_title_or_loose_word_is_no_theme(nlp_extractor: Extractor, text: str, theme: str) -> None:
     # a person's title in passing, or a word used of anything, says nothing of the theme
     assert theme not in theme_ids(nlp_extractor, text)
