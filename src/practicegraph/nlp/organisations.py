@@ -14,7 +14,7 @@ Sources, most trusted first, so that overlapping readings resolve to the best on
 5. the other ORG entities of the fine-tuned recogniser (trained on the corpus's
    gold organisations, :mod:`practicegraph.nlp.pipeline`): names without a head
    noun or a cue ("EuroPris", "Phoenix Zululand"), filtered by general rules
-   (:meth:`OrganisationExtractor._entity_names`).
+   (:mod:`.org_entities`).
 
 Readings that name no body are dropped: a body that only authors an instrument
 ("United Nations Standard Minimum Rules"), a funding instrument ("Financial
@@ -38,6 +38,7 @@ import pycountry
 
 from practicegraph.models import Organisation, TextSpan
 from practicegraph.nlp.gazetteer import Gazetteer
+from practicegraph.nlp.org_entities import entity_acronyms, entity_names
 from practicegraph.nlp.org_identity import (
     acronym_beside,
     acronym_definitions,
@@ -48,25 +49,19 @@ from practicegraph.nlp.org_identity import (
     spelling,
 )
 from practicegraph.nlp.org_names import (
-    CONNECTORS,
     CUED_AFTER,
     CUED_BEFORE,
     FUNDING_INSTRUMENT,
     GENERIC,
     NON_BODY_TAILS,
     NON_ORG_ACRONYMS,
-    ORG_CUE_BEFORE,
-    ORG_HEADS,
     RUN,
     SENTENCE_STARTERS,
-    acronym_names_a_body,
     head_noun_span,
     lowercase_head_spans,
-    names_an_activity,
     opens_a_sentence,
     opens_an_instrument,
     schwartz_hearst,
-    shouted,
     split_coordinated,
     strip_possessive,
 )
@@ -88,14 +83,6 @@ _MENU_AFTER = re.compile(
     r"Disclaimer|Cookies)\s*[|>\u203a\u00bb]|Terms of (?:use|service)\b)"
 )
 _POSSESSIVE_IN_NAME = re.compile(r"[’']s\b")
-#: Where a recogniser's name runs into the next line or a column of the layout.
-_LAYOUT_GAP = re.compile(r"\n|\t| {2,}")
-#: "YouTube", "EuroPris", "BSAFE": a capital inside the word, so no common word.
-_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
-#: Words of a publication's title: "Nordic Journal of Criminology" is no body.
-_PUBLICATIONS = frozenset({"Journal", "Review", "Magazine", "Newsletter", "Bulletin"})
-#: Last words of an assessment or a funding line: "European Union Key Action".
-_NON_BODY_TAILS = frozenset({"Assessment", "Action"})
 #: "EU Project X", "EU Directive 2016/680", "EU Action Plan": the Union as the body that
 #: runs, issues or adopts something (the guidelines' "an EU project"), unlike "EU Member
 #: States" or "EU countries", where "EU" names an area.
@@ -269,76 +256,6 @@ class OrganisationExtractor:
                 found.append(_Mention(start, start + len(name), name, 2))
         return found
 
-    def _entity_acronyms(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
-        found: list[_Mention] = []
-        for start, end in org_entities:
-            surface = text[start:end]
-            if re.fullmatch(r"[A-Z][A-Z&]{1,7}", surface) and surface not in NON_ORG_ACRONYMS:
-                if surface in self.gazetteer.country_names or surface in self.gazetteer.demonyms:
-                    continue
-                if shouted(text, start, end):
-                    continue  # a word of a heading in capitals: "UNION AGENCY FOR RIGHTS"
-                found.append(_Mention(start, end, surface, 3))
-        # Acronyms spaCy missed, where the context says they name a body.
-        for match in re.finditer(r"(?<![\w-])[A-Z][A-Z&]{2,7}(?![\w-])", text):
-            surface = match.group(0)
-            if surface in NON_ORG_ACRONYMS or surface in self.gazetteer.country_names:
-                continue
-            if shouted(text, match.start(), match.end()):
-                continue
-            if ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
-                found.append(_Mention(match.start(), match.end(), surface, 3))
-        return [m for m in found if acronym_names_a_body(text, m.name)]
-
-    def _entity_names(self, text: str, org_entities: list[tuple[int, int]]) -> list[_Mention]:
-        """The recogniser's ORG names that are not acronyms (those are source 4), where
-        their form says body: cut at a line break or a layout gap, without a leading
-        "the" or a possessive; not one common word, a shouted heading or a number; only
-        connectors in lower case ("ministry" in lower case is a reference, not a name);
-        not a place, a country or its adjective, nor a name that starts with one and has
-        no head noun ("Dublin Bay South"); not an instrument, prize, publication or a
-        plural of a head noun (:data:`NON_BODY_TAILS`, :data:`_NON_BODY_TAILS`,
-        :data:`_PUBLICATIONS`); not words of the
-        field alone (:data:`GENERIC`). Chosen on the train split's held-out quarter."""
-        found: list[_Mention] = []
-        for start, end in org_entities:
-            surface = _LAYOUT_GAP.split(text[start:end])[0]
-            if re.fullmatch(r"[A-Z][A-Z&]{1,7}", surface):
-                continue
-            lead = re.match(r"(?:[Tt]he|[Aa]n?)\s+", surface)
-            if lead:
-                start, surface = start + lead.end(), surface[lead.end() :]
-            name = strip_possessive(surface.rstrip("’'.,;:- "))
-            words = name.split()
-            if not words or not name[:1].isupper() or not self._body_like(name, words):
-                continue
-            found.append(_Mention(start, start + len(name), name, 4))
-        return found
-
-    def _body_like(self, name: str, words: list[str]) -> bool:
-        if len(words) == 1 and not _INNER_CAPITAL.search(name):
-            return False  # "Agency", "Item", "OCCUPANCY": one word is an acronym or a brand
-        if any(c.isdigit() for c in name) or "," in name:
-            return False
-        if any(w[:1].islower() and w not in CONNECTORS for w in words):
-            return False
-        last = words[-1]
-        if last in NON_BODY_TAILS or last in _NON_BODY_TAILS or last.rstrip("s") in NON_BODY_TAILS:
-            return False
-        if last not in ORG_HEADS and last.endswith("s") and last[:-1] in ORG_HEADS:
-            return False  # "National Preventive Mechanisms": a kind of body, not one
-        if any(w in _PUBLICATIONS for w in words):
-            return False
-        if all(w in GENERIC or w in CONNECTORS for w in words):
-            return False
-        if name in self.gazetteer.country_names or name in self.gazetteer.demonyms:
-            return False
-        headed = any(w in ORG_HEADS for w in words)
-        if not headed and names_an_activity(words):
-            return False
-        placed = self._is_place(name) or any(w in self.gazetteer.country_names for w in words)
-        return headed or not placed
-
     # -- assembly ------------------------------------------------------------
     def __call__(
         self,
@@ -352,8 +269,16 @@ class OrganisationExtractor:
             + self._head_noun_names(text)
             + self._lowercase_head_names(text)
             + self._cued_names(text, person_spans or [])
-            + self._entity_acronyms(text, org_entities)
-            + self._entity_names(text, org_entities)
+            + [
+                _Mention(start, end, name, 3)
+                for start, end, name in entity_acronyms(text, org_entities, self.gazetteer)
+            ]
+            + [
+                _Mention(start, end, name, 4)
+                for start, end, name in entity_names(
+                    text, org_entities, self.gazetteer, self._is_place
+                )
+            ]
         )
         candidates = [
             c
