@@ -118,17 +118,20 @@ def told_events(
             name = _told_name(noun, chunk, match)
             if name is None:
                 continue
-            found.append(
-                Event(
-                    key=f"{slug(name)}-{date[:4]}",
-                    name=name,
-                    start_date=date,
-                    place_key=place.place_key if place else None,
-                    country=place.country if place else None,
-                    spans=[TextSpan(start, end, text[start:end])],
-                )
-            )
+            found.append(_event(text, name, date, place, start, end))
     return found
+
+
+def _event(text: str, name: str, date: str, place: Located | None, start: int, end: int) -> Event:
+    """The event a verb or a visit tells, dated and placed, its words as its mention."""
+    return Event(
+        key=f"{slug(name)}-{date[:4]}",
+        name=name,
+        start_date=date,
+        place_key=place.place_key if place else None,
+        country=place.country if place else None,
+        spans=[TextSpan(start, end, text[start:end])],
+    )
 
 
 def _told_name(noun: str, chunk: str, match: re.Match[str]) -> str | None:
@@ -187,14 +190,5 @@ def visits(
             ordinal = match.group("ordinal")
             name = f"{ordinal + ' ' if ordinal else ''}visit to {match.group('what')}"
             place = place_for(text, located, sentence, start, end)
-            found.append(
-                Event(
-                    key=f"{slug(name)}-{date[:4]}",
-                    name=name,
-                    start_date=date,
-                    place_key=place.place_key if place else None,
-                    country=place.country if place else None,
-                    spans=[TextSpan(start, end, text[start:end])],
-                )
-            )
+            found.append(_event(text, name, date, place, start, end))
     return found

