@@ -6,8 +6,8 @@ The pipeline's ``ner`` is fine-tuned on the corpus's organisations
 but a recogniser also tags headings, brands, programmes and places as ORG. Two
 readings are kept, each filtered by the form of the name rather than by a list
 of names: acronyms, where some use of them says they name a body ("partner
-KRIMZ", "VALDA – Slovenia"), and other names, where their words say body. The
-filters were chosen on the train split's held-out quarter.
+KRIMZ", "VALDA – Slovenia", :func:`acronym_names_a_body`), and other names, where
+their words say body. The filters were chosen on the train split's held-out quarter.
 
 Each candidate is ``(start, end, name)``; the caller ranks and merges them with
 the rule sources.
@@ -24,9 +24,7 @@ from practicegraph.nlp.org_names import (
     GENERIC,
     NON_BODY_TAILS,
     NON_ORG_ACRONYMS,
-    ORG_CUE_BEFORE,
     ORG_HEADS,
-    acronym_names_a_body,
     names_an_activity,
     shouted,
     strip_possessive,
@@ -37,8 +35,26 @@ Candidate = tuple[int, int, str]
 _ACRONYM = re.compile(r"[A-Z][A-Z&]{1,7}")
 #: Where a recogniser's name runs into the next line or a column of the layout.
 _LAYOUT_GAP = re.compile(r"\n|\t| {2,}")
+#: Contexts that say a bare acronym names a body: "partner KRIMZ", "coordinator: VALDA".
+ORG_CUE_BEFORE = re.compile(
+    r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
+    r"members?|association|organi[sz]ation|agency|union|NGO|company)\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: "CORCAN is a Special Operating Agency", "Reach (NGO)": the text says what it is.
+_BODY_AFTER = re.compile(
+    r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:agency|organi[sz]ation|charity|"
+    r"NGO|association|company|non-profit|foundation)\b|\s*\((?:NGO|charity)\)",
+    re.IGNORECASE,
+)
+_COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
 #: "YouTube", "EuroPris", "BSAFE": a capital inside the word, so no common word.
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+#: "University of Sheffield and", "National Library in Port of": a name read into the
+#: phrase after it ends before its last connectors.
+_TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|in|on|to|the|at|&))+$")
+#: A word in lower case: a common word of the text's language, not a proper name.
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-zà-ÿ][a-zà-ÿ’'-]*")
 #: Words of a publication's title: "Nordic Journal of Criminology" is no body.
 _PUBLICATIONS = frozenset({"Journal", "Review", "Magazine", "Newsletter", "Bulletin"})
 #: Last words of an assessment or a funding line: "European Union Key Action".
@@ -84,17 +100,23 @@ def entity_names(
     South"); not an instrument, prize, publication or a plural of a head noun; not words
     of the field alone (``GENERIC``)."""
     found: list[Candidate] = []
+    common: set[str] | None = None  # the text's words in lower case, read when needed
     for start, end in org_entities:
         surface = _LAYOUT_GAP.split(text[start:end])[0]
         if _ACRONYM.fullmatch(surface):
             continue
-        lead = re.match(r"(?:[Tt]he|[Aa]n?)\s+", surface)
+        lead = re.match(r"(?:(?:[Tt]he|[Aa]n?|NGOs?)\s+)+", surface)  # "the NGO X": X
         if lead:
             start, surface = start + lead.end(), surface[lead.end() :]
-        name = strip_possessive(surface.rstrip("’'.,;:- "))
+        name = strip_possessive(_TRAILING_CONNECTORS.sub("", surface.rstrip("’'.,;:- ")))
         words = name.split()
         if not words or not name[:1].isupper() or not _body_like(name, words, gazetteer, is_place):
             continue
+        if not any(w in ORG_HEADS for w in words) and not _INNER_CAPITAL.search(name):
+            if common is None:
+                common = set(_LOWER_WORD.findall(text))
+            if all(_common(w, common) for w in words if w not in CONNECTORS):
+                continue  # "Restorative Practice", "Family Relations": a phrase, no name
         found.append((start, start + len(name), name))
     return found
 
@@ -124,3 +146,22 @@ def _body_like(
         return False
     placed = is_place(name) or any(w in gazetteer.country_names for w in words)
     return headed or not placed
+
+
+def _common(word: str, common: set[str]) -> bool:
+    """Whether the text writes ``word`` in lower case, in the singular or the plural."""
+    low = word.lower()
+    return low in common or f"{low}s" in common or (low.endswith("s") and low[:-1] in common)
+
+
+def acronym_names_a_body(text: str, acronym: str) -> bool:
+    """An acronym is a body where some use of it says so: a country after it
+    ("VALDA – Slovenia") or an organisational cue before it ("partner KRIMZ")."""
+    for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
+        if ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+            return True
+        if _COUNTRY_AFTER.match(text[match.end() : match.end() + 30]):
+            return True
+        if _BODY_AFTER.match(text, match.end()):
+            return True
+    return False

@@ -30,7 +30,8 @@ ORG_HEADS = _vocabulary(
     Corporation Prosecutor's Chamber Observatory Consortium Fund Prison Prisons Jail
     Penitentiary Gendarmerie Government Assembly Senate Municipality Division Mission
     Mechanism Ombudsman Laboratory Lab Presence Delegation Unit Team Teams Facility
-    Institution Party Limited Embassy Consulate"""
+    Institution Party Limited Embassy Consulate League Forum Fraternity Fellowship
+    Brotherhood Coalition Consultancy Bank Hospital Clinic Complex Lodge"""
 ) | {"Programme Office"}
 #: Head nouns of events: a name ending in one is an event, not a body.
 EVENT_HEADS = _vocabulary(
@@ -92,6 +93,8 @@ _MONTHS = frozenset(calendar.month_name[1:]) | frozenset(calendar.day_name)
 _FIELD_OFFICES = frozenset(
     {"Office", "Presence", "Mission", "Representation", "Delegation", "Embassy", "Consulate"}
 )
+#: What a body is, set before its name: "the NGO Vision on Mission".
+_KINDS = frozenset({"NGO", "NGOs"})
 _LEFT_BRIDGES = frozenset({"and", "&", "in", "for", "on"})
 _POSSESSIVE = re.compile(r"[’']s$")
 #: Possessives of people that belong to a name ("Children's Fund", "Women's Prison"):
@@ -99,6 +102,22 @@ _POSSESSIVE = re.compile(r"[’']s$")
 _PEOPLE_POSSESSIVES = frozenset(
     f"{noun}{mark}s" for noun in ("Women", "Men", "Children", "People") for mark in "'’"
 )
+#: Offices named after their holder ("Attorney General's Office", "Public Defender's
+#: Office", "Queen's University"): the holder's possessive is a word of the name,
+#: unlike a body's or a place's ("Europe's Committee", "Glasgow's ...").
+_HOLDERS = _vocabulary(
+    """Attorney Attorneys Prosecutor Prosecutors Defender Defenders Ombudsman General
+    Auditor Advocate Solicitor Coroner Sheriff Registrar Comptroller Controller Majesty
+    Queen King Prince Princess"""
+)
+
+
+def _names_holder(words: list[str], k: int) -> bool:
+    """Whether the possessive ``words[k]`` is an office holder's or a saint's ("St
+    Patrick's Institution"), so part of the name, not its owner."""
+    if words[k] in _PEOPLE_POSSESSIVES or _POSSESSIVE.sub("", words[k]) in _HOLDERS:
+        return True
+    return k > 0 and words[k - 1] in ("St", "St.", "Saint")
 
 
 def schwartz_hearst(acronym: str, long_form: str) -> int | None:
@@ -229,6 +248,11 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
     if not heads:
         return None
     first = heads[0]
+    owners = [k for k in range(first, heads[-1]) if _POSSESSIVE.search(words[k])]
+    owner = next((k for k in owners if not _names_holder(words, k)), None)
+    if owner is not None:  # "Council of Europe's Committee for ...": the owner is a name
+        words = words[: owner + 1]  # of its own, and the unit after it another
+        heads = [i for i in heads if i <= owner]
     # "Working Group on Prison and Probation": "Prison" closing a complement (or one of
     # its coordinated nouns) is a topic, not a head
     after_complement = next((i for i in range(first, len(words)) if words[i] in _COMPLEMENT), None)
@@ -265,11 +289,19 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
         ):
             start -= 2  # "Education and Training in Probation Expert Network"
             continue
+        if (
+            before == "of"
+            and start > 1
+            and is_place(" ".join(words[start - 2 : start + 1]))
+            and not is_place(" ".join(words[start - 2 : start]))
+        ):
+            start -= 2  # "Port of Spain Prison": the place's whole name, not "Spain"
+            continue
         if before in CONNECTORS or not before[:1].isupper():
             break
         if (
             _POSSESSIVE.search(before)
-            and before not in _PEOPLE_POSSESSIVES
+            and not _names_holder(words, start - 1)
             and not is_place(f"{before} {words[start]}")
         ):
             break  # "Europe's Committee ...", but "Women's ...", "Hawke's Bay Prison"
@@ -300,7 +332,9 @@ def head_noun_span(words: list[str], is_place: Callable[[str], bool]) -> tuple[i
     generic_start = start == first and words[first] in GENERIC
     if generic_start and end > first + 1 and words[first + 1] in CONNECTORS:
         return None  # "Services on the ICPA website", "Police in Crime Prevention"
-    while start < end and (words[start] in SENTENCE_STARTERS or words[start] in CONNECTORS):
+    while start < end and (
+        words[start] in SENTENCE_STARTERS or words[start] in CONNECTORS or words[start] in _KINDS
+    ):
         start += 1
     while end > start and words[end - 1] in CONNECTORS:
         end -= 1
@@ -337,29 +371,10 @@ LOWERCASE_HEAD = re.compile(
 
 #: Words in -ing that are nouns opening a body's name ("Training Institute", "Healing
 #: Lodge"), not verbs naming an activity.
-_ING_NOUNS = frozenset(
-    [
-        "Training",
-        "Building",
-        "Buildings",
-        "Housing",
-        "Healing",
-        "Learning",
-        "Banking",
-        "Nursing",
-        "Policing",
-        "Planning",
-        "Counselling",
-        "Counseling",
-        "Engineering",
-        "Marketing",
-        "Broadcasting",
-        "Publishing",
-        "Consulting",
-        "Rolling",
-        "Missing",
-        "Living",
-    ]
+_ING_NOUNS = _vocabulary(
+    """Training Building Buildings Housing Healing Learning Banking Nursing Policing Planning
+    Counselling Counseling Engineering Marketing Broadcasting Publishing Consulting Rolling
+    Missing Living Working"""
 )
 
 
@@ -468,19 +483,7 @@ def lowercase_head_spans(text: str) -> list[tuple[int, int]]:
 
 # -- what the text says a name is ---------------------------------------------------
 
-#: Contexts that say a bare acronym names a body: "partner KRIMZ", "coordinator: VALDA".
-ORG_CUE_BEFORE = re.compile(
-    r"\b(?:partners?|coordinators?|coordinated by|organi[sz]ed by|hosted by|led by|run by|"
-    r"members?|association|organi[sz]ation|agency|union|NGO|company)\s*:?\s*$",
-    re.IGNORECASE,
-)
-#: "CORCAN is a Special Operating Agency", "Reach (NGO)": the text says what it is.
-_BODY_AFTER = re.compile(
-    r"\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:agency|organi[sz]ation|charity|"
-    r"NGO|association|company|non-profit|foundation)\b|\s*\((?:NGO|charity)\)",
-    re.IGNORECASE,
-)
-_COUNTRY_AFTER = re.compile(r"^\s*(?:[–—-]|\(|,)\s*[A-Z][a-z]+")
+#: A name the text says a body acts on: "delivered by Phoenix Zululand".
 CUED_BEFORE = re.compile(
     r"\b(?:delivered|run|founded|funded|provided|implemented|developed|organi[sz]ed|hosted)\s+by\s+"
     r"(?:the\s+)?(?P<name>(?-i:[A-Z][\w’'-]+)(?:[ \t]+(?-i:[A-Z][\w’'-]+)){1,4})"
@@ -494,16 +497,3 @@ CUED_AFTER = re.compile(
     r"(?:organi[sz]ations?|charit(?:y|ies)|NGOs?|associations?|foundations?|non-profits?|"
     r"social enterprises?|compan(?:y|ies)|(?<=justice )services|agenc(?:y|ies))\b"
 )
-
-
-def acronym_names_a_body(text: str, acronym: str) -> bool:
-    """An acronym is a body where some use of it says so: a country after it
-    ("VALDA – Slovenia") or an organisational cue before it ("partner KRIMZ")."""
-    for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
-        if ORG_CUE_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
-            return True
-        if _COUNTRY_AFTER.match(text[match.end() : match.end() + 30]):
-            return True
-        if _BODY_AFTER.match(text, match.end()):
-            return True
-    return False

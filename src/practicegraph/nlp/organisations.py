@@ -87,6 +87,12 @@ _POSSESSIVE_IN_NAME = re.compile(r"[’']s\b")
 #: runs, issues or adopts something (the guidelines' "an EU project"), unlike "EU Member
 #: States" or "EU countries", where "EU" names an area.
 _INDEFINITE_BEFORE = re.compile(r"\b(?:is|was|as|became|becomes|remains)[ \t]+(?:a|an)[ \t]+$")
+#: "CEP Secretariat", "IACHR Press Office": a body's acronym and a bare unit noun name
+#: an unnamed sub-unit, which the guidelines do not count ("the ministry's training
+#: centre"); a named unit has words of its own ("DCJ Media Unit").
+_UNNAMED_UNIT = re.compile(
+    r"[A-Z][\w&-]*[A-Z][\w&-]* (?:Press )?(?:Secretariat|Board|Bureau|Presidency|Office)"
+)
 _EU_ACTS = re.compile(r"EU (?!Member|Presidency|Countries|Citizens)[A-Z][a-z]")
 
 
@@ -205,6 +211,8 @@ class OrganisationExtractor:
         return word in self.gazetteer.country_names or word in self.gazetteer.demonyms
 
     def _is_place(self, words: str) -> bool:
+        if words in self.gazetteer.places:  # "Port of Spain", whole
+            return True
         return any(
             words.startswith(n)
             for n in (words.split(" ")[0], " ".join(words.split(" ")[:2]))
@@ -293,6 +301,7 @@ class OrganisationExtractor:
                 and not _EU_ACTS.match(text, c.start)
             )
             and not FUNDING_INSTRUMENT.search(c.name)
+            and not _UNNAMED_UNIT.fullmatch(c.name)
             and not (c.rank in (2, 4) and _official_country(c.name))  # "Russian Federation"
             # "CORCAN is a Special Operating Agency": after "a", a description, no name
             and not (c.rank in (2, 4) and _INDEFINITE_BEFORE.search(text, 0, c.start))
