@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from practicegraph.errors import QueryError, StoreError
 from practicegraph.graph.store import OxigraphStore
@@ -61,6 +62,38 @@ def test_a_failing_replacement_leaves_the_old_graph(store: OxigraphStore) -> Non
         store.replace_graph(G1, unwritable)
     assert values(store, G1) == {"old"}
     assert values(store, G2) == set()
+
+
+def test_a_new_graph_keeps_every_kind_of_term(store: OxigraphStore) -> None:
+    """A new graph takes the extend path: literals keep language and datatype, blank
+    nodes stay one node per rdflib blank node, the extra graph arrives too."""
+    new = Graph()
+    subject, blank = URIRef(EX + "s"), BNode()
+    new.add((subject, URIRef(EX + "label"), Literal("centre", lang="en")))
+    new.add((subject, URIRef(EX + "date"), Literal("2024-05-03", datatype=XSD.date)))
+    new.add((subject, URIRef(EX + "part"), blank))
+    new.add((blank, URIRef(EX + "name"), Literal("plain")))
+    store.replace_graph(G1, new, extra=[(G2, graph("side"))])
+    rows = list(
+        store.select(
+            f"SELECT ?l ?d ?n WHERE {{ GRAPH <{G1}> {{ <{EX}s> <{EX}label> ?l ; <{EX}date> ?d ;"
+            f" <{EX}part> [ <{EX}name> ?n ] }} }}"
+        )
+    )
+    assert len(rows) == 1
+    assert rows[0]["l"].language == "en"
+    assert rows[0]["d"].datatype.value == str(XSD.date)
+    assert rows[0]["n"].value == "plain"
+    assert values(store, G2) == {"side"}
+    assert store.quad_count() == 5
+
+
+def test_a_new_graph_that_cannot_be_written_leaves_nothing(store: OxigraphStore) -> None:
+    relative = Graph()
+    relative.add((URIRef(EX + "s"), URIRef(EX + "p"), URIRef("relative")))
+    with pytest.raises(StoreError, match="cannot be written"):
+        store.replace_graph(G1, graph("new"), extra=[(G2, relative)])
+    assert store.quad_count() == 0
 
 
 def test_drop_graph_says_whether_there_was_one(store: OxigraphStore) -> None:

@@ -6,9 +6,10 @@ times faster in a quarter of the memory, and its on-disk RocksDB store is
 transactional, which is what makes "a killed ingest leaves each document in
 its old or its new state" true. rdflib stays the API for building graphs.
 
-Each write is one SPARQL Update request, which Oxigraph applies atomically:
-dropping a document's graph and inserting its new version happen together or
-not at all. A deployment that outgrows one machine implements
+Each write is one transaction, which Oxigraph applies atomically: dropping a
+document's graph and inserting its new version (one SPARQL Update request)
+happen together or not at all, and a new document's graph arrives whole (one
+``extend``). A deployment that outgrows one machine implements
 :class:`GraphStore` against a SPARQL 1.1 server (the same update strings work
 there) without touching the callers.
 
@@ -67,6 +68,31 @@ def nt_terms(graph: Graph) -> str:
     try:
         return graph.serialize(format="nt")
     except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise StoreError(f"the graph cannot be written: {exc}") from exc
+
+
+def oxigraph_quads(graph: URIRef, triples: Graph) -> list[ox.Quad]:
+    """An rdflib graph's triples as Oxigraph quads in the named graph ``graph``.
+
+    Blank nodes map one to one within the call, as they would in one INSERT DATA.
+    """
+    blanks: dict[BNode, ox.BlankNode] = {}
+
+    def term(node: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(node, URIRef):
+            return ox.NamedNode(str(node))
+        if isinstance(node, BNode):
+            return blanks.setdefault(node, ox.BlankNode())
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+
+    name = ox.NamedNode(str(graph))
+    try:
+        return [ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples]  # type: ignore[arg-type]
+    except ValueError as exc:  # an IRI or a language tag Oxigraph refuses
         raise StoreError(f"the graph cannot be written: {exc}") from exc
 
 
@@ -232,7 +258,19 @@ class OxigraphStore:
     def replace_graph(
         self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
     ) -> None:
-        """Replace a named graph's content, plus add to other graphs, in one transaction."""
+        """Replace a named graph's content, plus add to other graphs, in one transaction.
+
+        A graph the store does not hold yet (a new document: most of an ingest) is
+        added with one atomic ``extend``, which skips writing N-Triples text and
+        parsing it back as SPARQL (about 40% of the write); replacing one needs the
+        DROP, so it goes through :meth:`update`.
+        """
+        if not self._store.contains_named_graph(ox.NamedNode(str(graph))):
+            quads = [*oxigraph_quads(graph, triples)]
+            for other, other_triples in extra:
+                quads += oxigraph_quads(other, other_triples)
+            self._extend(quads)
+            return
         parts = [
             f"DROP SILENT GRAPH <{graph}> ;",
             f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
@@ -240,6 +278,20 @@ class OxigraphStore:
         for other, other_triples in extra:
             parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
         self.update("\n".join(parts))
+
+    def _extend(self, quads: list[ox.Quad]) -> None:
+        """Add quads in one transaction (all or nothing), as :meth:`update` would."""
+        self._writable()
+        changed = True
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            refused = self._refused(exc, "the update")
+            changed = not isinstance(refused, StorageFullError)
+            raise refused from exc
+        finally:
+            if changed:
+                self.generation = next(self._writes)
 
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add many quads with bounded memory; *not* atomic, so callers make it safe:
