@@ -24,6 +24,7 @@ from practicegraph.nlp.practice_model import (
     add_classifier,
     load_classifier,
     sentence_probability,
+    word_features,
 )
 from practicegraph.nlp.practices import THRESHOLD, score_sentence
 
@@ -106,6 +107,45 @@ def test_the_classifier_lifts_a_plain_procedural_practice_into_the_graph(
     assert score_sentence(first) < THRESHOLD
     extraction = nlp_extractor.extract(doc)
     assert [p.evidence.text for p in extraction.practices] == [PRACTICE]
+
+
+def _keys_by_sentence(extractor: Extractor, text: str) -> list[set[int]]:
+    doc = extractor.parse(text)
+    keys, values, lengths = word_features(doc, [(s.start, s.end) for s in doc.sents])
+    assert keys.dtype == "uint64" and len(values) == len(keys) == sum(lengths)
+    out, at = [], 0
+    for length in lengths:
+        out.append({int(k) for k in keys[at : at + length]})
+        at += length
+    return out
+
+
+def test_each_sentence_gets_its_own_hashed_word_features(nlp_extractor: Extractor) -> None:
+    """The word branch reads words, lemmas, word pairs and the sentence's form: two
+    sentences share the keys of the words they share, and no more."""
+    pilot, building = _keys_by_sentence(
+        nlp_extractor,
+        "The service will pilot a mentoring scheme for new officers. "
+        "The old building has three floors and a small garden.",
+    )
+    assert pilot and building and len(pilot & building) < min(len(pilot), len(building)) / 2
+
+
+def test_a_sentence_has_the_same_word_features_wherever_it_stands(
+    nlp_extractor: Extractor,
+) -> None:
+    """No position in the text enters the features, so a long document parsed in pieces
+    gives each sentence the features it has in one piece."""
+    sentence = "Volunteers run weekly reading groups in the women's unit."
+    (alone,) = _keys_by_sentence(nlp_extractor, sentence)
+    later = _keys_by_sentence(nlp_extractor, f"The unit opened last year. {sentence}")[-1]
+    assert alone == later
+
+
+def test_a_list_item_differs_from_the_same_words_in_prose(nlp_extractor: Extractor) -> None:
+    (prose,) = _keys_by_sentence(nlp_extractor, "Train staff to use the new screening tool.")
+    (item,) = _keys_by_sentence(nlp_extractor, "- Train staff to use the new screening tool;")
+    assert prose != item and prose & item
 
 
 def test_without_the_classifier_the_rules_decide_alone() -> None:
