@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from practicegraph.nlp.dates import DateMention, relative_date
-from practicegraph.nlp.event_patterns import EVENT, head_of, plural
+from practicegraph.nlp.event_patterns import EVENT
 
 _DEFINITE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
 _DEFINITE_START = re.compile(r"(?:the|this|that)\s", re.IGNORECASE)
@@ -128,55 +128,6 @@ def dating(
     if heading or anaphora:
         return earlier, previous
     return [], sentence
-
-
-def dated_below(
-    text: str,
-    sentences: Sequence[SentenceInfo],
-    index: int,
-    dates: Sequence[DateMention],
-    match: re.Match[str],
-) -> tuple[list[DateMention], SentenceInfo]:
-    """The dates of the sentence after an undated named event that the sentence takes up:
-    a heading line ("Exchange visit to Norway") over the paragraph that tells it, or a
-    name that the next sentence of its paragraph refers back to ("... the 5th
-    International Symposium ... The symposium was held in Lisbon from 2 to 4 March
-    2021"). A sentence that is nothing but the name ("Exchange visit to Norway. From 4
-    April ...") is a heading run into its paragraph. A bare or plural noun ("Training",
-    "Conferences": a menu, a list of topics) is no such name."""
-    sentence = sentences[index]
-    chunk = text[sentence.start : sentence.end]
-    head = head_of(match.group("head"))
-    bare = match.group(0).strip(" \t*_").lower() == match.group("head").lower()
-    if index + 1 >= len(sentences) or bare or plural(match.group("head")):
-        return [], sentence
-    following = sentences[index + 1]
-    gap = text[sentence.end : following.start]
-    line_start = text.rfind("\n", 0, sentence.start) + 1
-    line_end = text.find("\n", sentence.end)
-    heading = not (
-        chunk[: match.start()].strip(" \t#*_-•") or chunk[match.end() :].strip(" \t.:;*_")
-    ) or (
-        "\n" in gap
-        and not text[line_start : sentence.start].strip(" \t#*_-•")
-        and not text[sentence.end : line_end if line_end >= 0 else len(text)].strip()
-        and len(text[sentence.start : sentence.end].split()) <= _HEADING_WORDS // 2
-    )
-    opening = text[following.start : following.start + 60]
-    taken_up = (
-        head is not None
-        and "\n\n" not in gap
-        and re.match(rf"(?:the|this|that)\s+{re.escape(head)}\b", opening, re.IGNORECASE)
-    )
-    if not (heading or taken_up):
-        return [], sentence
-    own = [
-        d
-        for d in dates
-        if following.start <= d.start < following.end
-        and not _bound(text, d.start, d.end, following.start)
-    ]
-    return own, following
 
 
 _MONTHS = [

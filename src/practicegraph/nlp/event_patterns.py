@@ -37,11 +37,9 @@ STOP = (
     r"its|their|his|her|our|this|these|those)"
 )
 LOWER = r"(?-i:[a-z])[\w’'\-]*"
-#: a number that counts the lowercase word after it: "seminar for 40 specialists"
-COUNT = r"\d[\d,]*(?=\s+(?-i:[a-z]))"
 LOWER_RUN = (
     rf"(?!(?:this|that|these|those|its|their|his|her|our|which|whom)\b)"
-    rf"(?:{LOWER}|{COUNT})(?:\s+(?!{STOP}\b)(?:{LOWER}|{COUNT})){{0,5}}"
+    rf"{LOWER}(?:\s+(?!{STOP}\b){LOWER}){{0,5}}"
 )
 #: Lowercase words between an ordinal and its event noun: "74th plenary session",
 #: "second working group meeting" (never a function word: "first step of the course")
@@ -58,23 +56,10 @@ QUALIFIED = (
 )
 #: A venue's name, "Litla-Hraun", "Eldoret GK Prison" (never across "the": "in Geneva the SPT")
 VENUE_RUN = rf"{CAP}(?:\s+(?:of\s+)?{CAP}){{0,4}}"
-#: Right after an article, where lowercase words before the event noun modify it and are
-#: part of its name: "an information seminar", "the year-end ceremony", "a two-day
-#: follow-up meeting" (an empty match: the article itself is no part of the name)
-ARTICLE = r"(?<![\w-])(?:(?<=\b[Aa]\s)|(?<=\b[Aa]n\s)|(?<=\b[Tt]he\s))"
-#: Those lowercase words: never a function word, an ordinal (which opens the phrase
-#: itself) or a possessive ("the group's next meeting"); compounds ("three-week",
-#: "train-the-trainers") and one plain word at most, so that a subject and its verb are
-#: never read as one ("the service ran training sessions")
-_MODIFIER_WORD = (
-    rf"(?!(?:{STOP}|{CONNECT}|{ORDINAL}|a|an|to|at|by|from)\b)(?-i:[a-z])[\w\-]*(?![\w\-’'])"
-)
-MODIFIER = rf"(?:(?=\S*-){_MODIFIER_WORD}\s+){{0,2}}(?:{_MODIFIER_WORD}\s+)?"
 EVENT = re.compile(
-    rf"(?:(?P<prefix>(?:(?:{ORDINAL})\s+)+)|(?P<article>{ARTICLE}))?"
-    rf"(?(prefix)(?P<adj>{ADJ})|(?(article)(?P<modifier>{MODIFIER})))(?:[*_]{{1,2}})?"
+    rf"(?P<prefix>(?:(?:{ORDINAL})\s+)+)?(?(prefix)(?P<adj>{ADJ}))(?:[*_]{{1,2}})?"
     rf"(?P<mods>{CAP_RUN}\s+)?"
-    rf"(?P<head>{HEAD}(?:e?s)?)(?![\w-])(?!\s+(?:and\s+{LOWER}\s+)?{QUALIFIED}\b)"
+    rf"(?P<head>{HEAD})(?![\w-])(?!\s+(?:and\s+{LOWER}\s+)?{QUALIFIED}\b)"
     rf"(?P<tail>\s+(?:of|for|on)\s+(?:the\s+)?(?:{CAP_RUN}|{LOWER_RUN})"
     rf"|\s+to\s+(?:the\s+)?{CAP_RUN})?"
     rf"(?P<quoted>\s+[\"“](?P<title>[^\"”\n]{{3,120}})[\"”])?"
@@ -99,7 +84,7 @@ NUMBERED = re.compile(r"\d{1,3}(?:st|nd|rd|th)\s", re.IGNORECASE)
 #: noun: "48th Annual Training Institute" is the 48th session, never a building (the
 #: groups are those of :data:`EVENT`, so the same code reads both)
 NUMBERED_SESSION = re.compile(
-    rf"(?P<prefix>\b\d{{1,3}}(?:st|nd|rd|th)\s+)(?P<adj>)(?P<article>)(?P<modifier>)"
+    rf"(?P<prefix>\b\d{{1,3}}(?:st|nd|rd|th)\s+)(?P<adj>)"
     rf"(?P<mods>(?:{CAP}\s+){{0,3}}(?=[A-Z])(?i:{HEAD_WORD})\s+)"
     rf"(?P<head>(?=[A-Z])(?i:{QUALIFIED}))\b"
     rf"(?P<tail>)(?P<quoted>(?P<title>))(?P<venue>)"
@@ -134,37 +119,24 @@ def ordinal_of(name: str) -> int | None:
     return _ORDINAL_WORDS.index(match.group(2).lower()) + 1
 
 
-def plural(head: str) -> bool:
-    """Whether an event noun is plural ("training sessions", "courses"): several
-    happenings, or one told by its parts, never a name of one of its own."""
-    return re.fullmatch(HEAD, head, re.IGNORECASE) is None
-
-
 def head_of(name: str) -> str | None:
     """The event noun of a name, lowercased: "conference" of "9th CEP Conference"; the last
     one before the complement, so "Education and Training Meeting" is a meeting and so is
     a "working group meeting"."""
-    first = re.search(rf"\b(?P<head>{HEAD})(?:e?s)?\b", name, re.IGNORECASE)
+    first = re.search(rf"\b{HEAD}\b", name, re.IGNORECASE)
     if first is None:
         return None
     complement = re.compile(r"\s(?:of|for|on|to|in|at)\s", re.IGNORECASE).search(name, first.end())
     before = name[: complement.start()] if complement else name
-    heads = list(re.finditer(rf"\b(?P<head>{HEAD})(?:e?s)?\b", before, re.IGNORECASE))
+    heads = list(re.finditer(rf"\b{HEAD}\b", before, re.IGNORECASE))
     head = heads[-1] if heads else first
-    # "training meeting" is a meeting, and "training sessions" are sessions
-    return re.split(r"[ -]", head.group("head").lower())[-1]
+    return re.split(r"[ -]", head.group(0).lower())[-1]  # "training meeting" is a meeting
 
 
 def event_name(match: re.Match[str]) -> tuple[str | None, bool]:
     """The name of an event phrase and whether it is specific (names one happening)."""
     prefix = " ".join(
-        p
-        for p in (
-            (match.group("prefix") or "").strip(),
-            (match.group("adj") or "").strip(),
-            (match.group("modifier") or "").strip(),
-        )
-        if p
+        p for p in ((match.group("prefix") or "").strip(), (match.group("adj") or "").strip()) if p
     )
     mods = (match.group("mods") or "").strip()
     head = match.group("head")
@@ -195,8 +167,8 @@ def event_name(match: re.Match[str]) -> tuple[str | None, bool]:
     ):
         mod_words = mod_words[1:]
     mods = " ".join(mod_words)
-    specific = not plural(head) and (
-        bool(SPECIFIC_PREFIX.search(match.group("prefix") or ""))
+    specific = (
+        bool(SPECIFIC_PREFIX.search(prefix))
         or bool(mods and head[0].isupper())
         or bool(quoted)
         or bool(tail and head[0].isupper())

@@ -61,9 +61,9 @@ _VENUE_AFTER = re.compile(rf"\b(?P<prep>in|at)\s+(?:the\s+)?(?P<where>{CAP_RUN})
 #: What was opened or launched: the words after the verb up to the next clause
 _OBJECT = re.compile(
     r"\s+(?:(?:formally|officially)\s+)?(?P<what>(?!(?:in|at|on|from|to|with|by|for|"
-    r"during|which|that|where|when|and|as|up|down|out|off|its|their|doors?)\b)[\w’'\-\"“”]+"
+    r"during|which|that|where|when|and|as|up|down|out|off|its|their|doors?)\b)[\w’'\-]+"
     r"(?:\s+(?!(?:in|at|on|from|to|with|by|during|which|that|where|when|for|after|before|"
-    r"since|under|as)\b)[\w’'\-\"“”]+){0,7})",
+    r"since|under|as)\b)[\w’'\-]+){0,7})",
     re.IGNORECASE,
 )
 #: What was inaugurated, told before a participle: "a rehabilitation programme inaugurated at"
@@ -141,9 +141,7 @@ def _told_name(noun: str, chunk: str, match: re.Match[str]) -> str | None:
         after = _OBJECT.match(chunk, match.end())
         if after and not re.match(r"(?:\d|on\b|in\b)", after.group("what"), re.IGNORECASE):
             what = re.sub(r"^(?:a|an)\s+", "", after.group("what"), flags=re.IGNORECASE)
-            what = what.strip('"“”')
-            # "launched a" and no more tells nothing of what was launched
-            return f"{noun} of {what}" if what and what.lower() not in ("a", "an") else None
+            return f"{noun} of {what}"
         before = _BEFORE.search(chunk[: match.start()])
         if before:
             return f"{noun} of {before.group('what')}"

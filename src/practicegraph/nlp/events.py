@@ -42,17 +42,6 @@ Institute"); a headline gerund ("Training prison staff in ...") and training "in
 general" ("further training") name no happening; a name the organisation rules read
 as a body's as a whole is none; "the following May" falls after its sentence's date;
 a bare "ceremony" on the day of another event is that event.
-
-Third round (general rules, each kept only where it helped or left alone a held-out
-half of train): the lowercase words between an article and the noun name the event
-("an information seminar", "a three-week train-the-trainers course"); a plural noun
-("training sessions") counts when its sentence gives the day; an indefinite "a workshop"
-is dated by a month, and one a body "held" by a year; a date across a semicolon dates
-another clause; a run-in heading or a name the next sentence takes up ("The conference
-was held ...") is dated by that sentence; a town inside a body's name places no event;
-a list of "place, date" lines under a line naming a happening lists its instances
-(:mod:`practicegraph.nlp.event_lists`); merging lives in
-:mod:`practicegraph.nlp.event_merge`.
 """
 
 from __future__ import annotations
@@ -65,14 +54,11 @@ from practicegraph.nlp.dates import DateMention, document_date
 from practicegraph.nlp.event_dating import (
     SentenceInfo,
     date_for,
-    dated_below,
     dated_entry,
     dating,
     following_month,
     reference_year,
 )
-from practicegraph.nlp.event_lists import listed_instances
-from practicegraph.nlp.event_merge import merge_same_happening
 from practicegraph.nlp.event_patterns import (
     CAP,
     CONNECT,
@@ -82,12 +68,13 @@ from practicegraph.nlp.event_patterns import (
     NUMBERED_SESSION,
     SPECIFIC_PREFIX,
     event_name,
-    plural,
+    head_of,
+    ordinal_of,
     venue_of,
 )
 from practicegraph.nlp.event_places import Located, next_sentence, place_for
 from practicegraph.nlp.event_told import headline_launches, told_events, visits
-from practicegraph.text import slug
+from practicegraph.text import normalise, slug
 
 __all__ = ["Located", "find_events"]
 
@@ -119,12 +106,6 @@ _APPOSITION = re.compile(
 _INTRODUCTORY = re.compile(
     r"^\s*(?:\w+ing|at|in|during|after|before|on|for|following|since|with)\b[^,]*$",
     re.IGNORECASE,
-)
-#: "a workshop", "an information seminar": one happening the text introduces
-_INDEFINITE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
-#: "held a ...", "organised an ...": a body holding one happening
-_HELD_A = re.compile(
-    r"\b(?:held|organi[sz]ed|hosted|convened|ran|conducted)\s+(?:a|an)\s+$", re.IGNORECASE
 )
 #: "at its 76th plenary meeting": the meeting of the sentence's subject
 _ITS = re.compile(r"\b(?:its|their)\s+$", re.IGNORECASE)
@@ -196,9 +177,6 @@ def find_events(
     ref_year = reference_year(dates)
     written = document_date(list(dates))
     org_ranges = [(s, e) for _k, s, e in organisations]
-    # "organised by the Regional Office in Narva": a town inside a body's name
-    # says where the body is, not where the event was
-    located = [loc for loc in located if not any(s <= loc.start < e for s, e in org_ranges)]
     events: dict[str, Event] = {}
     for index, sentence in enumerate(sentences):
         chunk = text[sentence.start : sentence.end]
@@ -254,36 +232,17 @@ def find_events(
             ) and not SPECIFIC_PREFIX.search(match.group("prefix") or ""):
                 continue
             candidates, context = dating(text, sentences, index, dates, written, match)
-            if context is sentence:
-                candidates = _same_clause(text, candidates, start, end)
-            if not candidates:
-                candidates, context = dated_below(text, sentences, index, dates, match)
             if not specific:
                 # "an online expert meeting that CEP had organised in September 2021";
                 # "a training session on 28 May 2025": a day pins down one happening
-                # several sessions ("training sessions on 4 and 6 May") need the day
                 described = (
                     (
-                        not plural(match.group("head"))
-                        and (
-                            (match.group("prefix") or "").strip()
-                            or match.group("venue")  # "a graduation held at X" in April 2025
-                            # "In May 2021 the agency invited judges to a one-day
-                            # workshop": an indefinite article introduces one happening
-                            or _INDEFINITE.search(chunk[: match.start()])
-                            or dated_entry(text, sentence, candidates)
-                        )
-                        and any(d.month is not None for d in candidates)
+                        (match.group("prefix") or "").strip()
+                        or match.group("venue")  # "a graduation held at X" in April 2025
+                        or dated_entry(text, sentence, candidates)
                     )
-                    or any(d.day is not None for d in candidates)
-                )
-                # "In 2016 the foundation held a follow-up meeting": a body holding one
-                # happening dates it, to the year
-                described = described or bool(
-                    candidates
-                    and not plural(match.group("head"))
-                    and _HELD_A.search(chunk[: match.start()])
-                )
+                    and any(d.month is not None for d in candidates)
+                ) or any(d.day is not None for d in candidates)
                 if not described:
                     continue
             date = following_month(chunk, match.end(), date_for(candidates, ref_year, near=start))
@@ -339,15 +298,12 @@ def find_events(
         events.setdefault(event.key, event)
     for event in visits(text, sentences, dates, located, ref_year):
         events.setdefault(event.key, event)
-    for event in listed_instances(text, dates, located):
-        events.setdefault(event.key, event)
     told = set()
     for event in told_events(text, sentences, dates, written, located, ref_year):
         if event.key not in events:
             events[event.key] = event
             told.add(event.key)
-    towns = {loc.place_key: loc.name for loc in located if loc.place_key}
-    merged = merge_same_happening(list(events.values()), frozenset(told), towns)
+    merged = _merge_same_happening(list(events.values()), frozenset(told))
     datelines = _datelines(text, dates, located)
     for event in merged:
         day = event.start_date or ""
@@ -365,15 +321,6 @@ def find_events(
                 f"-{slug(where)}" if where else ""
             )
     return merged
-
-
-def _same_clause(
-    text: str, candidates: Sequence[DateMention], start: int, end: int
-) -> list[DateMention]:
-    """The dates of an event phrase's own clause: a semicolon between the two leaves the
-    date to another happening ("visiting day now falls on 3 June; the change was agreed
-    at a meeting in Tartu")."""
-    return [d for d in candidates if ";" not in text[min(d.end, end) : max(d.start, start)]]
 
 
 def _datelines(
@@ -420,3 +367,84 @@ def _subject(
         if found.end() <= at or found.start() >= until:
             return "the " + " ".join(found.group("name").split())
     return None
+
+
+def _same_happening(kept: Event, other: Event) -> bool:
+    """Two mentions of one event: the same numbered event ("9th ... Conference"), the same
+    name words in the same year, or the same kind of event in the same year and place."""
+    if not kept.start_date or not other.start_date:
+        return False
+    same_year = kept.start_date[:4] == other.start_date[:4]
+    kept_words, other_words = set(normalise(kept.name).split()), set(normalise(other.name).split())
+    kept_number, other_number = ordinal_of(kept.name), ordinal_of(other.name)
+    if (
+        kept_number is not None
+        and kept_number == other_number
+        and head_of(kept.name) == head_of(other.name)
+    ):
+        return True
+    if (
+        kept.start_date != other.start_date
+        and (kept.place_key or kept.country)
+        and (other.place_key or other.country)
+        and (kept.place_key, kept.country) != (other.place_key, other.country)
+    ):
+        return False  # on other days in other places: a workshop in Prague, a training in Bruges
+    if same_year and (other_words <= kept_words or kept_words <= other_words):
+        return True
+    if (
+        len(kept.start_date) == 10
+        and kept.start_date == other.start_date
+        and (head_of(kept.name) == head_of(other.name) or _plain(kept.name) or _plain(other.name))
+    ):
+        # two openings on one day: one opening written two ways; and "the ceremony" on the
+        # day of a graduation is the graduation ("Speaking at the ceremony, ...")
+        return True
+    return bool(
+        same_year
+        and kept.place_key
+        and kept.place_key == other.place_key
+        and head_of(kept.name) == head_of(other.name)
+    )
+
+
+def _plain(name: str) -> bool:
+    """A bare event noun ("ceremony", "training"), which names nothing of its own."""
+    return re.fullmatch(rf"{HEAD}", name, re.IGNORECASE) is not None
+
+
+def _merge_same_happening(events: list[Event], told: frozenset[str] = frozenset()) -> list[Event]:
+    """One event written two ways ("9th CEP Conference ..." / "9th Conference ...") is one.
+
+    A name the text gives with a noun wins over one made from a verb (``told``, keys of
+    :func:`~practicegraph.nlp.event_told.told_events`): "second meeting" over "meeting in
+    Ljubljana" for the group that "met in Ljubljana" at its second meeting."""
+    merged: list[Event] = []
+    ranked = sorted(
+        events,
+        key=lambda e: (
+            -len(e.start_date or ""),
+            not NUMBERED.match(e.name),
+            e.key in told,
+            -len(e.name),
+        ),
+    )
+    for event in ranked:
+        twin = next((m for m in merged if _same_happening(m, event)), None)
+        if twin is None:
+            merged.append(event)
+            continue
+        twin.spans.extend(event.spans)
+        if NUMBERED.match(event.name) and not NUMBERED.match(twin.name):
+            twin.name = event.name  # "11th ... Conference" names it better than the bare title
+        elif twin.key in told and event.key not in told:
+            twin.name = event.name
+        elif _plain(twin.name) and not _plain(event.name):
+            twin.name = event.name  # "graduation at Arua Main Prison" over "ceremony"
+        elif set(normalise(twin.name).split()) < set(normalise(event.name).split()):
+            twin.name = event.name  # "Best Practice Conference" within "... Award and Best ..."
+        if len(event.start_date or "") > len(twin.start_date or ""):
+            twin.start_date = event.start_date
+        if not twin.place_key and event.place_key:
+            twin.place_key, twin.country = event.place_key, event.country
+    return merged
