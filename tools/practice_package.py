@@ -5,7 +5,8 @@
 ``spacy train`` saves the whole training pipeline, including the general model's
 frozen ``tok2vec`` it read its features from (several megabytes). The main
 pipeline has that ``tok2vec`` already, so the package ships the classifier's own
-component only: its softmax layer and the name of the pipeline it fits.
+component only: its layers and the name of the pipeline it fits, without the
+training corpus's strings.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def main() -> None:
     if args.output.exists():
         shutil.rmtree(args.output)
     nlp.to_disk(args.output)
+    # The training corpus's words (a megabyte, growing with the corpus) are in the
+    # saved string store; the classifier reads hashed features and needs none of
+    # them, so the package keeps the blank English pipeline's strings only.
+    spacy.blank("en").vocab.strings.to_disk(args.output / "vocab" / "strings.json")
     size = sum(p.stat().st_size for p in args.output.rglob("*") if p.is_file())
     print(f"wrote {args.output} ({size / 1024:.0f} KiB)")
 
