@@ -81,3 +81,18 @@ def test_a_language_is_not_a_country(extractor: Extractor, text: str) -> None:
 
 def test_a_demonym_that_qualifies_something_still_gives_its_country(extractor: Extractor) -> None:
     assert "GB" in _countries(extractor, "English prisons hold more people than ever.")
+
+
+def test_country_inside_a_city_name_is_no_mention_of_it(nlp_extractor: Extractor) -> None:
+    text = "The scheme in Trinidad and Tobago began at the Port of Spain Prison last year."
+    assert "ES" not in _countries(nlp_extractor, text)
+
+
+def test_language_of_a_website_is_no_country(nlp_extractor: Extractor) -> None:
+    text = "This profile of a Peruvian workshop draws on English pages of the ministry."
+    assert _countries(nlp_extractor, text) == {"PE"}
+
+
+def test_new_before_a_country_makes_another_place(nlp_extractor: Extractor) -> None:
+    text = "The mentors trained in the New England region and in New Jersey."
+    assert _countries(nlp_extractor, text) == {"US"}

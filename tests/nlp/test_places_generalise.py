@@ -220,3 +220,78 @@ def test_demonyms_that_name_no_country(
     nlp_extractor: Extractor, text: str, not_country: str
 ) -> None:
     assert not_country not in {c.code for c in nlp_extractor(text, "Test").countries}
+
+
+def test_large_city_is_not_read_as_a_village_of_a_named_country(
+    nlp_extractor: Extractor,
+) -> None:
+    """A text on France that lists past venues: "Montreal" is the Canadian city,
+    not a French hamlet of that name."""
+    text = (
+        "The French association has met in many cities since its founding in Lyon.\n\n"
+        "Montreal, 1994\n\nLyon, 1997\n"
+    )
+    assert ("Montreal", "CA") in _places(nlp_extractor, text)
+
+
+def test_county_before_a_name_belongs_to_it(nlp_extractor: Extractor) -> None:
+    text = "The probation team in Ireland covers most of County Kerry and the city of Cork."
+    assert "County Kerry" in _names(nlp_extractor, text)
+
+
+def test_english_names_of_belgian_provinces(nlp_extractor: Extractor) -> None:
+    text = "The new open centre stands in the province of Walloon Brabant, in Belgium."
+    assert ("Walloon Brabant", "BE") in _places(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_places"),
+    [
+        # an acronym written in capitals among ordinary words is no town
+        ("Volunteers in Peru took part in LIMA, a scheme for young adults.", {"LIMA"}),
+        # a lowercase "prison" after the city still makes a prison's name of it
+        ("In Norway, the Bergen and Trondheim prisons began a reading scheme.", {"Bergen"}),
+        # the place in an inspectorate's name
+        ("The Chief Inspector of Prisons for Scotland published her report.", {"Scotland"}),
+    ],
+)
+def test_more_names_that_are_not_places(
+    nlp_extractor: Extractor, text: str, not_places: set[str]
+) -> None:
+    assert not (_names(nlp_extractor, text) & not_places)
+
+
+def test_heading_in_capitals_still_names_a_place(nlp_extractor: Extractor) -> None:
+    text = "Prison news from the Philippines\n\nA NEW JAIL IN MANILA\n\nThe bureau opened a jail."
+    assert "MANILA" in _names(nlp_extractor, text)
+
+
+def test_place_in_the_name_of_an_instrument_is_no_place(nlp_extractor: Extractor) -> None:
+    text = "The appeal court cited the Pact of San José in its ruling on pre-trial detention."
+    assert "San José" not in _names(nlp_extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a state of the country of the other places, not a large foreign city
+        (
+            "Judges in the states of Bahia, Pernambuco and Santa Catarina hold custody hearings.",
+            ("Santa Catarina", "BR"),
+        ),
+        (
+            "The prison staff of Melbourne and Geelong trained with colleagues across Victoria.",
+            ("Victoria", "AU"),
+        ),
+    ],
+)
+def test_homonym_is_the_region_of_the_other_places(
+    nlp_extractor: Extractor, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in _places(nlp_extractor, text)
+
+
+def test_a_kind_of_place_before_the_name_makes_it_a_place(nlp_extractor: Extractor) -> None:
+    """A small town of a country the text does not name, introduced as a town."""
+    text = "Last year the town of Sintra, near Lisbon, welcomed the probation trainers."
+    assert ("Sintra", "PT") in _places(nlp_extractor, text)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from practicegraph.models import Country, Place, TextSpan
-from practicegraph.nlp import place_rules
+from practicegraph.nlp import place_context, place_rules
 from practicegraph.nlp.gazetteer import AMBIGUOUS_COUNTRY_NAMES, Gazetteer, PlaceEntry
 from practicegraph.text import slug
 
@@ -33,6 +33,11 @@ _SMALL_TOWN = 15_000
 _PLACE_PREPOSITIONS = ("in", "at", "from", "near", "to", "of")
 _REGION_PREPOSITION = re.compile(
     r"\b(?:in|across|throughout|over|from|of|to)\s+(?:the\s+)?$", re.IGNORECASE
+)
+#: A lowercase kind of place and "of" before the name: "the town of X", "the
+#: province of X" (capitalised, "City of X" is a city government; see place_rules).
+_KIND_OF_PLACE = re.compile(
+    r"\b(?:town|city|village|municipality|province|region|county|district)[ \t]+of[ \t]+$"
 )
 _DC_SUFFIX = re.compile(r"\s*,?\s*(?:D\.\s?C\.|DC\b)")
 
@@ -126,25 +131,29 @@ class GeoMatcher:
         nation_spans: list[tuple[int, int]] = []
         for match in self._nations.finditer(text):
             # "Wales" in "New South Wales" is no mention of the United Kingdom
-            if self._ends_longer_name(text, match.start(), match.group(0)):
-                continue
+            if self._ends_longer_name(
+                text, match.start(), match.group(0)
+            ) or place_context.after_new(text, match.start()):
+                continue  # "New England" is no part of the United Kingdom
             nation_spans.append(match.span())
             code = self.gazetteer.nations[match.group(0)]
             found.append((code, TextSpan(match.start(), match.end(), match.group(0))))
         for match in self._countries.finditer(text):
             surface = match.group(0)
             if (
-                surface in AMBIGUOUS_COUNTRY_NAMES
-                and (match.start(), match.end()) not in place_reading
-            ) or place_rules.inside_span(match.start(), match.end(), nation_spans):
-                continue  # "Ireland" in "Northern Ireland"
+                (surface in AMBIGUOUS_COUNTRY_NAMES and match.span() not in place_reading)
+                or place_rules.inside_span(match.start(), match.end(), nation_spans)
+                or self._ends_longer_name(text, match.start(), surface)
+                or place_context.after_new(text, match.start())
+            ):
+                continue  # "Ireland" in "Northern Ireland", "Spain" in "Port of Spain"
             code = self.gazetteer.country_names[surface]
             found.append((code, TextSpan(match.start(), match.end(), surface)))
         for match in self._demonyms.finditer(text):
             surface = match.group(0)
             if (
                 not place_rules.adjectival(text, match.end())
-                or place_rules.language_use(text, match.start())
+                or place_context.language_use(text, match.start())
                 or place_rules.regional_adjective(text, match.start(), match.end())
             ):
                 continue
@@ -181,6 +190,7 @@ class GeoMatcher:
                 or place_rules.is_date_word(text, start, end)
                 or any(ch.isdigit() for ch in surface)  # "Sector 2": a numbered district
                 or key in self.gazetteer.demonyms  # "in English": a language, not a town
+                or (surface != key and not place_context.capitals_context(text, start, end))
                 or (
                     not place_rules.in_dateline(text, start, end)
                     and (
@@ -192,10 +202,15 @@ class GeoMatcher:
                 continue
             candidates = self.gazetteer.places[key]
             best = _choose(candidates, mentioned)
+            if place_rules.county_prefix(text, start) is not None:
+                # "County Kildare" is the county, not its town of the same name
+                best = next((c for c in candidates if c.is_region), best)
             named_country = self._country_after(text, end)
             if named_country is not None:
                 best = next((c for c in candidates if c.country == named_country), best)
-                if best.country != named_country and _preceded_by(text, start, ("in", "at")):
+                if best.country != named_country and place_context.preceded_by(
+                    text, start, ("in", "at")
+                ):
                     # "in Bruges, Belgium": the gazetteer knows the name elsewhere only
                     best = PlaceEntry(
                         f"place-{slug(key)}-{named_country.lower()}", key, named_country, 0, False
@@ -222,10 +237,10 @@ class GeoMatcher:
                     best = _choose(
                         self.gazetteer.places[self._places.key(text[start:end])], implied
                     )
-                    if best.country in implied and _introduced(text, start, end):
+                    if best.country in implied and place_context.introduced(text, start, end):
                         hits[i] = (best, start, end, True)
-        _trust_lists(text, hits)
-        _trust_joint_lists(text, hits, mentioned)
+        place_context.trust_lists(text, hits)
+        place_context.trust_joint_lists(text, hits, mentioned)
         found: list[tuple[PlaceEntry, TextSpan]] = []
         for best, start, end, trusted in hits:
             if not trusted:
@@ -234,6 +249,8 @@ class GeoMatcher:
                 end = dc.end()
             elif suffix := place_rules.AREA_SUFFIX.match(text, end):
                 end = suffix.end()  # "Kiambu County": the written name of the area
+            if (county := place_rules.county_prefix(text, start)) is not None:
+                start = county  # "County Wicklow"
             found.append((best, TextSpan(start, end, text[start:end])))
         return found
 
@@ -245,8 +262,9 @@ class GeoMatcher:
         dateline is Toronto is the province, not the Californian city (in place)."""
         keys = [self._places.key(text[start:end]) for _e, start, end, _t in hits]
         for i, (entry, start, end, trusted) in enumerate(hits):
-            if not trusted or entry.country in mentioned or entry.population >= _TRUSTED_POPULATION:
-                continue  # a capital stays itself in a list of world cities
+            if not trusted or entry.country in mentioned:
+                continue
+            large = entry.population >= _TRUSTED_POPULATION
             others = {
                 other.country
                 for j, (other, _s, _e, o_trusted) in enumerate(hits)
@@ -255,11 +273,15 @@ class GeoMatcher:
             if entry.country in others:
                 continue
             candidates = self.gazetteer.places.get(keys[i], [])
+            # a large city stays itself in a list of world cities, but yields to a
+            # state of the country of the other places: "Santa Catarina" among
+            # Brazilian states, "Victoria" in a text on Melbourne
             better = next(
                 (
                     c
                     for c in candidates
-                    if c.country in others and (c.is_region or c.population >= _SMALL_TOWN)
+                    if c.country in others
+                    and (c.is_region or (not large and c.population >= _SMALL_TOWN))
                 ),
                 None,
             )
@@ -337,8 +359,15 @@ class GeoMatcher:
             s <= start and end <= e and label in ("GPE", "LOC")
             for (s, e), label in entity_spans.items()
         )
-        if place_rules.in_dateline(text, start, end) or place_rules.AREA_SUFFIX.match(text, end):
-            return True  # "MANILA - The bureau ...", "Hannover, 14 June", "Kiambu County"
+        if (
+            place_rules.in_dateline(text, start, end)
+            or place_rules.AREA_SUFFIX.match(text, end)
+            or place_rules.county_prefix(text, start) is not None
+            or _KIND_OF_PLACE.search(text, max(0, start - 30), start) is not None
+        ):
+            # "MANILA - The bureau ...", "Hannover, 14 June", "Kiambu County", "County
+            # Kerry", "the town of Cascais": the text itself says it is a place
+            return True
         if best.country in mentioned and place_rules.after_institution(text, start):
             return True  # "Nansanga Farm, Mazabuka": where an institution stands
         if best.is_region:
@@ -361,8 +390,8 @@ class GeoMatcher:
         if best.population < _SMALL_TOWN:
             # a small town only "in Marly" or "at Wacol" in a text on its country, and
             # not as the first word of a longer name ("at Castello Utveggio")
-            return best.country in mentioned and _introduced(text, start, end)
-        after_preposition = _preceded_by(text, start, _PLACE_PREPOSITIONS)
+            return best.country in mentioned and place_context.introduced(text, start, end)
+        after_preposition = place_context.preceded_by(text, start, _PLACE_PREPOSITIONS)
         if gpe or (best.population >= _TRUSTED_POPULATION and (in_entity or after_preposition)):
             return True
         # a city of a country the document names: "in Pisa" in a text on Italy,
@@ -396,7 +425,9 @@ class GeoMatcher:
             surface = text[start:end]
             if surface in self.gazetteer.places or surface in self.gazetteer.country_names:
                 continue
-            if not surface[:1].isupper() or not _preceded_by(text, start, ("in", "at", "near")):
+            if not surface[:1].isupper() or not place_context.preceded_by(
+                text, start, ("in", "at", "near")
+            ):
                 continue
             tail = text[end : end + 30]
             anchor = re.match(r"\s*,?\s*(?:(?:near|in)\s+)?", tail)
@@ -418,67 +449,18 @@ class GeoMatcher:
         return Country(code=code, name=entry.name, geonameid=entry.geonameid)
 
 
-def _trust_lists(text: str, hits: list[tuple[PlaceEntry, int, int, bool]]) -> None:
-    """Believe a town listed beside a place already believed, of the same country:
-    "at Baia Mare, Botoșani and Vaslui" once Baia Mare is a place (in place)."""
-    changed = True
-    while changed:
-        changed = False
-        for i, (entry, start, end, trusted) in enumerate(hits):
-            if trusted:
-                continue
-            for other, o_start, o_end, o_trusted in hits:
-                if not o_trusted or other.country != entry.country:
-                    continue
-                between = text[o_end:start] if o_end <= start else text[end:o_start]
-                if _LIST_GAP.fullmatch(between):
-                    hits[i] = (entry, start, end, True)
-                    changed = True
-                    break
-
-
-def _trust_joint_lists(
-    text: str, hits: list[tuple[PlaceEntry, int, int, bool]], mentioned: set[str]
-) -> None:
-    """Believe towns of a country the text names that stand together in one list,
-    even when none of them is believed alone: "from the Tuakau, Pokeno and
-    Waiuku offices" in a text on New Zealand (two towns of it, in place)."""
-    for i, (entry, start, end, trusted) in enumerate(hits):
-        if trusted or entry.country not in mentioned or not entry.geonameid:
-            continue
-        for j, (other, o_start, o_end, _t) in enumerate(hits):
-            if j == i or other.country != entry.country:
-                continue
-            between = text[o_end:start] if o_end <= start else text[end:o_start]
-            if _LIST_RUN.fullmatch(between):
-                hits[i] = (entry, start, end, True)
-                break
-
-
-#: The gap between two items of one list, with other capitalised items between.
-_LIST_RUN = re.compile(
-    r"(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+)(?:[A-Z][\w'’-]*(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+))*"
-)
-_LIST_GAP = re.compile(r"(?:,[ \t]*|[ \t]+(?:and|or)[ \t]+|,[ \t]+(?:and|or)[ \t]+)")
-
-
 def _choose(candidates: list[PlaceEntry], mentioned: set[str]) -> PlaceEntry:
+    """The homonym in a country the text names, unless that one is a village and the
+    name's first reading a large city: "Montreal" in a text on France is the
+    Canadian city, not a French hamlet; "Perth" in a text on Scotland stays there."""
+    top = candidates[0]
     for candidate in candidates:
         if candidate.country in mentioned:
+            if (
+                candidate.geonameid
+                and candidate.population < _SMALL_TOWN
+                and top.population >= _TRUSTED_POPULATION
+            ):
+                return top
             return candidate
-    return candidates[0]
-
-
-def _introduced(text: str, start: int, end: int) -> bool:
-    """ "in Marly", "at Wacol": a preposition of place before the name, and no
-    capitalised word after it that would make it the start of a longer name
-    ("at Castello Utveggio")."""
-    return (
-        _preceded_by(text, start, ("in", "at", "near"))
-        and re.match(r"[ \t]+[A-Z]", text[end : end + 3]) is None
-    )
-
-
-def _preceded_by(text: str, start: int, words: tuple[str, ...]) -> bool:
-    before = text[max(0, start - 12) : start].split()
-    return bool(before) and before[-1].lower() in words
+    return top

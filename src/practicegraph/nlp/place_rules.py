@@ -216,7 +216,9 @@ _NAME_PARTICLES = frozenset(
 #: Owners named with "of": "Government of X", "University of X", "City of X"
 #: (an acting city government is an organisation, per the guidelines).
 _OWNER_BEFORE = re.compile(
-    r"(?:Government|Governor|Mayor|University|College|Academy|City|Municipality)\s+of\s+$"
+    r"(?:Government|Governor|Mayor|University|College|Academy|City|Municipality|"
+    # instruments named after where they were signed: "Pact of X", "Treaty of X"
+    r"Pact|Treaty|Declaration|Convention|Charter|Protocol|Statute|Accord)\s+of\s+$"
 )
 #: A name head and "of"/"for" before the hit: "Native Counselling Services of X",
 #: "Probation Board for X" (a name that ends in the place, which is then no place).
@@ -224,7 +226,13 @@ _HEAD_BEFORE = re.compile(
     r"[A-Z][\w'’-]*[ \t]+(?:Services?|Board|Trust|Authority|Department|Ministry|Office|"
     r"Agency|Commission|Committee|Council|Association|Society|Foundation|League|Institute|"
     r"Prisons?|Police)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?$"
+    # "HM Inspectorate of Prisons for X", "Chief Inspector of Probation in X"
+    r"|(?:Inspectorate|Inspector)[ \t]+of[ \t]+[A-Z][\w'’-]*[ \t]+(?:of|for|in)[ \t]+(?:the[ \t]+)?"
+    r"(?:[A-Z][\w'’-]*[ \t]+and[ \t]+)?$"
 )
+#: A lowercase head after the place still makes a prison's name of it: "the
+#: Tromsø prison", "the Oslo and Bergen prisons" (the city is no place there).
+_LOWER_HEADS = frozenset({"prison", "prisons", "jail", "jails", "penitentiary"})
 _MONTHS = frozenset(
     {
         "January",
@@ -268,13 +276,13 @@ def inside_other_name(text: str, start: int, end: int) -> bool:
         return True
     # up to five capitalised words (or links between them) on the same line,
     # the last of which heads a name
-    if _HEAD_BEFORE.search(text[max(0, start - 40) : start]) is not None:
+    if _HEAD_BEFORE.search(text[max(0, start - 60) : start]) is not None:
         return True
     words = re.match(r"(?:[ \t]+[\w'’&-]+){1,5}", text[end : end + 80])
     if words is None:
         return False
     for word in words.group(0).split():
-        if word in _NAME_HEADS:
+        if word in _NAME_HEADS or word in _LOWER_HEADS:
             return True
         if word not in _NAME_LINKS and word not in _NAME_PARTICLES and not word[:1].isupper():
             return False
@@ -304,6 +312,17 @@ AREA_SUFFIX = re.compile(
     r"State|City)\b"
     r"(?![ \t]+[A-Z])"
 )
+#: "County" before a name belongs to it in Irish and British usage: "County
+#: Wicklow", "County Durham" (the county, not its town of the same name).
+_COUNTY_BEFORE = re.compile(r"\bCounty[ \t]+$")
+
+
+def county_prefix(text: str, start: int) -> int | None:
+    """Where "County" starts when it stands right before the hit, else None."""
+    match = _COUNTY_BEFORE.search(text, max(0, start - 8), start)
+    return match.start() if match is not None else None
+
+
 _MONTH_WORD = "|".join(sorted(_MONTHS))
 _DATE_AHEAD = re.compile(rf"[ \t]*(?:,[ \t]*(?:\d|(?:{_MONTH_WORD})\b)|\(|[-–—][ \t])")
 _DATE_BEHIND = re.compile(r"\d{4}[ \t]*[-–—·|,][ \t]*$")
@@ -373,6 +392,8 @@ def ends_longer_name(text: str, start: int, known: frozenset[str] | set[str]) ->
     word = match.group(1)
     if word.lower() in STOP_WORDS or word in known or word in _MONTHS or word.isupper():
         return False
+    if word == "County":
+        return False  # "County Wicklow": the area word of the name itself
     return not _title_case_line(text, start)
 
 
@@ -405,74 +426,6 @@ def adjectival(text: str, end: int) -> bool:
         return True
     match = re.match(r"[ \t]+[A-Za-z]", rest)
     return match is not None
-
-
-_LANGUAGES = frozenset(
-    {
-        "English",
-        "French",
-        "German",
-        "Spanish",
-        "Portuguese",
-        "Dutch",
-        "Italian",
-        "Russian",
-        "Arabic",
-        "Polish",
-        "Swedish",
-        "Danish",
-        "Finnish",
-        "Greek",
-        "Romanian",
-        "Hungarian",
-        "Czech",
-        "Japanese",
-        "Chinese",
-    }
-)
-#: Nouns after which a language adjective names the language: "English version".
-_LANGUAGE_NOUNS = frozenset(
-    {
-        "version",
-        "versions",
-        "summary",
-        "translation",
-        "translations",
-        "language",
-        "edition",
-        "text",
-        "subtitles",
-        "interpretation",
-        "original",
-        "abstract",
-        "speakers",
-    }
-)
-_IN_LANGUAGES = re.compile(
-    r"\b(?:in|into)\s+(?:(?:plain|simple|easy|clear|good|fluent|basic|everyday)\s+)?"
-    r"(?:[A-Z][a-z]+,?\s+(?:(?:and|or)\s+)?)*$"
-)
-
-
-def language_use(text: str, start: int) -> bool:
-    """ "in English", "English version", "in English and Spanish", a language menu
-    ("Deutsch | English"): a language, not a country."""
-    word = text[start : start + 20].split()[0].strip(".,;:)(")
-    if word not in _LANGUAGES:
-        return False
-    before_text = text[max(0, start - 60) : start]
-    before = before_text.lower().split()
-    if before and before[-1] in {"in", "into", "speak", "speaking", "from"}:
-        return True
-    if _IN_LANGUAGES.search(before_text):
-        return True
-    after = text[start + len(word) : start + len(word) + 30].split()
-    if after and after[0].lower().strip(".,;:)") in _LANGUAGE_NOUNS:
-        return True
-    # a language menu or switcher: the word stands between separators
-    return before_text.rstrip().endswith(("|", "·", "/")) or bool(
-        after and after[0] in ("|", "·", "/")
-    )
 
 
 _REGION_QUALIFIER = re.compile(
