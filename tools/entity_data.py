@@ -13,7 +13,13 @@ Rehearsal, so the fine-tuned model keeps the labels that places, countries,
 events and dates are read from: every other token carries the stock model's
 own prediction (PERSON, GPE, LOC, DATE, ...), unless it overlaps a gold span.
 A stock ORG that is no gold organisation becomes O: the gold's notion of an
-organisation replaces the news one. With ``--events``, a stock EVENT that is no
+organisation replaces the news one. But the gold lists a body under its fullest
+name, and the text often uses a short form of it that the gold does not list
+("the Howard League" for "Howard League for Penal Reform"): a stock ORG, or a
+run of capitalised words, whose words are all words of one gold organisation's
+names (two at least, or one acronym) is left missing rather than O
+(:func:`short_forms`), so that the recogniser is not taught to pass over a real
+organisation it cannot be told about. With ``--events``, a stock EVENT that is no
 gold event name is left missing rather than O (partial annotation: spaCy's ner
 learns nothing about those tokens), since the gold normalises most event names
 and the stretch may well be one of them written another way.
@@ -73,7 +79,7 @@ class Counts:
     def __init__(self) -> None:
         self.docs = self.org_names = self.org_names_found = self.org_spans = 0
         self.event_names = self.event_names_found = 0
-        self.stock_org_dropped = self.missing_spans = 0
+        self.stock_org_dropped = self.missing_spans = self.short_forms = 0
         self.rehearsed: Counter[str] = Counter()
 
 
@@ -131,6 +137,65 @@ def find_spans(doc: Doc, surfaces: list[str], label: str) -> list[Span]:
     return found
 
 
+#: Words that join the words of a name ("League for Penal Reform") or open it ("the").
+_JOINERS = frozenset({"of", "for", "and", "the", "The", "&", "de", "in", "on", "a", "A", "an"})
+_WORD_EDGES = "’'.,;:()[]\"“”"
+
+
+def _content_words(words: list[str]) -> list[str]:
+    stripped = (w.strip(_WORD_EDGES) for w in words)
+    return [w.removesuffix("’s").removesuffix("'s") for w in stripped if w and w not in _JOINERS]
+
+
+def _could_be_short_form(words: list[str], gold_words: list[frozenset[str]]) -> bool:
+    """Whether ``words`` may name a gold organisation in short: its content words are all
+    words of one organisation's names, two at least or one acronym ("ICPA", not "Board")."""
+    content = _content_words(words)
+    if not content:
+        return False
+    if len(content) == 1 and sum(c.isupper() for c in content[0]) < 2:
+        return False
+    return any(set(content) <= names for names in gold_words)
+
+
+def _gold_words(gold: GoldDocument) -> list[frozenset[str]]:
+    """Each gold organisation's content words, over its name and aliases."""
+    return [frozenset(_content_words(" ".join(names).split())) for names in gold.organisations]
+
+
+def _capitalised_runs(doc: Doc) -> Iterator[Span]:
+    """Runs of capitalised tokens, with joiners inside, on one line: "the Howard League"."""
+    start: int | None = None
+    last = -1
+    for token in doc:
+        capital = token.text[:1].isupper()
+        joiner = token.text in _JOINERS and start is not None
+        if (capital or joiner) and "\n" not in token.text and not token.is_punct:
+            if start is None:
+                start = token.i
+            if capital:
+                last = token.i
+            continue
+        if start is not None and last >= start:
+            yield doc[start : last + 1]
+        start = None
+    if start is not None and last >= start:
+        yield doc[start : last + 1]
+
+
+def short_forms(doc: Doc, gold: GoldDocument, taken: list[Span]) -> list[Span]:
+    """Capitalised runs that overlap no span in ``taken`` and may be a short form of a
+    gold organisation (:func:`_could_be_short_form`): to leave missing, not O."""
+    gold_words = _gold_words(gold)
+    found: list[Span] = []
+    for run in _capitalised_runs(doc):
+        if any(s.start < run.end and run.start < s.end for s in taken):
+            continue
+        if _could_be_short_form(run.text.split(), gold_words):
+            found.append(run)
+    return found
+
+
 def annotate(doc: Doc, gold: GoldDocument, events: bool, counts: Counts) -> Doc:
     """Set the training entities of ``doc`` (parsed by the stock pipeline) from the gold."""
     org_spans: list[Span] = []
@@ -150,10 +215,15 @@ def annotate(doc: Doc, gold: GoldDocument, events: bool, counts: Counts) -> Doc:
 
     kept: list[Span] = list(gold_spans)
     missing: list[Span] = []
+    gold_words = _gold_words(gold)
     for ent in doc.ents:
         overlapping = [s for s in gold_spans if s.start < ent.end and ent.start < s.end]
         if ent.label_ == "ORG":
-            counts.stock_org_dropped += not overlapping
+            if not overlapping and _could_be_short_form(ent.text.split(), gold_words):
+                missing.append(ent)  # "the Howard League": no O for a gold body's short form
+                counts.short_forms += 1
+            else:
+                counts.stock_org_dropped += not overlapping
             continue  # O, or covered by the gold span
         if overlapping:
             continue
@@ -162,6 +232,9 @@ def annotate(doc: Doc, gold: GoldDocument, events: bool, counts: Counts) -> Doc:
             continue
         kept.append(ent)
         counts.rehearsed[ent.label_] += 1
+    runs = short_forms(doc, gold, kept + missing + list(doc.ents))
+    counts.short_forms += len(runs)
+    missing += runs
     counts.missing_spans += len(missing)
     doc.set_ents(kept, missing=missing, default="outside")
     return doc
@@ -219,6 +292,7 @@ def main() -> None:
             f"{name}: {c.docs} documents, {len(docbin)} pieces; organisations found "
             f"{c.org_names_found}/{c.org_names} ({c.org_spans} ORG spans); events found "
             f"{c.event_names_found}/{c.event_names}; stock ORG made O {c.stock_org_dropped}; "
+            f"short forms left missing {c.short_forms}; "
             f"missing {c.missing_spans}; rehearsed {dict(c.rehearsed.most_common())}",
             file=sys.stderr,
         )

@@ -397,3 +397,21 @@ def test_page_furniture_after_a_name_is_cut_off(nlp_extractor: Extractor, furnit
 def test_a_british_prison_of_two_words(nlp_extractor: Extractor) -> None:
     found = _orgs(nlp_extractor, "Staff at HMP Lower Moss trained peer mentors.")
     assert "HMP Lower Moss" in found
+
+
+def test_recogniser_names_of_proper_words_alone_are_taken_for_a_person() -> None:
+    """Without a head noun, a recogniser name made only of words the text never writes in
+    lower case is most often a person's name it misread; one that mixes in a common
+    word of the text is kept, and so is one with a head noun."""
+    from practicegraph.nlp.gazetteer import Gazetteer
+    from practicegraph.nlp.org_entities import entity_names
+
+    text = (
+        "Talks with Ingrid Valtonen and with Bright Harbour Mentors were held. The mentors "
+        "met the Coastal Rescue Corps and Ilmarinen Varde Company in the evening."
+    )
+    names = ["Ingrid Valtonen", "Bright Harbour Mentors", "Coastal Rescue Corps"]
+    names.append("Ilmarinen Varde Company")
+    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
+    found = [name for _s, _e, name in entity_names(text, spans, Gazetteer(), lambda _w: False)]
+    assert found == ["Bright Harbour Mentors", "Coastal Rescue Corps", "Ilmarinen Varde Company"]
