@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from practicegraph.config import SETTING_NAMES, SETTINGS, Settings
+from practicegraph.config import SEARCH_ENGINES, SETTING_NAMES, SETTINGS, Settings
 from practicegraph.errors import ConfigError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -82,3 +82,15 @@ def test_the_settings_table_covers_every_setting() -> None:
 def test_every_setting_is_documented_in_the_readme(setting: object) -> None:
     readme = README.read_text(encoding="utf-8")
     assert setting.env in readme, f"README.md does not document {setting.env}"  # type: ignore[attr-defined]
+
+
+def test_the_search_engine_is_a_setting_with_its_own_index_directory(tmp_path: Path) -> None:
+    from practicegraph.search import ENGINES
+
+    assert set(ENGINES) == set(SEARCH_ENGINES)
+    tantivy = Settings.from_env({}, data_dir=tmp_path)
+    whoosh = Settings.from_env({"PRACTICEGRAPH_SEARCH_ENGINE": "Whoosh"}, data_dir=tmp_path)
+    assert (tantivy.search_engine, whoosh.search_engine) == ("tantivy", "whoosh")
+    assert tantivy.index_dir != whoosh.index_dir
+    with pytest.raises(ConfigError, match="search_engine must be one of tantivy, whoosh"):
+        Settings.from_env({"PRACTICEGRAPH_SEARCH_ENGINE": "lucene"}, data_dir=tmp_path)

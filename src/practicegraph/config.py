@@ -22,6 +22,10 @@ def _default_data_dir() -> Path:
     return Path(base) / "practicegraph"
 
 
+#: The keyword search engines (``practicegraph.search.engines`` builds them).
+SEARCH_ENGINES = ("tantivy", "whoosh")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -145,6 +149,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Most statements one imported dump may hold.",
     ),
     Setting(
+        "search_engine",
+        "PRACTICEGRAPH_SEARCH_ENGINE",
+        "Keyword search engine: tantivy (compiled, the default) or whoosh (pure Python); "
+        "each keeps its own index in the data directory, rebuilt from the store when missing.",
+    ),
+    Setting(
         "n_process",
         "PRACTICEGRAPH_N_PROCESS",
         "spaCy worker processes for ingests of 50 documents or more (default: 2 on a "
@@ -185,6 +195,7 @@ class Settings:
     licence: str = "https://creativecommons.org/licenses/by/4.0/"
     max_import_bytes: int = 2 * 1024**3
     max_import_triples: int = 20_000_000
+    search_engine: str = "tantivy"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -252,6 +263,12 @@ class Settings:
                 "query_timeout must be positive and at most max_query_timeout; "
                 "max_rows and max_body_bytes must be positive"
             )
+        engine = str(self.search_engine).strip().lower()
+        if engine not in SEARCH_ENGINES:
+            raise ConfigError(
+                f"search_engine must be one of {', '.join(SEARCH_ENGINES)}, "
+                f"got {self.search_engine!r}"
+            )
         base = str(self.base_iri)
         if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in / or #, got {base!r}")
@@ -277,6 +294,7 @@ class Settings:
             max_import_bytes=max_import,
             max_import_triples=max_import_triples,
             token=self.token or None,
+            search_engine=engine,
         )
 
     @property
@@ -293,7 +311,8 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        return self.data_dir / "index"
+        """The keyword index of the chosen engine (whoosh's keeps its old place)."""
+        return self.data_dir / ("index" if self.search_engine == "whoosh" else "index-tantivy")
 
 
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))

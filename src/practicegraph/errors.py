@@ -158,3 +158,15 @@ class UnknownSourceError(DumpError):
 
 class DumpTooLargeError(DumpError):
     """The dump is past a size limit (bytes, after decompression, or statements)."""
+
+
+def mentions_disk_full(exc: BaseException) -> bool:
+    """:func:`is_disk_full`, or any error whose text says the disk is full.
+
+    Why: tantivy's Python binding raises ValueError for every I/O error of the
+    engine, with the operating system's wording ("os error 28") in the text.
+    """
+    if is_disk_full(exc):
+        return True
+    text = str(exc).lower()
+    return any(words in text for words in (*_FULL_WORDS, "os error 28", "os error 122"))

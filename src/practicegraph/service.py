@@ -43,7 +43,7 @@ from practicegraph.search import (
     SearchRequest,
     SearchResponse,
     SearchVocabulary,
-    WhooshIndex,
+    open_search_index,
     records_from_graph,
 )
 from practicegraph.sources import SourceManager
@@ -106,12 +106,14 @@ class PracticeGraphService:
         self.iris = IriMinter(settings.base_iri)
         self.builder = GraphBuilder(self.iris)
         # One writer at a time: RocksDB transactions do not order concurrent
-        # drop-and-insert requests, and whoosh allows a single index writer. The
+        # drop-and-insert requests, and the keyword index has a single writer. The
         # store takes the same lock to reopen itself after a full disk.
         self.write_lock = threading.RLock()
         self.store = OxigraphStore(settings.store_dir, read_only=read_only, lock=self.write_lock)
         self.vocabulary = SearchVocabulary.load()
-        self.index: SearchIndex = WhooshIndex(settings.index_dir, self.vocabulary)
+        self.index: SearchIndex = open_search_index(
+            settings.search_engine, settings.index_dir, self.vocabulary
+        )
         if extractor is not None:
             self.__dict__["extractor"] = extractor
         self.index_repair = IndexSync()
@@ -130,6 +132,15 @@ class PracticeGraphService:
                 # Reads still work; the first write after space is freed does this.
                 logger.info("opened on a full disk, upkeep postponed: %s", exc)
                 self.index.stale = True
+        elif not any(self.index.counts().values()) and self.stored_hashes():
+            # A read-only open cannot fill the index (another engine was chosen, or the
+            # index was deleted): say how, instead of answering every search with nothing.
+            logger.warning(
+                "the %s keyword index in %s is empty while the store holds documents: "
+                "run `practicegraph reindex` (or open the data directory for writing)",
+                settings.search_engine,
+                settings.index_dir,
+            )
 
     def _maintain(self) -> None:
         """The upkeep of a writable open, done again when the store recovers."""

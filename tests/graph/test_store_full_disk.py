@@ -18,7 +18,7 @@ from full_disk import SmallDisk, small_disk
 from practicegraph.errors import StorageFullError, StoreError
 from practicegraph.graph import store as store_module
 from practicegraph.graph.store import OxigraphStore
-from practicegraph.search import IndexRecord, SearchRequest, WhooshIndex
+from practicegraph.search import ENGINES, IndexRecord, SearchRequest
 
 
 @pytest.fixture
@@ -150,10 +150,11 @@ def record(name: str) -> IndexRecord:
     )
 
 
+@pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_an_index_write_on_a_full_disk_keeps_the_last_commit_and_its_lock_free(
-    disk: SmallDisk,
+    disk: SmallDisk, engine: str
 ) -> None:
-    index = WhooshIndex(disk.root / "index")
+    index = ENGINES[engine](disk.root / "index")
     try:
         index.replace({"a.txt": [record("a")]})
         files_before = sorted(p.name for p in index.path.iterdir())
@@ -165,7 +166,7 @@ def test_an_index_write_on_a_full_disk_keeps_the_last_commit_and_its_lock_free(
         assert index.indexed_hashes() == {"a.txt": "a"}
         assert index.search(SearchRequest("mentoring")).total == 1
         # the half-written segment is gone; the lock file may stay, unlocked
-        assert sorted(p.name for p in index.path.iterdir()) == files_before
+        assert sorted(p.name for p in index.path.iterdir()) == files_before, engine
         disk.free()
         index.replace({f"{n}.txt": [record(n)] for n in ("b", "c")})  # not locked out
         assert index.indexed_hashes() == {"a.txt": "a", "b.txt": "b", "c.txt": "c"}

@@ -1,7 +1,7 @@
 import pytest
 
 from practicegraph.search.analysis import american_spelling, reference_analyzer, text_analyzer
-from practicegraph.search.index import parse_query
+from practicegraph.search.query import parse_query
 
 
 def terms(text: str) -> list[str]:

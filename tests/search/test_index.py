@@ -1,4 +1,7 @@
-"""The keyword index on a small, hand-made collection: ranking, facets, forgiveness."""
+"""The keyword index on a small, hand-made collection: ranking, facets, forgiveness.
+
+Every test runs against each engine: the behaviour is the search layer's, not one
+engine's."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from practicegraph.search import IndexRecord, SearchRequest, WhooshIndex
+from practicegraph.search import ENGINES, IndexRecord, SearchIndex, SearchRequest
 
 
 def record(ident: str, title: str, body: str, **extra: object) -> IndexRecord:
@@ -26,9 +29,9 @@ def record(ident: str, title: str, body: str, **extra: object) -> IndexRecord:
 FILLER = "The annual report lists meetings, budgets and staff news. " * 5
 
 
-@pytest.fixture
-def index(tmp_path: Path) -> WhooshIndex:
-    ix = WhooshIndex(tmp_path / "index")
+@pytest.fixture(params=sorted(ENGINES))
+def index(tmp_path: Path, request: pytest.FixtureRequest) -> SearchIndex:
+    ix = ENGINES[request.param](tmp_path / "index")
     docs = [
         record(
             "mentoring",
@@ -108,45 +111,45 @@ def index(tmp_path: Path) -> WhooshIndex:
     return ix
 
 
-def top(index: WhooshIndex, query: str, **kwargs: object) -> list[str]:
+def top(index: SearchIndex, query: str, **kwargs: object) -> list[str]:
     response = index.search(SearchRequest(query, **kwargs))  # type: ignore[arg-type]
     return [hit.id.rsplit("/", 1)[-1] for hit in response.hits]
 
 
-def test_a_document_about_the_topic_beats_one_that_mentions_it_once(index: WhooshIndex) -> None:
+def test_a_document_about_the_topic_beats_one_that_mentions_it_once(index: SearchIndex) -> None:
     ranked = top(index, "mentoring new probation officers")
     assert ranked.index("mentoring") < ranked.index("passing")
     assert ranked[0] in ("mentoring", "mentoring-p1")
 
 
-def test_practices_are_hits_of_their_own(index: WhooshIndex) -> None:
+def test_practices_are_hits_of_their_own(index: SearchIndex) -> None:
     response = index.search(SearchRequest("mentoring scheme", kinds=["practice"]))
     assert [h.kind for h in response.hits] == ["practice"]
     assert response.hits[0].source == "mentoring.txt"
     assert response.hits[0].document == "https://example.org/mentoring"
 
 
-def test_british_and_american_spellings_find_the_same(index: WhooshIndex) -> None:
+def test_british_and_american_spellings_find_the_same(index: SearchIndex) -> None:
     assert top(index, "radicalization")[0] == "radical"
     assert top(index, "radicalisation")[0] == "radical"
 
 
-def test_accents_are_folded(index: WhooshIndex) -> None:
+def test_accents_are_folded(index: SearchIndex) -> None:
     assert top(index, "Lillestrom")[0] == "lille"
 
 
-def test_synonyms_find_documents_without_the_words(index: WhooshIndex) -> None:
+def test_synonyms_find_documents_without_the_words(index: SearchIndex) -> None:
     assert top(index, "reentry")[0] == "riga"
     assert "lille" in top(index, "community sanctions")
     assert top(index, "career advice")[0] == "careers"
 
 
-def test_graph_entities_make_names_findable(index: WhooshIndex) -> None:
+def test_graph_entities_make_names_findable(index: SearchIndex) -> None:
     assert top(index, "Latvia")[0] == "riga"
     assert top(index, "EuroPris")[0] == "radical"
 
 
-def test_misspelling_is_tolerated_and_corrected(index: WhooshIndex) -> None:
+def test_misspelling_is_tolerated_and_corrected(index: SearchIndex) -> None:
     response = index.search(SearchRequest("probaton officers"))
     assert response.suggestion == "probation officers"
     assert response.hits and response.hits[0].id.rsplit("/", 1)[-1] in (
@@ -156,19 +159,19 @@ def test_misspelling_is_tolerated_and_corrected(index: WhooshIndex) -> None:
     )
 
 
-def test_long_query_with_an_absent_word_still_ranks(index: WhooshIndex) -> None:
+def test_long_query_with_an_absent_word_still_ranks(index: SearchIndex) -> None:
     assert top(index, "mentoring probation officers zeppelin")[0] in ("mentoring", "mentoring-p1")
 
 
-def test_quoted_phrase_is_required(index: WhooshIndex) -> None:
+def test_quoted_phrase_is_required(index: SearchIndex) -> None:
     assert set(top(index, '"violent extremism"')) == {"radical"}
 
 
-def test_malformed_query_does_not_fail(index: WhooshIndex) -> None:
+def test_malformed_query_does_not_fail(index: SearchIndex) -> None:
     assert "radical" in top(index, 'radicalisation AND (probation "')
 
 
-def test_facets_count_and_filters_narrow(index: WhooshIndex) -> None:
+def test_facets_count_and_filters_narrow(index: SearchIndex) -> None:
     response = index.search(SearchRequest("probation"))
     themes = dict(response.facets["theme"])
     assert themes["probation"] >= 2
@@ -183,13 +186,13 @@ def test_facets_count_and_filters_narrow(index: WhooshIndex) -> None:
     assert set(top(index, "probation", years=["2025"])) <= {"mentoring", "mentoring-p1"}
 
 
-def test_snippet_marks_the_matching_sentence(index: WhooshIndex) -> None:
+def test_snippet_marks_the_matching_sentence(index: SearchIndex) -> None:
     response = index.search(SearchRequest("violent extremism"))
     assert "<mark" in response.hits[0].snippet
     assert "extremism" in response.hits[0].snippet
 
 
-def test_pagination_and_date_sort(index: WhooshIndex) -> None:
+def test_pagination_and_date_sort(index: SearchIndex) -> None:
     everything = index.search(SearchRequest("staff officers probation", page_size=2))
     assert len(everything.hits) == 2 and everything.pages >= 2
     second = index.search(SearchRequest("staff officers probation", page_size=2, page=2))
@@ -199,9 +202,43 @@ def test_pagination_and_date_sort(index: WhooshIndex) -> None:
     assert years == sorted(years, reverse=True)
 
 
-def test_replacing_a_source_replaces_its_records(index: WhooshIndex) -> None:
+def test_replacing_a_source_replaces_its_records(index: SearchIndex) -> None:
     index.replace({"riga.txt": [record("riga", "Something else", "Nothing about Latvia.")]})
     assert "riga" not in top(index, "resocialisation")
     index.delete(["riga.txt"])
     assert index.counts()["document"] == 5
     assert "riga.txt" not in index.indexed_hashes()
+
+
+def test_one_documents_practices_do_not_fill_the_first_page(index: SearchIndex) -> None:
+    """A document with many matching practices gives two records to the top; the other
+    documents that match come before the rest of its practices."""
+    practices = [
+        record(
+            f"hub-p{n}",
+            f"Peer mentoring circle number {n}",
+            "Peer mentoring circles pair a new officer with a mentor.",
+            kind="practice",
+            source="hub.txt",
+            doc_iri="https://example.org/hub",
+        )
+        for n in range(6)
+    ]
+    hub = record("hub", "Peer mentoring everywhere", "Peer mentoring circles in every unit.")
+    index.replace({"hub.txt": [hub, *practices]})
+    response = index.search(SearchRequest("mentoring", page_size=5))
+    first_page = [hit.document for hit in response.hits]
+    assert first_page.count("https://example.org/hub") == 2
+    assert "https://example.org/mentoring" in first_page
+    everything = index.search(SearchRequest("mentoring", page_size=20))
+    assert everything.total == len(everything.hits)  # all of them are still there, lower
+    assert sum(h.document == "https://example.org/hub" for h in everything.hits) == 7
+
+
+def test_a_hit_found_through_a_synonym_says_so(index: SearchIndex) -> None:
+    """"reentry" occurs in no document: the hit that matched through one of its
+    synonyms says which, and marks that word in the snippet."""
+    hit = index.search(SearchRequest("reentry")).hits[0]
+    assert hit.id.endswith("/riga")
+    assert hit.matched_via and all(via.startswith("reentry → ") for via in hit.matched_via)
+    assert "<mark" in hit.snippet

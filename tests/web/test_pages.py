@@ -183,3 +183,11 @@ def test_a_document_url_that_is_not_a_web_address_is_shown_but_not_linked(
     assert shown in page.get_text()
     hrefs = [a.get("href", "") for a in page.select("a")]
     assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]
+
+
+def test_a_hit_found_through_a_synonym_says_how(pages: TestClient) -> None:
+    """No seed document writes "reentry"; hits found through one of its synonyms say
+    which one, in words."""
+    page = soup(pages, "/find?q=reentry")
+    notes = [p.get_text() for p in page.select("ol.hits p.matched-via")]
+    assert notes and all(note.startswith("Matched via reentry → ") for note in notes)

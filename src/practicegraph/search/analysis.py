@@ -27,6 +27,10 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
+# Hyphenated words stay whole ("co-operation", "re-entry") so the spelling
+# table can see them; other punctuation separates words.
+_WORD_PATTERN = r"\w+(?:[-'’]\w+)*"
+
 # Whole-word spellings first, then suffix rules. British forms are mapped to
 # American ones; the direction does not matter as long as both sides agree.
 _WORDS = {
@@ -150,6 +154,34 @@ def american_spelling(word: str) -> str:
     return word
 
 
+_BRITISH_WORDS = {american: british for british, american in _WORDS.items()}
+_AMERICAN_SUFFIXES = [
+    (re.compile(r"(?<=[a-z]{3})iz(ation|ations|e|es|ed|ing|er|ers)$"), r"is\1"),
+    (re.compile(r"(?<=[a-z]{2})yze(s|d)?$"), r"yse\1"),
+]
+
+
+@lru_cache(maxsize=100_000)
+def british_spelling(word: str) -> str:
+    """The British spelling of a lower-case word, or the word itself: the way back
+    for an engine whose analyzer cannot run :func:`american_spelling`."""
+    if word in _BRITISH_WORDS:
+        return _BRITISH_WORDS[word]
+    for pattern, replacement in _AMERICAN_SUFFIXES:
+        new = pattern.sub(replacement, word)
+        if new != word:
+            return new
+    return word
+
+
+def spelling_variants(text: str) -> list[str]:
+    """``text`` and, where they differ, its American and British spellings (lower case)."""
+    words = re.findall(_WORD_PATTERN, text.lower())
+    forms = [" ".join(words), " ".join(map(american_spelling, words))]
+    forms.append(" ".join(map(british_spelling, words)))
+    return list(dict.fromkeys(f for f in forms if f))
+
+
 class SpellingVariantFilter(Filter):  # type: ignore[misc]
     """Maps British spellings to American ones, token by token."""
 
@@ -161,10 +193,6 @@ class SpellingVariantFilter(Filter):  # type: ignore[misc]
 
 #: Words shorter than this are stop words (whoosh's StopFilter default).
 _STOP_MIN = 2
-
-# Hyphenated words stay whole ("co-operation", "re-entry") so the spelling
-# table can see them; other punctuation separates words.
-_WORD_PATTERN = r"\w+(?:[-'’]\w+)*"
 
 
 @lru_cache(maxsize=200_000)

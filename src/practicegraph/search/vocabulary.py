@@ -7,6 +7,7 @@ theme scheme or the synonym list extends search without code changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -15,9 +16,14 @@ from practicegraph.config import ontology_dir
 from practicegraph.search.analysis import text_analyzer
 from practicegraph.vocab import SKOS
 
+_ANALYZER = text_analyzer()
 
+
+@lru_cache(maxsize=50_000)
 def analyse(text: str) -> tuple[str, ...]:
-    return tuple(token.text for token in text_analyzer()(text))
+    """The index terms of ``text`` (cached: planning analyses the same words and
+    phrases many times per query)."""
+    return tuple(token.text for token in _ANALYZER(text))
 
 
 @dataclass
@@ -31,6 +37,17 @@ class SearchVocabulary:
         self._themes = {
             t: [a for n in names if (a := analyse(n))] for t, names in self.theme_labels.items()
         }
+        # Which groups and themes a term can start: a query looks up its own terms
+        # instead of comparing itself with every phrase of the vocabulary.
+        self._groups_by_term: dict[str, set[int]] = {}
+        for i, group in enumerate(self._groups):
+            for _p, a in group:
+                if a:
+                    self._groups_by_term.setdefault(a[0], set()).add(i)
+        self._themes_by_term: dict[str, set[str]] = {}
+        for theme_id, forms in self._themes.items():
+            for a in forms:
+                self._themes_by_term.setdefault(a[0], set()).add(theme_id)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> SearchVocabulary:
@@ -50,16 +67,36 @@ class SearchVocabulary:
 
     def expansions(self, query_terms: tuple[str, ...]) -> list[str]:
         """Phrases equivalent to something in the query (analysed tokens), best first."""
-        found: list[str] = []
-        for group in self._groups:
-            if any(a and _contains(query_terms, a) for _p, a in group):
-                found += [p for p, a in group if a and not _contains(query_terms, a)]
+        return list(dict.fromkeys(phrase for _source, phrase in self.expansion_pairs(query_terms)))
+
+    def expansion_pairs(self, query_terms: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(the group's phrase the query holds, an equivalent phrase it does not), so that
+        a hit can say why it matched: "reentry -> resettlement"."""
+        found: list[tuple[str, str]] = []
+        candidates = set().union(*(self._groups_by_term.get(t, ()) for t in query_terms))
+        for group in (self._groups[i] for i in sorted(candidates)):
+            held = next((p for p, a in group if a and _contains(query_terms, a)), None)
+            if held is not None:
+                found += [(held, p) for p, a in group if a and not _contains(query_terms, a)]
         return list(dict.fromkeys(found))
+
+    def theme_id(self, value: str) -> str:
+        """A theme's id from its id or one of its labels, in any case."""
+        if value in self.theme_labels:
+            return value
+        wanted = value.strip().lower()
+        for theme_id, labels in self.theme_labels.items():
+            if any(label.lower() == wanted for label in labels):
+                return theme_id
+        return value
 
     def themes_named(self, query_terms: tuple[str, ...]) -> list[str]:
         """Theme ids whose label or a cue term occurs in the query."""
+        candidates = set().union(*(self._themes_by_term.get(t, ()) for t in query_terms))
         return [
-            t for t, forms in self._themes.items() if any(_contains(query_terms, a) for a in forms)
+            t
+            for t, forms in self._themes.items()
+            if t in candidates and any(_contains(query_terms, a) for a in forms)
         ]
 
 

@@ -141,6 +141,8 @@ class Result:
     snippet: Markup
     document: Item | None
     meta: list[str]
+    #: How it matched words the query did not use: "reentry → resettlement".
+    matched_via: list[str]
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,7 @@ def search_page(
                 Markup(hit.snippet),  # noqa: S704 - the index escapes the text and adds only <mark>
                 document,
                 meta,
+                hit.matched_via,
             )
         )
     last = response.pages
