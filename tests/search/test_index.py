@@ -236,7 +236,7 @@ def test_one_documents_practices_do_not_fill_the_first_page(index: SearchIndex) 
 
 
 def test_a_hit_found_through_a_synonym_says_so(index: SearchIndex) -> None:
-    """"reentry" occurs in no document: the hit that matched through one of its
+    """ "reentry" occurs in no document: the hit that matched through one of its
     synonyms says which, and marks that word in the snippet."""
     hit = index.search(SearchRequest("reentry")).hits[0]
     assert hit.id.endswith("/riga")
