@@ -75,9 +75,11 @@ def test_round_trip_gives_the_same_contract_answers_and_finds_the_practices(
         assert answers(other_service, query) == expected, name
 
     found = other_service.search(SearchRequest("DACUM workshop"))
-    assert found.hits and found.hits[0].kind == "practice"
-    assert found.hits[0].dataset == "alpha"
-    assert found.hits[0].id.startswith(A_BASE), "imported IRIs are kept as they are"
+    # the document first, its practice right under it
+    assert [hit.kind for hit in found.hits[:2]] == ["document", "practice"]
+    practice = found.hits[1]
+    assert practice.dataset == "alpha" and practice.document == found.hits[0].id
+    assert practice.id.startswith(A_BASE), "imported IRIs are kept as they are"
     assert ("alpha", found.total) in found.facets["source"]
 
 

@@ -211,8 +211,9 @@ def test_replacing_a_source_replaces_its_records(index: SearchIndex) -> None:
 
 
 def test_one_documents_practices_do_not_fill_the_first_page(index: SearchIndex) -> None:
-    """A document with many matching practices gives two records to the top; the other
-    documents that match come before the rest of its practices."""
+    """Documents are ranked, each followed by its two best matching practices: six
+    practices of one document do not push the other documents off the first page.
+    Its other practices come after every document, so the listing holds every match."""
     practices = [
         record(
             f"hub-p{n}",
@@ -226,13 +227,22 @@ def test_one_documents_practices_do_not_fill_the_first_page(index: SearchIndex) 
     ]
     hub = record("hub", "Peer mentoring everywhere", "Peer mentoring circles in every unit.")
     index.replace({"hub.txt": [hub, *practices]})
-    response = index.search(SearchRequest("mentoring", page_size=5))
-    first_page = [hit.document for hit in response.hits]
-    assert first_page.count("https://example.org/hub") == 2
-    assert "https://example.org/mentoring" in first_page
-    everything = index.search(SearchRequest("mentoring", page_size=20))
-    assert everything.total == len(everything.hits)  # all of them are still there, lower
+    response = index.search(SearchRequest("mentoring", page_size=6))
+    listed = [(hit.kind, hit.document) for hit in response.hits]
+    hub_records = [kind for kind, document in listed if document == "https://example.org/hub"]
+    assert sorted(hub_records) == ["document", "practice", "practice"]
+    assert ("document", "https://example.org/mentoring") in listed
+    for at, (kind, document) in enumerate(listed):
+        if kind == "practice":  # right after its document or a sibling practice
+            assert listed[at - 1][1] == document
+    everything = index.search(SearchRequest("mentoring", page_size=50))
+    assert (
+        everything.total == len(everything.hits) == sum(n for _kind, n in everything.facets["kind"])
+    )
     assert sum(h.document == "https://example.org/hub" for h in everything.hits) == 7
+    only_practices = index.search(SearchRequest("mentoring", kinds=["practice"], page_size=50))
+    hub_practices = [h for h in only_practices.hits if h.document == "https://example.org/hub"]
+    assert len(hub_practices) == 6
 
 
 def test_a_hit_found_through_a_synonym_says_so(index: SearchIndex) -> None:

@@ -98,25 +98,41 @@ class SearchIndex(Protocol):
     def close(self) -> None: ...
 
 
-#: Records of one document (itself and its practices) ranked before any other's
-#: surplus: one document's ten practices must not push every other document off
-#: the first page.
+#: Practices listed under their document when both kinds are listed: one document's
+#: ten practices must not push every other document off the first page.
 PER_DOCUMENT = 2
-#: How deep in the ranking the cap looks: past it, the engine's order stands.
-DIVERSITY_DEPTH = 50
 
 
-def diversify(ranked: list[T], document_of: Callable[[T], str]) -> list[T]:
-    """The ranking with each document's records after its first ``PER_DOCUMENT``
-    moved below every other document's first ones (their order kept)."""
-    seen: dict[str, int] = {}
-    first: list[T] = []
-    surplus: list[T] = []
-    for item in ranked:
-        document = document_of(item)
-        seen[document] = seen.get(document, 0) + 1
-        (first if seen[document] <= PER_DOCUMENT else surplus).append(item)
-    return first + surplus
+def group_under_documents(
+    documents: list[T], practices: list[T], document_of: Callable[[T], str]
+) -> list[T]:
+    """Ranked documents, each followed by its best ``PER_DOCUMENT`` practices, then
+    the other practices: those of the listed documents in the documents' order,
+    then any whose document is not listed. ``practices`` come best first.
+
+    Why rank documents, not records: BM25 scores of a one-sentence practice and of
+    a whole document are not on one scale (the practice wins on length alone), and
+    on judged queries a document's own rank was the better guide to both. Every
+    matching record stays in the listing, so totals and facet counts agree.
+    """
+    order = {document_of(d): at for at, d in enumerate(documents)}
+    mine: dict[str, list[T]] = {}
+    orphans: list[T] = []
+    for practice in practices:
+        key = document_of(practice)
+        (mine.setdefault(key, []) if key in order else orphans).append(practice)
+    listed: list[T] = []
+    for document in documents:
+        listed.append(document)
+        listed += mine.get(document_of(document), [])[:PER_DOCUMENT]
+    for document in documents:
+        listed += mine.get(document_of(document), [])[PER_DOCUMENT:]
+    return listed + orphans
+
+
+def lists_both_kinds(plan: QueryPlan) -> bool:
+    kinds = dict(plan.filters).get("kind")
+    return kinds is None or {"document", "practice"} <= set(kinds)
 
 
 _MARKED = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)

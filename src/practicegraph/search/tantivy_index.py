@@ -39,11 +39,11 @@ from practicegraph.errors import StorageFullError, StoreError, mentions_disk_ful
 from practicegraph.search.analysis import spelling_variants
 from practicegraph.search.facet_cache import FacetCache
 from practicegraph.search.index import (
-    DIVERSITY_DEPTH,
     Hit,
     SearchResponse,
-    diversify,
     first_sentences,
+    group_under_documents,
+    lists_both_kinds,
     matched_via,
     ordered_facets,
 )
@@ -64,7 +64,7 @@ logger = logging.getLogger(__name__)
 
 #: Bumped when the schema or the analysis changes: an index of another version is
 #: rebuilt from the store.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 _VERSION_FILE = "practicegraph-schema"
 TEXT_ANALYZER = "pg_text"
 WORD_ANALYZER = "pg_words"
@@ -108,16 +108,28 @@ def _token_forms(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(form for form in forms if form))
 
 
+#: Practice records keep their text in fields of their own: BM25 normalises a
+#: field's lengths by its average, and one-sentence practices beside whole
+#: documents made every document "long" and every practice "short".
+PRACTICE_PREFIX = "practice_"
+
+
+def _physical(logical: str) -> tuple[str, str]:
+    """The document field and the practice field a plan's field stands for."""
+    return logical, PRACTICE_PREFIX + logical
+
+
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
-    for name in ("id", "source", "doc_iri", "content_hash", "url", "evidence"):
+    for name in ("id", "source", "content_hash", "url", "evidence"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw")
-    for name in ("kind", "dataset", "year", "themes", "countries", "organisations"):
+    for name in ("kind", "dataset", "year", "themes", "countries", "organisations", "doc_iri"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", fast=True)
-    for name in WEIGHTS:
-        builder.add_text_field(
-            name, stored=True, tokenizer_name=TEXT_ANALYZER, index_option="position"
-        )
+    for logical in WEIGHTS:
+        for name in _physical(logical):
+            builder.add_text_field(
+                name, stored=True, tokenizer_name=TEXT_ANALYZER, index_option="position"
+            )
     builder.add_text_field("spell", tokenizer_name=WORD_ANALYZER, index_option="basic")
     builder.add_unsigned_field("date", fast=True)
     return builder.build()
@@ -248,8 +260,10 @@ class TantivyIndex:
         doc = tantivy.Document()
         for name in ("id", "kind", "source", "dataset", "doc_iri", "content_hash"):
             doc.add_text(name, getattr(record, name))
-        for name in ("title", "body", "entities", "evidence"):
-            doc.add_text(name, getattr(record, name) or "")
+        prefix = PRACTICE_PREFIX if record.kind == "practice" else ""
+        for name in WEIGHTS:
+            doc.add_text(prefix + name, getattr(record, name) or "")
+        doc.add_text("evidence", record.evidence or "")
         doc.add_text("spell", " ".join((record.title, record.body, record.entities)))
         for name in ("themes", "countries", "organisations"):
             for value in dict.fromkeys(getattr(record, name)):
@@ -284,44 +298,57 @@ class TantivyIndex:
     def search(self, request: SearchRequest) -> SearchResponse:
         searcher = self._index.searcher()
         plan = plan_query(request, self.vocabulary, _Lexicon(self, searcher))
-        scoring = self._scoring_query(plan)
+        query = self._scoring_query(plan)
         filters = self._filter_query(plan)
-        query = scoring
         if filters is not None:
-            query = Query.boolean_query(
-                [
-                    (Occur.Must, scoring),
-                    (Occur.Must, Query.const_score_query(filters, 0.0)),
-                ]
-            )
+            query = _and(query, filters)
         offset = (plan.page - 1) * plan.page_size
-        if plan.sort == "date":
-            result = searcher.search(
-                query, limit=plan.page_size, count=True, order_by_field="date", offset=offset
-            )
-            ranked = [(0.0, address) for _date, address in result.hits]
+        wanted = offset + plan.page_size
+        if lists_both_kinds(plan):
+            ranked, total = self._grouped(searcher, query, plan, wanted)
         else:
-            wanted = offset + plan.page_size
-            if wanted > DIVERSITY_DEPTH:  # past the window the engine's order stands
-                result = searcher.search(query, limit=plan.page_size, count=True, offset=offset)
-                ranked = list(result.hits)
-            else:
-                result = searcher.search(query, limit=DIVERSITY_DEPTH, count=True)
-                documents = _documents_of(searcher, result.hits)
-                ranked = diversify(list(result.hits), lambda hit: documents[id(hit)])
-                ranked = ranked[offset:wanted]
+            result = self._ranked(searcher, query, plan, wanted)
+            ranked, total = list(result.hits), int(result.count or 0)
+        ranked = [(0.0 if plan.sort == "date" else s, a) for s, a in ranked[offset:wanted]]
         snippets = self._snippet_generators(searcher, plan) if ranked else []
         hits = [self._hit(searcher, address, score, plan, snippets) for score, address in ranked]
         facets = self._facets(searcher, query, plan)
         return SearchResponse(
-            request.query,
-            int(result.count or 0),
-            plan.page,
-            plan.page_size,
-            hits,
-            facets,
-            plan.suggestion,
+            request.query, total, plan.page, plan.page_size, hits, facets, plan.suggestion
         )
+
+    def _ranked(self, searcher: Any, query: Any, plan: QueryPlan, limit: int) -> Any:
+        """The best ``limit`` records by score, or the newest by date, with the count."""
+        if plan.sort == "date":
+            return searcher.search(query, limit=limit, count=True, order_by_field="date")
+        return searcher.search(query, limit=limit, count=True)
+
+    def _grouped(
+        self, searcher: Any, query: Any, plan: QueryPlan, wanted: int
+    ) -> tuple[list[Any], int]:
+        """Documents ranked, each followed by its best matching practices
+        (:func:`group_under_documents`), far enough for ``wanted`` records."""
+        documents = self._ranked(
+            searcher, _and(query, self._term("kind", "document")), plan, wanted
+        )
+        document_hits = list(documents.hits)  # each read of .hits makes new tuples
+        iris = [str(searcher.doc(a).get_first("doc_iri") or "") for _s, a in document_hits]
+        practice_query = _and(query, self._term("kind", "practice"))
+        if int(documents.count or 0) > len(document_hits):
+            # Deeper documents remain: the practices of these ones fill the page.
+            practice_query = _and(
+                practice_query, Query.term_set_query(self._schema, "doc_iri", iris or [""])
+            )
+        practices = self._ranked(searcher, practice_query, plan, 1)
+        total_practices = int(practices.count or 0)
+        if total_practices > 1:
+            practices = self._ranked(searcher, practice_query, plan, total_practices)
+        practice_hits = list(practices.hits)
+        document_of = {id(h): iri for h, iri in zip(document_hits, iris, strict=True)}
+        for hit in practice_hits:
+            document_of[id(hit)] = str(searcher.doc(hit[1]).get_first("doc_iri") or "")
+        listed = group_under_documents(document_hits, practice_hits, lambda h: document_of[id(h)])
+        return listed, int(searcher.search(query, limit=1, count=True).count or 0)
 
     def _facets(
         self, searcher: Any, query: Any, plan: QueryPlan
@@ -378,13 +405,14 @@ class TantivyIndex:
         """One analysed token is a term, several a phrase; each spelling of the text
         is looked for, the best match counting."""
         queries = []
-        for tokens in self.token_forms(clause.text):
-            if len(tokens) == 1:
-                queries.append(self._term(clause.field, tokens[0]))
-            else:
-                queries.append(
-                    Query.phrase_query(self._schema, clause.field, list(tokens), slop=clause.slop)
-                )
+        for fieldname in _physical(clause.field):
+            for tokens in self.token_forms(clause.text):
+                if len(tokens) == 1:
+                    queries.append(self._term(fieldname, tokens[0]))
+                else:
+                    queries.append(
+                        Query.phrase_query(self._schema, fieldname, list(tokens), slop=clause.slop)
+                    )
         if not queries:
             return None
         query = queries[0] if len(queries) == 1 else Query.disjunction_max_query(queries)
@@ -419,7 +447,7 @@ class TantivyIndex:
         return Hit(
             id=first("id"),
             kind=first("kind"),
-            title=first("title"),
+            title=first("title") or first(PRACTICE_PREFIX + "title"),
             snippet=snippet,
             source=first("source").rsplit("/", 1)[-1],
             document=first("doc_iri"),
@@ -443,7 +471,7 @@ class TantivyIndex:
             return []
         marks = _any_of(clauses)
         generators = []
-        for fieldname in ("body", "title"):
+        for fieldname in (*_physical("body"), *_physical("title")):
             generator = tantivy.SnippetGenerator.create(searcher, marks, self._schema, fieldname)
             generator.set_max_num_chars(SNIPPET_CHARS)
             generators.append(generator)
@@ -457,12 +485,15 @@ def _snippet(doc: Any, generators: list[Any]) -> str:
         snippet = generator.snippet_from_doc(doc)
         if snippet.highlighted():
             return _marked_html(snippet)
-    return html.escape(first_sentences(str(doc.get_first("body") or "")))
+    body = doc.get_first("body") or doc.get_first(PRACTICE_PREFIX + "body") or ""
+    return html.escape(first_sentences(str(body)))
 
 
-def _documents_of(searcher: Any, hits: list[Any]) -> dict[int, str]:
-    """The document each hit belongs to (a practice's document, or itself)."""
-    return {id(hit): str(searcher.doc(hit[1]).get_first("doc_iri") or "") for hit in hits}
+def _and(query: Any, restriction: Any) -> Any:
+    """``query`` among the records ``restriction`` matches, scored by ``query`` alone."""
+    return Query.boolean_query(
+        [(Occur.Must, query), (Occur.Must, Query.const_score_query(restriction, 0.0))]
+    )
 
 
 def _any_of(queries: list[Any]) -> Any:
@@ -498,7 +529,8 @@ class _Lexicon:
             self._searcher.doc_freq(name, token) > 0
             for tokens in self._index.token_forms(text)
             for token in tokens
-            for name in WEIGHTS
+            for logical in WEIGHTS
+            for name in _physical(logical)
         )
 
     def similar_words(self, word: str, max_distance: int) -> list[str]:

@@ -34,11 +34,11 @@ from practicegraph.search.abandon import abandon_writer
 from practicegraph.search.analysis import plain_analyzer, text_analyzer
 from practicegraph.search.facet_cache import FacetCache
 from practicegraph.search.index import (
-    DIVERSITY_DEPTH,
     Hit,
     SearchResponse,
-    diversify,
     first_sentences,
+    group_under_documents,
+    lists_both_kinds,
     matched_via,
     ordered_facets,
 )
@@ -222,26 +222,24 @@ class WhooshIndex:
                 matched &= set(searcher.docs_for_query(filter_query))
             page, size = plan.page, plan.page_size
             wanted = page * size
-            if plan.sort == "date":
-                results = searcher.search(
-                    query, limit=wanted, filter=filter_query, sortedby="date", reverse=True
+            if lists_both_kinds(plan):
+                kind_of = self._facet_postings(searcher, searcher.reader().generation())["kind"]
+                documents = matched & kind_of.get("document", frozenset())
+                practices = matched & kind_of.get("practice", frozenset())
+                ranked_documents = self._ranked(searcher, query, plan, documents, wanted)
+                if len(documents) > len(ranked_documents):
+                    # Deeper documents remain: the practices of these ones fill the page.
+                    listed = {_document_of(searcher, d) for d, _s in ranked_documents}
+                    practices = {p for p in practices if _document_of(searcher, p) in listed}
+                ranked = group_under_documents(
+                    ranked_documents,
+                    self._ranked(searcher, query, plan, practices, len(practices)),
+                    lambda pair: _document_of(searcher, pair[0]),
                 )
-                ranked = [(hit.docnum, 0.0) for hit in results]
+                total = len(matched)
             else:
-                results = searcher.search(
-                    query, limit=max(wanted, RERANK_DEPTH), filter=filter_query
-                )
-                scores = {hit.docnum: float(hit.score) for hit in results}
-                if plan.bonus and scores:
-                    rerank = Or([q for c in plan.bonus for q in _clause(c)])
-                    for hit in searcher.search(rerank, limit=None, filter=set(scores)):
-                        scores[hit.docnum] += float(hit.score)
-                ranked = sorted(scores.items(), key=lambda pair: -pair[1])
-                window = diversify(
-                    ranked[:DIVERSITY_DEPTH],
-                    lambda pair: str(searcher.stored_fields(pair[0]).get("doc_iri", "")),
-                )
-                ranked = window + ranked[DIVERSITY_DEPTH:]
+                ranked = self._ranked(searcher, query, plan, matched, wanted)
+                total = len(matched)
             marks = frozenset(t for text in plan.highlight for t in analyse(text))
             hits = [
                 self._hit(searcher, docnum, score, marks, plan)
@@ -249,8 +247,28 @@ class WhooshIndex:
             ]
             facet_counts = self._facet_counts(searcher, plan, matched)
             return SearchResponse(
-                request.query, len(matched), page, size, hits, facet_counts, plan.suggestion
+                request.query, total, page, size, hits, facet_counts, plan.suggestion
             )
+
+    def _ranked(
+        self, searcher: Any, query: Query, plan: QueryPlan, among: set[int], limit: int
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` of ``among`` by score, or the newest by date. Bonus
+        clauses (proximity, synonym phrases) re-rank the best ``RERANK_DEPTH``."""
+        if not among or limit < 1:
+            return []
+        if plan.sort == "date":
+            results = searcher.search(
+                query, limit=limit, filter=among, sortedby="date", reverse=True
+            )
+            return [(hit.docnum, 0.0) for hit in results]
+        results = searcher.search(query, limit=max(limit, RERANK_DEPTH), filter=among)
+        scores = {hit.docnum: float(hit.score) for hit in results}
+        if plan.bonus and scores:
+            rerank = Or([q for c in plan.bonus for q in _clause(c)])
+            for hit in searcher.search(rerank, limit=None, filter=set(scores)):
+                scores[hit.docnum] += float(hit.score)
+        return sorted(scores.items(), key=lambda pair: -pair[1])
 
     def _facet_counts(
         self, searcher: Any, plan: QueryPlan, matched: set[int]
@@ -342,6 +360,11 @@ class WhooshIndex:
             dataset=fields.get("dataset") or LOCAL_SOURCE,
             matched_via=matched_via(snippet, plan),
         )
+
+
+def _document_of(searcher: Any, docnum: int) -> str:
+    """The document a record belongs to (a practice's document, or itself)."""
+    return str(searcher.stored_fields(docnum).get("doc_iri", ""))
 
 
 def _clause(clause: Clause) -> list[Query]:
