@@ -119,6 +119,16 @@ def _physical(logical: str) -> tuple[str, str]:
     return logical, PRACTICE_PREFIX + logical
 
 
+#: The full-text fields of each kind of record.
+_KIND_FIELDS = {
+    "document": tuple(WEIGHTS),
+    "practice": tuple(PRACTICE_PREFIX + name for name in WEIGHTS),
+}
+_ALL_FIELDS = _KIND_FIELDS["document"] + _KIND_FIELDS["practice"]
+#: How many matching practices of each listed document are read to fill a page.
+PRACTICES_PER_DOCUMENT_READ = 25
+
+
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     for name in ("id", "source", "content_hash", "url", "evidence"):
@@ -298,57 +308,60 @@ class TantivyIndex:
     def search(self, request: SearchRequest) -> SearchResponse:
         searcher = self._index.searcher()
         plan = plan_query(request, self.vocabulary, _Lexicon(self, searcher))
-        query = self._scoring_query(plan)
         filters = self._filter_query(plan)
-        if filters is not None:
-            query = _and(query, filters)
+        # Facets and the total count every match: from the match clauses alone (no
+        # bonus clauses, nothing scored), once per query and index version.
+        facets = self._facets(searcher, self._query(plan, KINDS, filters, bonus=False), plan)
+        per_kind = dict(facets.get("kind", []))
+        total = sum(per_kind.values())
         offset = (plan.page - 1) * plan.page_size
         wanted = offset + plan.page_size
         if lists_both_kinds(plan):
-            ranked, total = self._grouped(searcher, query, plan, wanted)
+            ranked = self._grouped(searcher, plan, filters, wanted, per_kind)
         else:
-            result = self._ranked(searcher, query, plan, wanted)
-            ranked, total = list(result.hits), int(result.count or 0)
+            kinds = tuple(k for k in KINDS if k in dict(plan.filters).get("kind", KINDS))
+            query = self._query(plan, kinds, filters)
+            ranked = list(self._ranked(searcher, query, plan, wanted).hits)
         ranked = [(0.0 if plan.sort == "date" else s, a) for s, a in ranked[offset:wanted]]
         snippets = self._snippet_generators(searcher, plan) if ranked else []
         hits = [self._hit(searcher, address, score, plan, snippets) for score, address in ranked]
-        facets = self._facets(searcher, query, plan)
         return SearchResponse(
             request.query, total, plan.page, plan.page_size, hits, facets, plan.suggestion
         )
 
     def _ranked(self, searcher: Any, query: Any, plan: QueryPlan, limit: int) -> Any:
-        """The best ``limit`` records by score, or the newest by date, with the count."""
+        """The best ``limit`` records by score, or the newest by date. Nothing is
+        counted here (the facet pass counts), so tantivy may skip what cannot rank."""
         if plan.sort == "date":
-            return searcher.search(query, limit=limit, count=True, order_by_field="date")
-        return searcher.search(query, limit=limit, count=True)
+            return searcher.search(query, limit=max(1, limit), count=False, order_by_field="date")
+        return searcher.search(query, limit=max(1, limit), count=False)
 
     def _grouped(
-        self, searcher: Any, query: Any, plan: QueryPlan, wanted: int
-    ) -> tuple[list[Any], int]:
+        self,
+        searcher: Any,
+        plan: QueryPlan,
+        filters: Any | None,
+        wanted: int,
+        per_kind: dict[str, int],
+    ) -> list[Any]:
         """Documents ranked, each followed by its best matching practices
         (:func:`group_under_documents`), far enough for ``wanted`` records."""
-        documents = self._ranked(
-            searcher, _and(query, self._term("kind", "document")), plan, wanted
-        )
+        documents = self._ranked(searcher, self._query(plan, ("document",), filters), plan, wanted)
         document_hits = list(documents.hits)  # each read of .hits makes new tuples
         iris = [str(searcher.doc(a).get_first("doc_iri") or "") for _s, a in document_hits]
-        practice_query = _and(query, self._term("kind", "practice"))
-        if int(documents.count or 0) > len(document_hits):
+        practice_query = self._query(plan, ("practice",), filters)
+        limit = per_kind.get("practice", 0)
+        if per_kind.get("document", 0) > len(document_hits):
             # Deeper documents remain: the practices of these ones fill the page.
             practice_query = _and(
                 practice_query, Query.term_set_query(self._schema, "doc_iri", iris or [""])
             )
-        practices = self._ranked(searcher, practice_query, plan, 1)
-        total_practices = int(practices.count or 0)
-        if total_practices > 1:
-            practices = self._ranked(searcher, practice_query, plan, total_practices)
-        practice_hits = list(practices.hits)
+            limit = min(limit, len(iris) * PRACTICES_PER_DOCUMENT_READ)
+        practice_hits = list(self._ranked(searcher, practice_query, plan, limit).hits)
         document_of = {id(h): iri for h, iri in zip(document_hits, iris, strict=True)}
         for hit in practice_hits:
             document_of[id(hit)] = str(searcher.doc(hit[1]).get_first("doc_iri") or "")
-        listed = group_under_documents(document_hits, practice_hits, lambda h: document_of[id(h)])
-        return listed, int(searcher.search(query, limit=1, count=True).count or 0)
+        return group_under_documents(document_hits, practice_hits, lambda h: document_of[id(h)])
 
     def _facets(
         self, searcher: Any, query: Any, plan: QueryPlan
@@ -384,28 +397,49 @@ class TantivyIndex:
         return (meta.st_mtime_ns, meta.st_size)
 
     # -- query building --------------------------------------------------------------
-    def _scoring_query(self, plan: QueryPlan) -> Any:
+    def _query(
+        self, plan: QueryPlan, kinds: Iterable[str], filters: Any | None, bonus: bool = True
+    ) -> Any:
+        """The plan as one query over the fields of the records of ``kinds``, among
+        the records the filters (and ``kinds``) allow; bonus clauses only when asked."""
+        kinds = tuple(kinds)
+        fields = tuple(f for k in kinds for f in _KIND_FIELDS[k])
+        query = self._scoring_query(plan, fields, bonus)
+        restrictions = [] if filters is None else [filters]
+        if set(kinds) != set(KINDS):
+            restrictions.append(Query.term_set_query(self._schema, "kind", list(kinds)))
+        for restriction in restrictions:
+            query = _and(query, restriction)
+        return query
+
+    def _scoring_query(self, plan: QueryPlan, fields: tuple[str, ...], bonus: bool) -> Any:
         if plan.matches_everything:
             return Query.all_query()
-        match = self._clauses(plan.match)
+        match = self._clauses(plan.match, fields)
         match += [Query.boost_query(self._term("themes", t), THEME_WEIGHT) for t in plan.themes]
-        required = [_any_of(group) for group in map(self._clauses, plan.required) if group]
+        required = [
+            _any_of(group) for group in (self._clauses(g, fields) for g in plan.required) if group
+        ]
         subqueries: list[tuple[Any, Any]] = [(Occur.Must, q) for q in required]
         if match:
             subqueries.append((Occur.Should if required else Occur.Must, _any_of(match)))
         if not subqueries:
             return Query.empty_query()
-        subqueries += [(Occur.Should, q) for q in self._clauses(plan.bonus)]
+        if bonus:
+            subqueries += [(Occur.Should, q) for q in self._clauses(plan.bonus, fields)]
         return Query.boolean_query(subqueries)
 
-    def _clauses(self, clauses: Iterable[Clause]) -> list[Any]:
-        return [q for clause in clauses if (q := self._clause(clause)) is not None]
+    def _clauses(self, clauses: Iterable[Clause], fields: tuple[str, ...]) -> list[Any]:
+        return [q for clause in clauses if (q := self._clause(clause, fields)) is not None]
 
-    def _clause(self, clause: Clause) -> Any | None:
+    def _clause(self, clause: Clause, fields: tuple[str, ...]) -> Any | None:
         """One analysed token is a term, several a phrase; each spelling of the text
-        is looked for, the best match counting."""
+        is looked for in each of ``fields`` that stands for the clause's field, the
+        best match counting."""
         queries = []
         for fieldname in _physical(clause.field):
+            if fieldname not in fields:
+                continue
             for tokens in self.token_forms(clause.text):
                 if len(tokens) == 1:
                     queries.append(self._term(fieldname, tokens[0]))
@@ -465,7 +499,8 @@ class TantivyIndex:
         """Snippet generators of the body, then the title, marking the words the query
         looked for: made once per search, used for every hit."""
         clauses = self._clauses(
-            Clause(text, name, 1.0) for text in plan.highlight for name in ("body", "title")
+            (Clause(text, name, 1.0) for text in plan.highlight for name in ("body", "title")),
+            _ALL_FIELDS,
         )
         if not clauses:
             return []
