@@ -3,21 +3,22 @@
 It executes a :class:`QueryPlan` as one boolean query scored in one pass
 (BM25 per field, the plan's boosts): the match clauses decide what matches,
 bonus clauses (proximity, multi-word synonyms) only add to the score, the
-filters count for nothing in it. The exact total comes from the same pass,
-facets from tantivy's terms aggregations (kept per query and index version),
-snippets from its snippet generator.
+filters count for nothing in it. Facets, and the total with them, come from
+one unscored terms aggregation per query and index version (cached); the
+ranking passes count nothing, so tantivy may skip what cannot rank.
+Snippets come from tantivy's snippet generator.
 
-Text is analysed by tantivy itself (its simple tokenizer, which splits at
-anything but letters and digits, then lower case, ASCII folding, English stop
-words and the Snowball stemmer), so titles and text are stored once and
-snippets mark the words as written. (A regular-expression tokenizer that kept
-hyphenated words whole made indexing 2.6 times slower.) tantivy cannot run the project's
-British-to-American spelling filter, so a clause looks for each spelling of
-its text (:func:`spelling_variants`) instead.
+Documents and practices live in two indexes (``documents/``, ``practices/``):
+BM25 takes document frequencies and average field lengths over a whole index,
+and one-sentence practices beside whole documents made every document "long"
+(its matches discounted) and every practice "short". Each index's statistics
+are its own kind's. Writes go to the practices first and to the documents
+last: the documents' content hashes are what the service compares with the
+store, so a crash between the two commits is found and mended.
 
-Readers share the on-disk index without a lock: each search takes the
-current searcher, and a commit, in this process or another, is picked up by
-the reader's reload. One writer at a time: tantivy locks the index, and a
+Readers share the on-disk indexes without a lock: each search takes the
+current searchers, and a commit, in this process or another, is picked up by
+the readers' reload. One writer at a time: tantivy locks each index, and a
 second writer waits for the first (up to ``WRITER_WAIT`` seconds).
 """
 
@@ -28,15 +29,13 @@ import logging
 import shutil
 import time
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import tantivy
-from tantivy import Occur, Query
+from tantivy import Query
 
 from practicegraph.errors import StorageFullError, StoreError, mentions_disk_full
-from practicegraph.search.analysis import spelling_variants
 from practicegraph.search.facet_cache import FacetCache
 from practicegraph.search.index import (
     Hit,
@@ -49,25 +48,34 @@ from practicegraph.search.index import (
 )
 from practicegraph.search.query import (
     FACETS,
-    THEME_WEIGHT,
     WEIGHTS,
-    Clause,
     QueryPlan,
     SearchRequest,
     edit_distance,
     plan_query,
 )
 from practicegraph.search.records import KINDS, LOCAL_SOURCE, IndexRecord
+from practicegraph.search.tantivy_queries import (
+    TEXT_ANALYZER,
+    WORD_ANALYZER,
+    QueryBuilder,
+    marked_html,
+    restricted,
+    schema,
+    text_analyzer,
+    token_forms,
+    word_analyzer,
+)
 from practicegraph.search.vocabulary import SearchVocabulary
 
 logger = logging.getLogger(__name__)
 
-#: Bumped when the schema or the analysis changes: an index of another version is
-#: rebuilt from the store.
-SCHEMA_VERSION = "4"
+#: Bumped when the schema, the analysis or the layout changes: an index of another
+#: version is rebuilt from the store.
+SCHEMA_VERSION = "5"
 _VERSION_FILE = "practicegraph-schema"
-TEXT_ANALYZER = "pg_text"
-WORD_ANALYZER = "pg_words"
+#: Sub-directory of each kind's index, in the order writes go to them.
+_FOLDERS = {"practice": "practices", "document": "documents"}
 WRITER_HEAP = 64 * 1024 * 1024
 WRITER_WAIT = 30.0  # seconds a write waits for another process's writer
 SNIPPET_CHARS = 240
@@ -75,112 +83,59 @@ SNIPPET_CHARS = 240
 FACET_SIZE = 200
 #: How many indexed words a misspelt word is compared with at most.
 SPELLING_CANDIDATES = 20_000
-
-
-def _text_analyzer() -> Any:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .filter(tantivy.Filter.stopword("english"))
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
-
-
-def _word_analyzer() -> Any:
-    """Lower-cased, folded words: the spelling dictionary."""
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .build()
-    )
-
-
-_ANALYZER = _text_analyzer()
-
-
-@lru_cache(maxsize=50_000)
-def _token_forms(text: str) -> tuple[tuple[str, ...], ...]:
-    """Cached: a query's words and synonyms are analysed once, not once per field."""
-    forms = (tuple(_ANALYZER.analyze(variant)) for variant in spelling_variants(text))
-    return tuple(dict.fromkeys(form for form in forms if form))
-
-
-#: Practice records keep their text in fields of their own: BM25 normalises a
-#: field's lengths by its average, and one-sentence practices beside whole
-#: documents made every document "long" and every practice "short".
-PRACTICE_PREFIX = "practice_"
-
-
-def _physical(logical: str) -> tuple[str, str]:
-    """The document field and the practice field a plan's field stands for."""
-    return logical, PRACTICE_PREFIX + logical
-
-
-#: The full-text fields of each kind of record.
-_KIND_FIELDS = {
-    "document": tuple(WEIGHTS),
-    "practice": tuple(PRACTICE_PREFIX + name for name in WEIGHTS),
-}
-_ALL_FIELDS = _KIND_FIELDS["document"] + _KIND_FIELDS["practice"]
 #: How many matching practices of each listed document are read to fill a page.
 PRACTICES_PER_DOCUMENT_READ = 25
 
-
-def _schema() -> Any:
-    builder = tantivy.SchemaBuilder()
-    for name in ("id", "source", "content_hash", "url", "evidence"):
-        builder.add_text_field(name, stored=True, tokenizer_name="raw")
-    for name in ("kind", "dataset", "year", "themes", "countries", "organisations", "doc_iri"):
-        builder.add_text_field(name, stored=True, tokenizer_name="raw", fast=True)
-    for logical in WEIGHTS:
-        for name in _physical(logical):
-            builder.add_text_field(
-                name, stored=True, tokenizer_name=TEXT_ANALYZER, index_option="position"
-            )
-    builder.add_text_field("spell", tokenizer_name=WORD_ANALYZER, index_option="basic")
-    builder.add_unsigned_field("date", fast=True)
-    return builder.build()
+Ranked = tuple[float, Any, str]  # score, address in its kind's index, kind
 
 
 class TantivyIndex:
-    """A tantivy index in the data directory (``PRACTICEGRAPH_SEARCH_ENGINE=tantivy``)."""
+    """Two tantivy indexes in the data directory (``PRACTICEGRAPH_SEARCH_ENGINE=tantivy``)."""
 
     def __init__(self, path: Path, vocabulary: SearchVocabulary | None = None) -> None:
         self.path = path
         self.vocabulary = vocabulary or SearchVocabulary.load()
-        self._schema = _schema()
+        self._schema = schema()
+        self._queries = QueryBuilder(self._schema)
         self._facet_cache = FacetCache()
         #: A write failed for lack of space: the index may lack what the store has.
         self.stale = False
         try:
-            self._index = self._open()
+            self._indexes = self._open()
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot open the search index at {self.path}: {exc}") from exc
 
-    def _open(self) -> Any:
-        """Open the index, or create it; one of another schema version is started
-        afresh (the service refills it from the store when it opens)."""
+    def _open(self) -> dict[str, Any]:
+        """Open the indexes, or create them; those of another version are started
+        afresh (the service refills them from the store when it opens)."""
         self.path.mkdir(parents=True, exist_ok=True)
         marker = self.path / _VERSION_FILE
         current = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
-        if current != SCHEMA_VERSION or not tantivy.Index.exists(str(self.path)):
+        folders = {kind: self.path / name for kind, name in _FOLDERS.items()}
+        fresh = current != SCHEMA_VERSION or not all(
+            tantivy.Index.exists(str(f)) for f in folders.values()
+        )
+        if fresh:
             for child in self.path.iterdir():
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-            index = tantivy.Index(self._schema, path=str(self.path), reuse=False)
+        indexes = {}
+        for kind, folder in folders.items():
+            folder.mkdir(exist_ok=True)
+            if fresh:
+                index = tantivy.Index(self._schema, path=str(folder), reuse=False)
+            else:
+                index = tantivy.Index.open(str(folder))
+            index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+            index.register_tokenizer(WORD_ANALYZER, word_analyzer())
+            index.config_reader(reload_policy="commit", num_warmers=0)
+            indexes[kind] = index
+        if fresh:
             marker.write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
-        else:
-            index = tantivy.Index.open(str(self.path))
-        index.register_tokenizer(TEXT_ANALYZER, _text_analyzer())
-        index.register_tokenizer(WORD_ANALYZER, _word_analyzer())
-        index.config_reader(reload_policy="commit", num_warmers=0)
-        return index
+        return indexes
 
     # -- writes ------------------------------------------------------------------
     def replace(self, records: Mapping[str, list[IndexRecord]]) -> None:
-        """Replace the records of each given source (document file name), in one commit."""
+        """Replace the records of each given source (document file name)."""
         if records:
             self._write([("source", source) for source in records], records)
 
@@ -188,7 +143,7 @@ class TantivyIndex:
         self._write([("source", source) for source in sources], {})
 
     def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None:
-        """Replace everything of one imported source in one commit."""
+        """Replace everything of one imported source."""
         self._write([("dataset", dataset)], records)
 
     def clear(self) -> None:
@@ -196,21 +151,22 @@ class TantivyIndex:
         self._write([], {}, everything=True)
 
     def optimize(self) -> None:
-        """Let the writer finish its segment merges and drop files no reader needs.
+        """Let the writers finish their segment merges and drop files no reader needs.
 
         Advisory: the data is committed already, so a disk too full to merge is
         logged, not raised.
         """
-        try:
-            writer = self._writer()
+        for kind in _FOLDERS:
             try:
-                writer.garbage_collect_files()
-            finally:
-                writer.wait_merging_threads()
-        except (OSError, ValueError) as exc:
-            if not mentions_disk_full(exc):
-                raise
-            logger.warning("the keyword index could not be merged (its data is intact)")
+                writer = self._writer(kind)
+                try:
+                    writer.garbage_collect_files()
+                finally:
+                    writer.wait_merging_threads()
+            except (OSError, ValueError, StorageFullError) as exc:
+                if not mentions_disk_full(exc) and not isinstance(exc, StorageFullError):
+                    raise
+                logger.warning("the keyword index could not be merged (its data is intact)")
 
     def close(self) -> None:
         self._facet_cache.clear()
@@ -221,43 +177,43 @@ class TantivyIndex:
         records: Mapping[str, list[IndexRecord]],
         everything: bool = False,
     ) -> None:
-        """Delete by (field, value), then add ``records``: one writer, one commit.
-
-        A failure rolls the writer back, so readers keep the last commit; a full disk
-        becomes StorageFullError.
-        """
-        writer = self._writer()
-        try:
-            if everything:
-                writer.delete_all_documents()
-            for fieldname, value in deletions:
-                writer.delete_documents_by_term(fieldname, value)
-            for items in records.values():
-                for record in items:
-                    writer.add_document(self._document(record))
-            writer.commit()
-        except BaseException as exc:
+        """Delete by (field, value), then add ``records``: one commit per kind's
+        index, the practices first. A failure rolls that writer back, so readers keep
+        its last commit; a full disk becomes StorageFullError."""
+        for kind in _FOLDERS:
+            writer = self._writer(kind)
             try:
-                writer.rollback()
-            except (OSError, ValueError):
-                logger.debug("rollback of the keyword index failed", exc_info=True)
+                if everything:
+                    writer.delete_all_documents()
+                for fieldname, value in deletions:
+                    writer.delete_documents_by_term(fieldname, value)
+                for items in records.values():
+                    for record in items:
+                        if record.kind == kind:
+                            writer.add_document(self._document(record))
+                writer.commit()
+            except BaseException as exc:
+                try:
+                    writer.rollback()
+                except (OSError, ValueError):
+                    logger.debug("rollback of the keyword index failed", exc_info=True)
+                writer.wait_merging_threads()
+                if mentions_disk_full(exc):
+                    self.stale = True
+                    logger.info("the disk is full: the keyword index refused a write: %s", exc)
+                    raise StorageFullError(
+                        "the keyword index was not updated and keeps its previous state"
+                    ) from exc
+                raise
             writer.wait_merging_threads()
-            if mentions_disk_full(exc):
-                self.stale = True
-                logger.info("the disk is full: the keyword index refused a write: %s", exc)
-                raise StorageFullError(
-                    "the keyword index was not updated and keeps its previous state"
-                ) from exc
-            raise
-        writer.wait_merging_threads()
-        self._index.reload()
+            self._indexes[kind].reload()
 
-    def _writer(self) -> Any:
-        """The index's one writer, waiting while another process holds it."""
+    def _writer(self, kind: str) -> Any:
+        """The writer of one kind's index, waiting while another process holds it."""
         deadline = time.monotonic() + WRITER_WAIT
         while True:
             try:
-                return self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                return self._indexes[kind].writer(heap_size=WRITER_HEAP, num_threads=1)
             except ValueError as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     if mentions_disk_full(exc):
@@ -266,15 +222,16 @@ class TantivyIndex:
                     raise StoreError(f"cannot write the search index: {exc}") from exc
                 time.sleep(0.05)
 
-    def _document(self, record: IndexRecord) -> Any:
+    @staticmethod
+    def _document(record: IndexRecord) -> Any:
         doc = tantivy.Document()
         for name in ("id", "kind", "source", "dataset", "doc_iri", "content_hash"):
             doc.add_text(name, getattr(record, name))
-        prefix = PRACTICE_PREFIX if record.kind == "practice" else ""
         for name in WEIGHTS:
-            doc.add_text(prefix + name, getattr(record, name) or "")
+            doc.add_text(name, getattr(record, name) or "")
         doc.add_text("evidence", record.evidence or "")
-        doc.add_text("spell", " ".join((record.title, record.body, record.entities)))
+        if record.kind == "document":  # practices repeat their document's words
+            doc.add_text("spell", " ".join((record.title, record.body, record.entities)))
         for name in ("themes", "countries", "organisations"):
             for value in dict.fromkeys(getattr(record, name)):
                 doc.add_text(name, value)
@@ -289,9 +246,8 @@ class TantivyIndex:
     # -- reads -------------------------------------------------------------------
     def indexed_hashes(self) -> dict[str, str]:
         """index key -> content hash of every indexed document (imported ones included)."""
-        searcher = self._index.searcher()
-        query = self._term("kind", "document")
-        result = searcher.search(query, limit=max(1, searcher.num_docs), count=False)
+        searcher = self._indexes["document"].searcher()
+        result = searcher.search(Query.all_query(), limit=max(1, searcher.num_docs), count=False)
         hashes: dict[str, str] = {}
         for _score, address in result.hits:
             doc = searcher.doc(address)
@@ -299,75 +255,80 @@ class TantivyIndex:
         return hashes
 
     def counts(self) -> dict[str, int]:
-        searcher = self._index.searcher()
-        return {
-            kind: searcher.search(self._term("kind", kind), limit=1, count=True).count
-            for kind in KINDS
-        }
+        return {kind: self._indexes[kind].searcher().num_docs for kind in KINDS}
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        searcher = self._index.searcher()
-        plan = plan_query(request, self.vocabulary, _Lexicon(self, searcher))
-        filters = self._filter_query(plan)
-        # Facets and the total count every match: from the match clauses alone (no
-        # bonus clauses, nothing scored), once per query and index version.
-        facets = self._facets(searcher, self._query(plan, KINDS, filters, bonus=False), plan)
+        searchers = {kind: index.searcher() for kind, index in self._indexes.items()}
+        plan = plan_query(request, self.vocabulary, _Lexicon(searchers["document"]))
+        kinds = [k for k in KINDS if k in dict(plan.filters).get("kind", KINDS)]
+        facets = self._facets(searchers, plan, kinds)
         per_kind = dict(facets.get("kind", []))
-        total = sum(per_kind.values())
         offset = (plan.page - 1) * plan.page_size
         wanted = offset + plan.page_size
         if lists_both_kinds(plan):
-            ranked = self._grouped(searcher, plan, filters, wanted, per_kind)
+            ranked = self._grouped(searchers, plan, wanted, per_kind)
         else:
-            kinds = tuple(k for k in KINDS if k in dict(plan.filters).get("kind", KINDS))
-            query = self._query(plan, kinds, filters)
-            ranked = list(self._ranked(searcher, query, plan, wanted).hits)
-        ranked = [(0.0 if plan.sort == "date" else s, a) for s, a in ranked[offset:wanted]]
-        snippets = self._snippet_generators(searcher, plan) if ranked else []
-        hits = [self._hit(searcher, address, score, plan, snippets) for score, address in ranked]
+            ranked = [
+                (score, address, kind)
+                for kind in kinds
+                for score, address in self._ranked(searchers[kind], plan, wanted)
+            ]
+            ranked.sort(key=lambda item: -item[0])
+        page = ranked[offset:wanted]
+        marks = self._queries.highlights(plan)
+        generators: dict[str, list[Any]] = {}
+        hits = []
+        for score, address, kind in page:
+            if kind not in generators:
+                generators[kind] = _snippet_generators(searchers[kind], marks, self._schema)
+            hits.append(self._hit(searchers[kind], address, score, kind, plan, generators[kind]))
+        total = sum(per_kind.values())
         return SearchResponse(
             request.query, total, plan.page, plan.page_size, hits, facets, plan.suggestion
         )
 
-    def _ranked(self, searcher: Any, query: Any, plan: QueryPlan, limit: int) -> Any:
-        """The best ``limit`` records by score, or the newest by date. Nothing is
-        counted here (the facet pass counts), so tantivy may skip what cannot rank."""
+    def _ranked(self, searcher: Any, plan: QueryPlan, limit: int, among: Any = None) -> Any:
+        """The best ``limit`` records of one kind by score, or the newest by date.
+        Nothing is counted here (the facet pass counts), so tantivy may skip what
+        cannot rank."""
+        query = self._queries.plan(plan)
+        if among is not None:
+            query = restricted(query, among)
         if plan.sort == "date":
-            return searcher.search(query, limit=max(1, limit), count=False, order_by_field="date")
-        return searcher.search(query, limit=max(1, limit), count=False)
+            found = searcher.search(query, limit=max(1, limit), count=False, order_by_field="date")
+            return [(0.0, address) for _date, address in found.hits]
+        return list(searcher.search(query, limit=max(1, limit), count=False).hits)
 
     def _grouped(
-        self,
-        searcher: Any,
-        plan: QueryPlan,
-        filters: Any | None,
-        wanted: int,
-        per_kind: dict[str, int],
-    ) -> list[Any]:
+        self, searchers: dict[str, Any], plan: QueryPlan, wanted: int, per_kind: dict[str, int]
+    ) -> list[Ranked]:
         """Documents ranked, each followed by its best matching practices
         (:func:`group_under_documents`), far enough for ``wanted`` records."""
-        documents = self._ranked(searcher, self._query(plan, ("document",), filters), plan, wanted)
-        document_hits = list(documents.hits)  # each read of .hits makes new tuples
-        iris = [str(searcher.doc(a).get_first("doc_iri") or "") for _s, a in document_hits]
-        practice_query = self._query(plan, ("practice",), filters)
+        documents = [
+            (s, a, "document") for s, a in self._ranked(searchers["document"], plan, wanted)
+        ]
+        iris = [_field(searchers["document"], a, "doc_iri") for _s, a, _k in documents]
+        among = None
         limit = per_kind.get("practice", 0)
-        if per_kind.get("document", 0) > len(document_hits):
+        if per_kind.get("document", 0) > len(documents):
             # Deeper documents remain: the practices of these ones fill the page.
-            practice_query = _and(
-                practice_query, Query.term_set_query(self._schema, "doc_iri", iris or [""])
-            )
+            among = Query.term_set_query(self._schema, "doc_iri", iris or [""])
             limit = min(limit, len(iris) * PRACTICES_PER_DOCUMENT_READ)
-        practice_hits = list(self._ranked(searcher, practice_query, plan, limit).hits)
-        document_of = {id(h): iri for h, iri in zip(document_hits, iris, strict=True)}
-        for hit in practice_hits:
-            document_of[id(hit)] = str(searcher.doc(hit[1]).get_first("doc_iri") or "")
-        return group_under_documents(document_hits, practice_hits, lambda h: document_of[id(h)])
+        practices = [
+            (s, a, "practice")
+            for s, a in self._ranked(searchers["practice"], plan, limit, among)
+            if limit
+        ]
+        document_of = {id(d): iri for d, iri in zip(documents, iris, strict=True)}
+        for practice in practices:
+            document_of[id(practice)] = _field(searchers["practice"], practice[1], "doc_iri")
+        return group_under_documents(documents, practices, lambda item: document_of[id(item)])
 
     def _facets(
-        self, searcher: Any, query: Any, plan: QueryPlan
+        self, searchers: dict[str, Any], plan: QueryPlan, kinds: list[str]
     ) -> dict[str, list[tuple[str, int]]]:
-        """Counts of each facet's values among all matches, from one aggregation pass,
-        kept per (query, filters, index version)."""
+        """Counts of each facet's values among all matches of the listed kinds, from
+        the match clauses alone (nothing scored), kept per (query, index version)."""
         key = (plan.match_key(), self._version())
         cached = self._facet_cache.get(key)
         if cached is not None:
@@ -376,116 +337,53 @@ class TantivyIndex:
             name: {"terms": {"field": fieldname, "size": FACET_SIZE}}
             for name, fieldname in FACETS.items()
         }
-        answer = searcher.aggregate(query, request)
-        counts = {
-            name: [
-                (str(b["key"]), int(b["doc_count"]))
-                for b in answer.get(name, {}).get("buckets", [])
-            ]
-            for name in FACETS
-        }
-        ordered = ordered_facets(counts)
+        query = self._queries.plan(plan, bonus=False)
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for kind in kinds:
+            answer = searchers[kind].aggregate(query, request)
+            for name in FACETS:
+                for bucket in answer.get(name, {}).get("buckets", []):
+                    value = str(bucket["key"])
+                    counts[name][value] = counts[name].get(value, 0) + int(bucket["doc_count"])
+        ordered = ordered_facets({name: list(values.items()) for name, values in counts.items()})
         self._facet_cache.put(key, ordered)
         return ordered
 
-    def _version(self) -> tuple[int, int]:
-        """The last commit, as every process sees it: tantivy rewrites meta.json."""
-        try:
-            meta = (self.path / "meta.json").stat()
-        except OSError:
-            return (0, 0)
-        return (meta.st_mtime_ns, meta.st_size)
-
-    # -- query building --------------------------------------------------------------
-    def _query(
-        self, plan: QueryPlan, kinds: Iterable[str], filters: Any | None, bonus: bool = True
-    ) -> Any:
-        """The plan as one query over the fields of the records of ``kinds``, among
-        the records the filters (and ``kinds``) allow; bonus clauses only when asked."""
-        kinds = tuple(kinds)
-        fields = tuple(f for k in kinds for f in _KIND_FIELDS[k])
-        query = self._scoring_query(plan, fields, bonus)
-        restrictions = [] if filters is None else [filters]
-        if set(kinds) != set(KINDS):
-            restrictions.append(Query.term_set_query(self._schema, "kind", list(kinds)))
-        for restriction in restrictions:
-            query = _and(query, restriction)
-        return query
-
-    def _scoring_query(self, plan: QueryPlan, fields: tuple[str, ...], bonus: bool) -> Any:
-        if plan.matches_everything:
-            return Query.all_query()
-        match = self._clauses(plan.match, fields)
-        match += [Query.boost_query(self._term("themes", t), THEME_WEIGHT) for t in plan.themes]
-        required = [
-            _any_of(group) for group in (self._clauses(g, fields) for g in plan.required) if group
-        ]
-        subqueries: list[tuple[Any, Any]] = [(Occur.Must, q) for q in required]
-        if match:
-            subqueries.append((Occur.Should if required else Occur.Must, _any_of(match)))
-        if not subqueries:
-            return Query.empty_query()
-        if bonus:
-            subqueries += [(Occur.Should, q) for q in self._clauses(plan.bonus, fields)]
-        return Query.boolean_query(subqueries)
-
-    def _clauses(self, clauses: Iterable[Clause], fields: tuple[str, ...]) -> list[Any]:
-        return [q for clause in clauses if (q := self._clause(clause, fields)) is not None]
-
-    def _clause(self, clause: Clause, fields: tuple[str, ...]) -> Any | None:
-        """One analysed token is a term, several a phrase; each spelling of the text
-        is looked for in each of ``fields`` that stands for the clause's field, the
-        best match counting."""
-        queries = []
-        for fieldname in _physical(clause.field):
-            if fieldname not in fields:
-                continue
-            for tokens in self.token_forms(clause.text):
-                if len(tokens) == 1:
-                    queries.append(self._term(fieldname, tokens[0]))
-                else:
-                    queries.append(
-                        Query.phrase_query(self._schema, fieldname, list(tokens), slop=clause.slop)
-                    )
-        if not queries:
-            return None
-        query = queries[0] if len(queries) == 1 else Query.disjunction_max_query(queries)
-        return Query.boost_query(query, clause.boost)
-
-    def token_forms(self, text: str) -> tuple[tuple[str, ...], ...]:
-        """The analysed tokens of each spelling of ``text``."""
-        return _token_forms(text)
-
-    def _term(self, fieldname: str, value: str) -> Any:
-        return Query.term_query(self._schema, fieldname, value, index_option="freq")
-
-    def _filter_query(self, plan: QueryPlan) -> Any | None:
-        if not plan.filters:
-            return None
-        clauses = [
-            (Occur.Must, Query.term_set_query(self._schema, name, list(values)))
-            for name, values in plan.filters
-        ]
-        return Query.boolean_query(clauses)
+    def _version(self) -> tuple[int, ...]:
+        """The last commits, as every process sees them: tantivy rewrites meta.json."""
+        stamp: list[int] = []
+        for folder in _FOLDERS.values():
+            try:
+                meta = (self.path / folder / "meta.json").stat()
+                stamp += [meta.st_mtime_ns, meta.st_size]
+            except OSError:
+                stamp += [0, 0]
+        return tuple(stamp)
 
     # -- hits ------------------------------------------------------------------------
     def _hit(
-        self, searcher: Any, address: Any, score: float, plan: QueryPlan, snippets: list[Any]
+        self,
+        searcher: Any,
+        address: Any,
+        score: float,
+        kind: str,
+        plan: QueryPlan,
+        generators: list[Any],
     ) -> Hit:
         doc = searcher.doc(address)
-        snippet = _snippet(doc, snippets)
+        snippet = _snippet(doc, generators)
 
         def first(name: str) -> str:
             return str(doc.get_first(name) or "")
 
         return Hit(
             id=first("id"),
-            kind=first("kind"),
-            title=first("title") or first(PRACTICE_PREFIX + "title"),
+            kind=kind,
+            title=first("title"),
             snippet=snippet,
             source=first("source").rsplit("/", 1)[-1],
             document=first("doc_iri"),
-            score=round(float(score), 4) if plan.sort != "date" else 0.0,
+            score=round(float(score), 4),
             themes=[str(v) for v in doc.get_all("themes")],
             countries=[str(v) for v in doc.get_all("countries")],
             organisations=[str(v) for v in doc.get_all("organisations")],
@@ -495,22 +393,22 @@ class TantivyIndex:
             matched_via=matched_via(snippet, plan),
         )
 
-    def _snippet_generators(self, searcher: Any, plan: QueryPlan) -> list[Any]:
-        """Snippet generators of the body, then the title, marking the words the query
-        looked for: made once per search, used for every hit."""
-        clauses = self._clauses(
-            (Clause(text, name, 1.0) for text in plan.highlight for name in ("body", "title")),
-            _ALL_FIELDS,
-        )
-        if not clauses:
-            return []
-        marks = _any_of(clauses)
-        generators = []
-        for fieldname in (*_physical("body"), *_physical("title")):
-            generator = tantivy.SnippetGenerator.create(searcher, marks, self._schema, fieldname)
-            generator.set_max_num_chars(SNIPPET_CHARS)
-            generators.append(generator)
-        return generators
+
+def _field(searcher: Any, address: Any, name: str) -> str:
+    return str(searcher.doc(address).get_first(name) or "")
+
+
+def _snippet_generators(searcher: Any, marks: Any | None, schema: Any) -> list[Any]:
+    """Snippet generators of the body, then the title, marking the words the query
+    looked for: made once per search and kind, used for every hit."""
+    if marks is None:
+        return []
+    generators = []
+    for fieldname in ("body", "title"):
+        generator = tantivy.SnippetGenerator.create(searcher, marks, schema, fieldname)
+        generator.set_max_num_chars(SNIPPET_CHARS)
+        generators.append(generator)
+    return generators
 
 
 def _snippet(doc: Any, generators: list[Any]) -> str:
@@ -519,53 +417,23 @@ def _snippet(doc: Any, generators: list[Any]) -> str:
     for generator in generators:
         snippet = generator.snippet_from_doc(doc)
         if snippet.highlighted():
-            return _marked_html(snippet)
-    body = doc.get_first("body") or doc.get_first(PRACTICE_PREFIX + "body") or ""
-    return html.escape(first_sentences(str(body)))
-
-
-def _and(query: Any, restriction: Any) -> Any:
-    """``query`` among the records ``restriction`` matches, scored by ``query`` alone."""
-    return Query.boolean_query(
-        [(Occur.Must, query), (Occur.Must, Query.const_score_query(restriction, 0.0))]
-    )
-
-
-def _any_of(queries: list[Any]) -> Any:
-    return Query.boolean_query([(Occur.Should, q) for q in queries])
-
-
-def _marked_html(snippet: Any) -> str:
-    """The fragment escaped, its highlighted ranges (byte offsets) in <mark>."""
-    raw = snippet.fragment().encode("utf-8")
-    parts: list[str] = []
-    at = 0
-    for span in sorted(snippet.highlighted(), key=lambda r: r.start):
-        if span.start < at:
-            continue
-        parts.append(html.escape(raw[at : span.start].decode("utf-8", "replace")))
-        parts.append(
-            f"<mark>{html.escape(raw[span.start : span.end].decode('utf-8', 'replace'))}</mark>"
-        )
-        at = span.end
-    parts.append(html.escape(raw[at:].decode("utf-8", "replace")))
-    return "".join(parts).strip()
+            return marked_html(snippet)
+    return html.escape(first_sentences(str(doc.get_first("body") or "")))
 
 
 class _Lexicon:
-    """What the planner asks of the index's words, answered by one searcher."""
+    """What the planner asks of the index's words, answered by the documents' searcher
+    (practices repeat their documents' words)."""
 
-    def __init__(self, index: TantivyIndex, searcher: Any) -> None:
-        self._index = index
+    def __init__(self, searcher: Any) -> None:
         self._searcher = searcher
 
     def known(self, text: str) -> bool:
         return any(
             self._searcher.doc_freq(name, token) > 0
-            for tokens in self._index.token_forms(text)
+            for tokens in token_forms(text)
             for token in tokens
-            for logical in WEIGHTS
-            for name in _physical(logical)
+            for name in WEIGHTS
         )
 
     def similar_words(self, word: str, max_distance: int) -> list[str]:
