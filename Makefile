@@ -6,7 +6,7 @@ TRAIN_DIR ?= .train
 PRACTICE_MODEL ?= src/practicegraph/nlp/trained/practice_sentences
 ENTITY_MODEL ?= src/practicegraph/nlp/trained/entities
 
-.PHONY: setup test lint eval train search-eval bench bench-search bench-api bench-import vendor-yasgui
+.PHONY: setup test lint eval train search-eval search-eval-tune search-eval-test bench bench-search bench-api bench-import vendor-yasgui
 
 setup:
 	python3 -m venv .venv
@@ -65,3 +65,11 @@ vendor-yasgui:
 
 search-eval:
 	$(PYTHON) tools/search_eval.py --shared $(SHARED)
+
+# Relevance over the 240 corpus documents (everything in the repository): the
+# tuning queries, and the held-out test queries (written before any tuning).
+search-eval-tune:
+	$(PYTHON) tools/search_eval.py --docs corpus --queries eval/search_queries_tune.json
+
+search-eval-test:
+	$(PYTHON) tools/search_eval.py --docs corpus --queries eval/search_queries_test.json
