@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
 
 from practicegraph.search.query import QueryPlan, SearchRequest
@@ -50,6 +50,9 @@ class Hit:
     matched_via: list[str] = field(default_factory=list)
 
 
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))
+
+
 @dataclass
 class SearchResponse:
     query: str
@@ -73,7 +76,8 @@ class SearchResponse:
             "pages": self.pages,
             "page_size": self.page_size,
             "suggestion": self.suggestion,
-            "hits": [asdict(hit) for hit in self.hits],
+            # not dataclasses.asdict: it deep-copies every list, a tenth of a search
+            "hits": [{name: getattr(hit, name) for name in _HIT_FIELDS} for hit in self.hits],
             "facets": {
                 name: [{"value": value, "count": count} for value, count in counts]
                 for name, counts in self.facets.items()
