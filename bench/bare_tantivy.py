@@ -22,16 +22,9 @@ from typing import Any
 import tantivy
 
 from practicegraph.search import IndexRecord
+from practicegraph.search.query import FACETS  # the same six facets as the project
 
 TEXT_FIELDS = {"title": 3.0, "entities": 2.0, "body": 1.0}
-FACETS = {
-    "theme": "themes",
-    "country": "countries",
-    "organisation": "organisations",
-    "year": "year",
-    "kind": "kind",
-    "source": "dataset",
-}
 FILTERS = {"countries": "countries", "kinds": "kind", "themes": "themes", "years": "year"}
 
 
