@@ -66,7 +66,7 @@ ENTITY_CLASSES = {
 
 
 MIN_DOCS_FOR_WORKERS = 50
-INDEX_BATCH = 256  # documents per index commit: whoosh commits are costly
+INDEX_BATCH = 256  # documents per index commit: each commit writes and merges segments
 #: Seconds between attempts of a search to mend an index a full disk left behind.
 RESYNC_EVERY = 5.0
 

@@ -31,8 +31,9 @@ def search(
 ) -> dict[str, Any]:
     """Ranked hits with highlighted snippets, facet counts and a spelling suggestion.
 
-    A plain ``def``: whoosh blocks, so FastAPI runs this in its thread pool and a
-    slow search never holds the event loop.
+    A plain ``def``: a search blocks (tantivy releases the GIL while it searches, so
+    requests in FastAPI's thread pool overlap), and a slow one never holds the event
+    loop.
     """
     request = SearchRequest(
         q,
