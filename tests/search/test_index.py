@@ -252,3 +252,13 @@ def test_a_hit_found_through_a_synonym_says_so(index: SearchIndex) -> None:
     assert hit.id.endswith("/riga")
     assert hit.matched_via and all(via.startswith("reentry → ") for via in hit.matched_via)
     assert "<mark" in hit.snippet
+
+
+def test_a_hit_found_through_its_theme_says_which(index: SearchIndex) -> None:
+    """The annual report never writes "evaluation" but is filed under the theme the
+    word names: its hit marks nothing and says it matched through the theme."""
+    hits = {
+        hit.id.rsplit("/", 1)[-1]: hit for hit in index.search(SearchRequest("evaluation")).hits
+    }
+    assert "<mark" not in hits["passing"].snippet
+    assert hits["passing"].matched_via == ["theme: Evaluation and performance measurement"]

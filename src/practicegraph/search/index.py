@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from practicegraph.search.query import QueryPlan, SearchRequest
 from practicegraph.search.records import LOCAL_SOURCE, IndexRecord
-from practicegraph.search.vocabulary import analyse
+from practicegraph.search.vocabulary import SearchVocabulary, analyse
 
 __all__ = ["Hit", "SearchIndex", "SearchRequest", "SearchResponse"]
 
@@ -142,17 +142,28 @@ def lists_both_kinds(plan: QueryPlan) -> bool:
 _MARKED = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
 
 
-def matched_via(snippet: str, plan: QueryPlan) -> list[str]:
-    """The plan's expansions whose words the snippet marks: how a hit matched words
-    the query did not use ("reentry → resettlement")."""
-    if not plan.expansions or "<mark" not in snippet:
-        return []
-    marked = set(analyse(" ".join(html.unescape(m) for m in _MARKED.findall(snippet))))
-    return [
+def matched_via(
+    snippet: str, plan: QueryPlan, themes: Iterable[str], vocabulary: SearchVocabulary
+) -> list[str]:
+    """Why a hit matched words the query did not use: the plan's expansions whose
+    words the snippet marks ("reentry → resettlement"), and, when the snippet marks
+    nothing, the themes of the query it is filed under ("theme: Electronic
+    monitoring")."""
+    marked_texts = _MARKED.findall(snippet)
+    marked = set(analyse(" ".join(html.unescape(m) for m in marked_texts)))
+    reasons = [
         f"{source} → {phrase}"
         for source, phrase in plan.expansions
         if (tokens := analyse(phrase)) and set(tokens) <= marked
     ]
+    if not marked_texts:
+        held = set(themes)
+        reasons += [
+            f"theme: {labels[0] if (labels := vocabulary.theme_labels.get(t)) else t}"
+            for t in plan.themes
+            if t in held
+        ]
+    return reasons
 
 
 def first_sentences(text: str, limit: int = 240) -> str:

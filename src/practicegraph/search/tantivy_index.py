@@ -390,7 +390,9 @@ class TantivyIndex:
             year=doc.get_first("year"),
             url=doc.get_first("url"),
             dataset=first("dataset") or LOCAL_SOURCE,
-            matched_via=matched_via(snippet, plan),
+            matched_via=matched_via(
+                snippet, plan, [str(v) for v in doc.get_all("themes")], self.vocabulary
+            ),
         )
 
 

@@ -358,7 +358,7 @@ class WhooshIndex:
             year=fields.get("year"),
             url=fields.get("url"),
             dataset=fields.get("dataset") or LOCAL_SOURCE,
-            matched_via=matched_via(snippet, plan),
+            matched_via=matched_via(snippet, plan, _split(fields.get("themes")), self.vocabulary),
         )
 
 
