@@ -312,8 +312,9 @@ def _not_prose(text: str, words: int, bullet: bool) -> bool:
 def practice_label(sent: Span, chunks: Sequence[Span] | None = None, max_words: int = 10) -> str:
     """A short label: the noun phrase around the sentence's practice noun.
 
-    ``chunks`` are the document's noun chunks when the caller has them: spaCy's
-    ``Span.noun_chunks`` walks the whole document on every call.
+    ``chunks`` are the sentence's noun chunks when the caller has them (taken once
+    from the document's): spaCy's ``Span.noun_chunks`` walks the whole document's
+    on every call.
     """
     if chunks is None:
         chunks = list(sent.noun_chunks)
