@@ -5,6 +5,7 @@ engine's."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,11 @@ def test_a_hit_found_through_its_theme_says_which(index: SearchIndex) -> None:
     }
     assert "<mark" not in hits["passing"].snippet
     assert hits["passing"].matched_via == ["theme: Evaluation and performance measurement"]
+
+
+def test_snippets_mark_whole_words_after_letters_outside_ascii(index: SearchIndex) -> None:
+    """tantivy reports highlights as byte offsets: an "ø" before them must not shift
+    the marks (the word is marked whole, as written)."""
+    snippet = index.search(SearchRequest("Lillestrom prison")).hits[0].snippet
+    assert re.search(r"<mark[^>]*>Lillestrøm</mark>", snippet), snippet
+    assert re.search(r"<mark[^>]*>prison</mark>", snippet), snippet
