@@ -17,7 +17,8 @@ Each phase runs in its own subprocess, so that the peak resident set size
 processing; the headline "ingest" figure is the warm one (extractor already
 built), the "cold" figure includes opening the store and building the extractor.
 Phases are interleaved (raw, ingest, raw x2, raw, ingest, ...) ``--repeat``
-times and the best of each is kept, since the machine is shared.
+times, since the machine is shared; the headline ratio is the median of each
+round's own ingest / raw (the best of each phase is kept too, for the table).
 
     .venv/bin/python bench/ingest_throughput.py            # 2 MB, one round
     .venv/bin/python bench/ingest_throughput.py --mb 4 --repeat 3
@@ -35,6 +36,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -291,7 +293,12 @@ def print_table(summary: dict[str, Any]) -> None:
         if i == 0:
             print("  ".join("-" * w for w in widths))
     verdict = "meets" if summary["ratio"] >= TARGET_RATIO else "BELOW"
-    print(f"\ningest / raw = {summary['ratio']:.2f} ({verdict} the target {TARGET_RATIO:.2f})")
+    rounds = ", ".join(f"{r:.2f}" for r in summary["ratio_per_round"])
+    print(
+        f"\ningest / raw = {summary['ratio']:.2f}, the median of each round's own ratio "
+        f"({rounds}; best / best {summary['ratio_best_over_best']:.2f}): "
+        f"{verdict} the target {TARGET_RATIO:.2f}"
+    )
 
 
 def print_profile(path: Path, top: int = 30) -> None:
@@ -421,8 +428,12 @@ def main(argv: list[str] | None = None) -> int:
             },
             "repeat": args.repeat,
             "target_ratio": TARGET_RATIO,
-            "ratio": best["ingest"]["words_per_s"] / best["raw"]["words_per_s"],
+            # The headline: the median of each round's own ratio (ingest and raw side by
+            # side, on the machine as it was then); best / best across rounds mixes
+            # rounds the machine ran at different speeds.
+            "ratio": statistics.median(per_round),
             "ratio_per_round": per_round,
+            "ratio_best_over_best": best["ingest"]["words_per_s"] / best["raw"]["words_per_s"],
             "ratio_cold": best["ingest"]["cold_words_per_s"] / best["raw"]["words_per_s"],
             "best": best,
             "runs": runs,
