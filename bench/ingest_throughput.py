@@ -3,11 +3,17 @@
 What it measures, on >= 2 MB of text built from copies of the documents in
 ``corpus/`` (written as distinct files into a temporary folder):
 
-* raw:    ``load_pipeline(settings.model)`` then
-          ``for _ in nlp.pipe(texts, batch_size=settings.batch_size): pass``
+* raw:    the model stages alone: ``load_pipeline(settings.model)`` then
+          ``for _ in nlp.pipe(texts, batch_size=settings.batch_size): pass``, then
+          the sentence model over the passages of the same texts
+          (``SentenceEncoder.encode``, as semantic search embeds them); both are
+          timed, and ``nlp_words_per_s`` is spaCy's share alone
 * ingest: ``PracticeGraphService(settings).ingest([folder])`` into a fresh data
-          directory: reading, spaCy, the domain extractors, RDF building and the
-          transactional Oxigraph writes
+          directory: reading, spaCy, the domain extractors, RDF building, the
+          transactional Oxigraph writes and the search indexes with their passage
+          vectors (the default settings); compared with raw
+* ingest_plain: the same with ``search_semantic=False``, compared with spaCy's
+          share of raw (the words/s without the embedding pass)
 * raw, n_process=2: the same ``nlp.pipe`` with ``n_process=2``, as a reference
           line only (the service does not use several processes)
 
@@ -89,10 +95,10 @@ def read_texts(folder: Path) -> list[str]:
 # --- phases (each run in its own subprocess) --------------------------------------
 
 
-def _settings(data_dir: Path, batch_size: int | None) -> Any:
+def _settings(data_dir: Path, batch_size: int | None, semantic: bool | None = None) -> Any:
     from practicegraph.config import Settings
 
-    return Settings.from_env(data_dir=data_dir, batch_size=batch_size)
+    return Settings.from_env(data_dir=data_dir, batch_size=batch_size, search_semantic=semantic)
 
 
 def _rss_mb() -> float:
@@ -131,7 +137,19 @@ def phase_raw(folder: Path, batch_size: int | None, n_process: int) -> dict[str,
     c1 = _cpu_s()
     for _ in nlp.pipe(texts, batch_size=settings.batch_size, n_process=n_process):
         pass
-    t2 = time.perf_counter()
+    t_nlp = time.perf_counter()
+    passage_count = 0
+    if settings.search_semantic:
+        from practicegraph.search.embedding import passages, shared_encoder
+
+        encoder = shared_encoder()  # loading it is not processing: timed apart
+        t_loaded = time.perf_counter()
+        texts_to_embed = [p for text in texts for p in passages("", text)]
+        encoder.encode(texts_to_embed)
+        passage_count = len(texts_to_embed)
+        t2 = time.perf_counter() - (t_loaded - t_nlp)
+    else:
+        t2 = t_nlp
     name, version = model_identity(nlp)
     return {
         "phase": "raw" if n_process == 1 else f"raw_n{n_process}",
@@ -141,8 +159,12 @@ def phase_raw(folder: Path, batch_size: int | None, n_process: int) -> dict[str,
         "words": words,
         "load_s": t1 - t0,
         "process_s": t2 - t1,
+        "nlp_s": t_nlp - t1,
+        "embed_s": t2 - t_nlp,
+        "passages": passage_count,
         "cpu_s": _cpu_s() - c1,
         "words_per_s": words / (t2 - t1),
+        "nlp_words_per_s": words / (t_nlp - t1),
         "rss_after_load_mb": rss_loaded,
         "peak_rss_mb": _peak_mb(),
         "peak_rss_children_mb": _peak_mb(resource.RUSAGE_CHILDREN) if n_process > 1 else None,
@@ -156,11 +178,15 @@ def phase_raw(folder: Path, batch_size: int | None, n_process: int) -> dict[str,
 
 
 def phase_ingest(
-    folder: Path, data_dir: Path, batch_size: int | None, profile: Path | None = None
+    folder: Path,
+    data_dir: Path,
+    batch_size: int | None,
+    profile: Path | None = None,
+    semantic: bool = True,
 ) -> dict[str, Any]:
     from practicegraph.service import PracticeGraphService
 
-    settings = _settings(data_dir, batch_size)
+    settings = _settings(data_dir, batch_size, semantic)
     t0 = time.perf_counter()
     service = PracticeGraphService(settings)
     _ = service.extractor  # build the extractor (spaCy + gazetteers) outside the warm timing
@@ -181,8 +207,9 @@ def phase_ingest(
     service.close()
     if report.failed:
         raise SystemExit(f"ingest failed for {len(report.failed)} files, e.g. {report.failed[0]}")
+    phase = "ingest" if semantic else "ingest_plain"
     return {
-        "phase": "ingest" if profile is None else "ingest_profiled",
+        "phase": phase if profile is None else f"{phase}_profiled",
         "batch_size": settings.batch_size,
         "docs": len(report.added) + len(report.replaced),
         "words": report.words,
@@ -258,10 +285,24 @@ def fmt_row(cells: list[str], widths: list[int]) -> str:
 def print_table(summary: dict[str, Any]) -> None:
     rows = [["phase", "words", "seconds", "words/s", "vs raw", "peak RSS MB"]]
     raw = summary["best"]["raw"]["words_per_s"]
-    for key in ("raw", "ingest", "raw_n2"):
+    for key in ("raw", "ingest", "raw_n2", "raw (spaCy share)", "ingest_plain"):
+        if key == "raw (spaCy share)":
+            spacy = summary["best"]["raw"]
+            rows.append(
+                [
+                    key,
+                    f"{spacy['words']:,}",
+                    f"{spacy['nlp_s']:.1f}",
+                    f"{spacy['nlp_words_per_s']:,.0f}",
+                    "",
+                    "",
+                ]
+            )
+            continue
         best = summary["best"].get(key)
         if not best:
             continue
+        versus = raw if key != "ingest_plain" else summary["best"]["raw"]["nlp_words_per_s"]
         rss = f"{best['peak_rss_mb']:.0f}"
         if best.get("peak_rss_children_mb"):
             rss += f" (+{best['peak_rss_children_mb']:.0f}/child)"
@@ -271,7 +312,7 @@ def print_table(summary: dict[str, Any]) -> None:
                 f"{best['words']:,}",
                 f"{best['process_s']:.1f}",
                 f"{best['words_per_s']:,.0f}",
-                f"{best['words_per_s'] / raw:.2f}",
+                f"{best['words_per_s'] / versus:.2f}",
                 rss,
             ]
         )
@@ -299,6 +340,12 @@ def print_table(summary: dict[str, Any]) -> None:
         f"({rounds}; best / best {summary['ratio_best_over_best']:.2f}): "
         f"{verdict} the target {TARGET_RATIO:.2f}"
     )
+    if summary.get("ratio_plain_per_round"):
+        plain = ", ".join(f"{r:.2f}" for r in summary["ratio_plain_per_round"])
+        print(
+            f"without semantic search: ingest_plain / spaCy's share of raw = "
+            f"{summary['ratio_plain']:.2f} (median of {plain})"
+        )
 
 
 def print_profile(path: Path, top: int = 30) -> None:
@@ -341,13 +388,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phase-n-process", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.phase == "raw":
         print(json.dumps(phase_raw(args.folder, args.batch_size, args.phase_n_process)))
         return 0
     if args.phase == "ingest":
-        print(json.dumps(phase_ingest(args.folder, args.data, args.batch_size, args.profile)))
+        print(
+            json.dumps(
+                phase_ingest(args.folder, args.data, args.batch_size, args.profile, not args.plain)
+            )
+        )
         return 0
 
     machine = machine_info()  # before the runs: load average, commit and state of src/
@@ -372,6 +424,18 @@ def main(argv: list[str] | None = None) -> int:
                         str(folder),
                         "--data",
                         str(work / f"data{round_no}"),
+                    ],
+                ),
+                (
+                    "ingest_plain",
+                    [
+                        "--phase",
+                        "ingest",
+                        "--plain",
+                        "--folder",
+                        str(folder),
+                        "--data",
+                        str(work / f"data{round_no}-plain"),
                     ],
                 ),
             ]
@@ -401,9 +465,10 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
             shutil.rmtree(work / f"data{round_no}", ignore_errors=True)
+            shutil.rmtree(work / f"data{round_no}-plain", ignore_errors=True)
 
         best = {}
-        for key in ("raw", "ingest", "raw_n2"):
+        for key in ("raw", "ingest", "ingest_plain", "raw_n2"):
             of_kind = [r for r in runs if r["phase"] == key]
             if of_kind:
                 best[key] = max(of_kind, key=lambda r: r["words_per_s"])
@@ -411,6 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         per_round = [
             next(r for r in runs if r["round"] == n and r["phase"] == "ingest")["words_per_s"]
             / next(r for r in runs if r["round"] == n and r["phase"] == "raw")["words_per_s"]
+            for n in rounds
+        ]
+        per_round_plain = [
+            next(r for r in runs if r["round"] == n and r["phase"] == "ingest_plain")["words_per_s"]
+            / next(r for r in runs if r["round"] == n and r["phase"] == "raw")["nlp_words_per_s"]
             for n in rounds
         ]
         assert best["raw"]["words"] == best["ingest"]["words"], "raw and ingest saw different text"
@@ -433,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
             # rounds the machine ran at different speeds.
             "ratio": statistics.median(per_round),
             "ratio_per_round": per_round,
+            # Without semantic search: ingest_plain against spaCy's share of raw.
+            "ratio_plain": statistics.median(per_round_plain),
+            "ratio_plain_per_round": per_round_plain,
             "ratio_best_over_best": best["ingest"]["words_per_s"] / best["raw"]["words_per_s"],
             "ratio_cold": best["ingest"]["cold_words_per_s"] / best["raw"]["words_per_s"],
             "best": best,

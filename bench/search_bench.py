@@ -70,9 +70,14 @@ def disk_mb(path: Path) -> float:
 
 
 def build_project(
-    engine: str, path: Path, docs: list[list[Any]], vocabulary: SearchVocabulary, batch: int
+    engine: str,
+    path: Path,
+    docs: list[list[Any]],
+    vocabulary: SearchVocabulary,
+    batch: int,
+    semantic: bool = False,
 ) -> tuple[SearchIndex, dict[str, Any]]:
-    index = open_search_index(engine, path, vocabulary)
+    index = open_search_index(engine, path, vocabulary, semantic)
     calls = 0
     start = time.perf_counter()
     cpu = time.process_time()
@@ -220,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries-repeat", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1000, help="records per replace() call")
     parser.add_argument("--no-facet-cache", action="store_true", help="count facets every time")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="semantic search on (passage vectors at build, a query embedding per search); "
+        "the embedding pass runs at about 85 passages/s here, so keep --docs small",
+    )
     parser.add_argument("--profile", action="store_true", help="profile the slowest query")
     parser.add_argument("--keep", type=Path, help="build the indexes here and keep them")
     parser.add_argument(
@@ -245,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         bare, bare_build = build_bare(workdir / "bare", docs)
         print(f"bare index:    {bare_build}", flush=True)
         project, project_build = build_project(
-            args.engine, workdir / "project", docs, vocabulary, args.batch
+            args.engine, workdir / "project", docs, vocabulary, args.batch, args.semantic
         )
         print(f"project index: {project_build}", flush=True)
         del docs
@@ -261,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
                 "queries_repeat": args.queries_repeat,
                 "records_per_replace_call": args.batch,
                 "facet_cache": not args.no_facet_cache,
+                "semantic": args.semantic,
                 "practice_every": 5,
                 "seed": SEED,
                 "queries": len(QUERIES),
@@ -290,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     machine["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     result["machine"] = machine
     print_report(result)
-    output = args.output or RESULTS_DIR / f"search_{args.engine}_{args.docs}.json"
+    suffix = "_semantic" if args.semantic else ""
+    output = args.output or RESULTS_DIR / f"search_{args.engine}_{args.docs}{suffix}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwrote {output}")

@@ -79,7 +79,12 @@ def build(work: Path, n_docs: int, words: int) -> dict[str, Any]:
 
 
 def _settings(work: Path) -> Settings:
-    return Settings.from_env({}, data_dir=work / "data", search_engine="tantivy")
+    """Keyword search alone: embedding 100k generated documents would take this machine
+    hours (about 85 passages/s), and bare tantivy has no semantic pass to compare with.
+    The cost semantic search adds to a query is measured by bench/search_bench.py."""
+    return Settings.from_env(
+        {}, data_dir=work / "data", search_engine="tantivy", search_semantic=False
+    )
 
 
 # --- the servers -----------------------------------------------------------------------

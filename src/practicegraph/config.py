@@ -155,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         "each keeps its own index in the data directory, rebuilt from the store when missing.",
     ),
     Setting(
+        "search_semantic",
+        "PRACTICEGRAPH_SEARCH_SEMANTIC",
+        "Semantic search (true/false): documents near a query in meaning are found and "
+        "ranked with the keyword matches; embeds passages at indexing time (all-MiniLM-L6-v2, "
+        "int8, from requirements/model.txt).",
+    ),
+    Setting(
         "n_process",
         "PRACTICEGRAPH_N_PROCESS",
         "spaCy worker processes for ingests of 50 documents or more (default: 2 on a "
@@ -196,6 +203,7 @@ class Settings:
     max_import_bytes: int = 2 * 1024**3
     max_import_triples: int = 20_000_000
     search_engine: str = "tantivy"
+    search_semantic: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -269,6 +277,7 @@ class Settings:
                 f"search_engine must be one of {', '.join(SEARCH_ENGINES)}, "
                 f"got {self.search_engine!r}"
             )
+        semantic = _boolean("search_semantic", self.search_semantic)
         base = str(self.base_iri)
         if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in / or #, got {base!r}")
@@ -295,6 +304,7 @@ class Settings:
             max_import_triples=max_import_triples,
             token=self.token or None,
             search_engine=engine,
+            search_semantic=semantic,
         )
 
     @property
@@ -316,6 +326,19 @@ class Settings:
 
 
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _boolean(name: str, value: object) -> bool:
+    """A yes/no setting from a bool or its usual spellings in an environment variable."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
 def ontology_dir() -> Path:

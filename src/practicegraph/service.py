@@ -112,7 +112,7 @@ class PracticeGraphService:
         self.store = OxigraphStore(settings.store_dir, read_only=read_only, lock=self.write_lock)
         self.vocabulary = SearchVocabulary.load()
         self.index: SearchIndex = open_search_index(
-            settings.search_engine, settings.index_dir, self.vocabulary
+            settings.search_engine, settings.index_dir, self.vocabulary, settings.search_semantic
         )
         if extractor is not None:
             self.__dict__["extractor"] = extractor

@@ -157,6 +157,8 @@ def test_syntax_error_in_the_envelope_with_line_and_column(client: TestClient) -
         ({"params": {"query": "ASK {}", "format": "yaml"}}, 400),
         ({"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400),
         ({"params": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406),
+        # an empty query is refused up front, even with the shortest time limit
+        ({"params": {"query": "  ", "timeout": "0.1"}}, 400),
     ],
 )
 def test_protocol_errors_by_get(client: TestClient, kwargs: dict[str, object], status: int) -> None:
@@ -175,6 +177,7 @@ def test_protocol_errors_by_get(client: TestClient, kwargs: dict[str, object], s
         (b"query=ASK%20%7B%7D&update=CLEAR%20ALL", "application/x-www-form-urlencoded", 400),
         (b"query=%E9", "application/x-www-form-urlencoded", 400),
         (b"", "application/x-www-form-urlencoded", 400),
+        (b"query=&timeout=0.1", "application/x-www-form-urlencoded", 400),
     ],
 )
 def test_protocol_errors_by_post(

@@ -10,22 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from practicegraph.search import ENGINES, IndexRecord, SearchIndex, SearchRequest
-
-
-def record(ident: str, title: str, body: str, **extra: object) -> IndexRecord:
-    values: dict[str, object] = {
-        "id": f"https://example.org/{ident}",
-        "kind": "document",
-        "source": f"{ident}.txt",
-        "doc_iri": f"https://example.org/{ident}",
-        "title": title,
-        "body": body,
-        "content_hash": ident,
-    }
-    values.update(extra)
-    return IndexRecord(**values)  # type: ignore[arg-type]
-
+from practicegraph.search import ENGINES, SearchIndex, SearchRequest
+from search.records import record
 
 FILLER = "The annual report lists meetings, budgets and staff news. " * 5
 

@@ -368,6 +368,10 @@ async def _query(
             "using-graph-uri and using-named-graph-uri belong to updates; "
             "a query's dataset is default-graph-uri and named-graph-uri",
         )
+    if not query.strip():
+        # Refused here, not by the parser in a worker: an empty query must not wait
+        # for a worker (or time out behind others) to be told it is empty.
+        raise ApiError(400, "the query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE")
     results, graph = _formats(request, values)
     timeout = _timeout(values, settings, has_valid_token(request))
     _check_shape(query)

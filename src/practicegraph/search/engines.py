@@ -18,13 +18,14 @@ ENGINES: dict[str, type[TantivyIndex] | type[WhooshIndex]] = {
 
 
 def open_search_index(
-    engine: str, path: Path, vocabulary: SearchVocabulary | None = None
+    engine: str, path: Path, vocabulary: SearchVocabulary | None = None, semantic: bool = False
 ) -> SearchIndex:
-    """Open (or create) the index of ``engine`` at ``path``."""
+    """Open (or create) the index of ``engine`` at ``path``; with ``semantic``, passage
+    vectors beside it (:mod:`practicegraph.search.semantic_index`)."""
     try:
         factory = ENGINES[engine]
     except KeyError:
         raise ConfigError(
             f"search_engine must be one of {', '.join(ENGINES)}, got {engine!r}"
         ) from None
-    return factory(path, vocabulary)
+    return factory(path, vocabulary, semantic)

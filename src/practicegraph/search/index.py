@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
 
@@ -134,6 +134,37 @@ def group_under_documents(
     return listed + orphans
 
 
+#: Reciprocal rank fusion (Cormack, Clarke and Büttcher 2009): the constant k, the
+#: semantic ranking's weight beside the keyword ranking's 1, and how deep the
+#: keyword ranking is read. Chosen on the tuning queries, never on the test set.
+RRF_K = 60
+SEMANTIC_WEIGHT = 0.5
+FUSION_DEPTH = 100
+
+
+def fused(
+    keyword: list[tuple[float, T]], semantic: list[T], key_of: Callable[[T], Hashable]
+) -> list[tuple[float, T]]:
+    """Documents ranked by reciprocal rank fusion of the keyword ranking (``(score,
+    item)``, best first; an item scored 0 matched by meaning alone and holds no
+    keyword rank) and the semantic ranking (``semantic``, nearest first, those the
+    filters allow). Rank fusion, because BM25 scores and cosines share no scale;
+    reading ranks, it needs no calibration per query. The score returned is the
+    fused one, times 1000."""
+    scores: dict[Hashable, float] = {}
+    items: dict[Hashable, T] = {}
+    for rank, (_score, item) in enumerate(((s, i) for s, i in keyword if s > 0), start=1):
+        key = key_of(item)
+        items[key] = item
+        scores[key] = 1.0 / (RRF_K + rank)
+    for rank, item in enumerate(semantic, start=1):
+        key = key_of(item)
+        items.setdefault(key, item)
+        scores[key] = scores.get(key, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
+    ranked = sorted(scores, key=lambda key: -scores[key])
+    return [(round(scores[key] * 1000, 4), items[key]) for key in ranked]
+
+
 def lists_both_kinds(plan: QueryPlan) -> bool:
     kinds = dict(plan.filters).get("kind")
     return kinds is None or {"document", "practice"} <= set(kinds)
@@ -143,12 +174,16 @@ _MARKED = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
 
 
 def matched_via(
-    snippet: str, plan: QueryPlan, themes: Iterable[str], vocabulary: SearchVocabulary
+    snippet: str,
+    plan: QueryPlan,
+    themes: Iterable[str],
+    vocabulary: SearchVocabulary,
+    document: str = "",
 ) -> list[str]:
     """Why a hit matched words the query did not use: the plan's expansions whose
     words the snippet marks ("reentry → resettlement"), and, when the snippet marks
     nothing, the themes of the query it is filed under ("theme: Electronic
-    monitoring")."""
+    monitoring") or the closeness in meaning of its document ("similar meaning")."""
     marked_texts = _MARKED.findall(snippet)
     marked = set(analyse(" ".join(html.unescape(m) for m in marked_texts)))
     reasons = [
@@ -163,7 +198,18 @@ def matched_via(
             for t in plan.themes
             if t in held
         ]
+        if not reasons and any(n.iri == document for n in plan.semantic):
+            reasons.append("similar meaning")
     return reasons
+
+
+def passage_snippet(plan: QueryPlan, document: str) -> str:
+    """For a document found by meaning, its passage nearest to the query (escaped,
+    nothing marked: no word of it need be the query's), or "" if it is not one."""
+    for neighbour in plan.semantic:
+        if neighbour.iri == document and neighbour.passage:
+            return html.escape(first_sentences(neighbour.passage))
+    return ""
 
 
 def first_sentences(text: str, limit: int = 240) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pycountry
 
@@ -134,6 +134,14 @@ class Clause:
     slop: int = 1
 
 
+class Neighbour(NamedTuple):
+    """A document near the query in meaning."""
+
+    iri: str
+    cosine: float
+    passage: str  # its passage nearest to the query
+
+
 @dataclass(frozen=True)
 class QueryPlan:
     #: Each group is a quoted phrase: one clause of every group must match.
@@ -155,6 +163,9 @@ class QueryPlan:
     page: int = 1
     page_size: int = 10
     sort: str = "relevance"
+    #: Documents near the query in meaning, nearest first. They match too, and their
+    #: rank is fused with the keyword ranking.
+    semantic: tuple[Neighbour, ...] = ()
 
     @property
     def matches_everything(self) -> bool:
@@ -162,7 +173,7 @@ class QueryPlan:
 
     def match_key(self) -> tuple[object, ...]:
         """What decides the match set (and so the total and the facet counts)."""
-        return (self.required, self.match, self.themes, self.filters)
+        return (self.required, self.match, self.themes, self.filters, self.semantic)
 
 
 class Lexicon(Protocol):
@@ -177,8 +188,25 @@ class Lexicon(Protocol):
         ...
 
 
-def plan_query(request: SearchRequest, vocabulary: SearchVocabulary, lexicon: Lexicon) -> QueryPlan:
-    """Turn a request into the clauses, filters and corrections every engine runs."""
+class Neighbours(Protocol):
+    """Documents near a text in meaning (``semantic_index.SemanticIndex``)."""
+
+    def neighbours(self, text: str) -> list[Neighbour]:
+        """The documents nearest to ``text``, nearest first."""
+        ...
+
+
+def plan_query(
+    request: SearchRequest,
+    vocabulary: SearchVocabulary,
+    lexicon: Lexicon,
+    meaning: Neighbours | None = None,
+) -> QueryPlan:
+    """Turn a request into the clauses, filters and corrections every engine runs.
+
+    With ``meaning``, the documents nearest to the query's words in meaning join
+    the plan, except where the user asked for exact words (a quoted phrase) or for
+    the newest first (a date order would rank loosely related documents first)."""
     parsed = parse_query(request.query)
     words = [w for w in parsed.words if analyse(w)]  # stop words alone find nothing
     terms = analyse(" ".join(words))
@@ -226,6 +254,9 @@ def plan_query(request: SearchRequest, vocabulary: SearchVocabulary, lexicon: Le
         page=max(1, request.page),
         page_size=min(max(1, request.page_size), MAX_PAGE_SIZE),
         sort=request.sort,
+        semantic=tuple(meaning.neighbours(" ".join(words + corrections)))
+        if meaning is not None and words and not required and request.sort != "date"
+        else (),
     )
 
 

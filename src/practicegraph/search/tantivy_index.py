@@ -38,13 +38,16 @@ from tantivy import Query
 from practicegraph.errors import StorageFullError, StoreError, mentions_disk_full
 from practicegraph.search.facet_cache import FacetCache
 from practicegraph.search.index import (
+    FUSION_DEPTH,
     Hit,
     SearchResponse,
     first_sentences,
+    fused,
     group_under_documents,
     lists_both_kinds,
     matched_via,
     ordered_facets,
+    passage_snippet,
 )
 from practicegraph.search.query import (
     FACETS,
@@ -55,6 +58,7 @@ from practicegraph.search.query import (
     plan_query,
 )
 from practicegraph.search.records import KINDS, LOCAL_SOURCE, IndexRecord
+from practicegraph.search.semantic_index import SemanticIndex
 from practicegraph.search.tantivy_queries import (
     TEXT_ANALYZER,
     WORD_ANALYZER,
@@ -92,7 +96,9 @@ Ranked = tuple[float, Any, str]  # score, address in its kind's index, kind
 class TantivyIndex:
     """Two tantivy indexes in the data directory (``PRACTICEGRAPH_SEARCH_ENGINE=tantivy``)."""
 
-    def __init__(self, path: Path, vocabulary: SearchVocabulary | None = None) -> None:
+    def __init__(
+        self, path: Path, vocabulary: SearchVocabulary | None = None, semantic: bool = False
+    ) -> None:
         self.path = path
         self.vocabulary = vocabulary or SearchVocabulary.load()
         self._schema = schema()
@@ -104,6 +110,9 @@ class TantivyIndex:
             self._indexes = self._open()
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot open the search index at {self.path}: {exc}") from exc
+        #: Passage vectors beside the keyword index (opened after it: a fresh keyword
+        #: index empties the folder), written before it.
+        self.semantic = SemanticIndex(path, on_full=self._mark_stale) if semantic else None
 
     def _open(self) -> dict[str, Any]:
         """Open the indexes, or create them; those of another version are started
@@ -133,21 +142,33 @@ class TantivyIndex:
             marker.write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
         return indexes
 
+    def _mark_stale(self) -> None:
+        self.stale = True
+
     # -- writes ------------------------------------------------------------------
     def replace(self, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace the records of each given source (document file name)."""
         if records:
+            if self.semantic is not None:
+                self.semantic.replace(records)
             self._write([("source", source) for source in records], records)
 
     def delete(self, sources: Iterable[str]) -> None:
+        sources = list(sources)
+        if self.semantic is not None:
+            self.semantic.delete(sources)
         self._write([("source", source) for source in sources], {})
 
     def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace everything of one imported source."""
+        if self.semantic is not None:
+            self.semantic.replace_dataset(dataset, records)
         self._write([("dataset", dataset)], records)
 
     def clear(self) -> None:
         """Drop everything (used by reindex)."""
+        if self.semantic is not None:
+            self.semantic.clear()
         self._write([], {}, everything=True)
 
     def optimize(self) -> None:
@@ -245,13 +266,18 @@ class TantivyIndex:
 
     # -- reads -------------------------------------------------------------------
     def indexed_hashes(self) -> dict[str, str]:
-        """index key -> content hash of every indexed document (imported ones included)."""
+        """index key -> content hash of every indexed document (imported ones included);
+        with semantic search, a document whose vectors are missing or of another
+        content reports no hash, so the service's repair writes it again."""
         searcher = self._indexes["document"].searcher()
         result = searcher.search(Query.all_query(), limit=max(1, searcher.num_docs), count=False)
         hashes: dict[str, str] = {}
         for _score, address in result.hits:
             doc = searcher.doc(address)
             hashes[doc.get_first("source") or ""] = doc.get_first("content_hash") or ""
+        if self.semantic is not None:
+            vectors = self.semantic.hashes()
+            hashes = {s: h for s, h in hashes.items() if vectors.get(s) == h}
         return hashes
 
     def counts(self) -> dict[str, int]:
@@ -259,7 +285,7 @@ class TantivyIndex:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         searchers = {kind: index.searcher() for kind, index in self._indexes.items()}
-        plan = plan_query(request, self.vocabulary, _Lexicon(searchers["document"]))
+        plan = plan_query(request, self.vocabulary, _Lexicon(searchers["document"]), self.semantic)
         kinds = [k for k in KINDS if k in dict(plan.filters).get("kind", KINDS)]
         facets = self._facets(searchers, plan, kinds)
         per_kind = dict(facets.get("kind", []))
@@ -271,7 +297,7 @@ class TantivyIndex:
             ranked = [
                 (score, address, kind)
                 for kind in kinds
-                for score, address in self._ranked(searchers[kind], plan, wanted)
+                for score, address in self._ranked_kind(searchers[kind], kind, plan, wanted)
             ]
             ranked.sort(key=lambda item: -item[0])
         page = ranked[offset:wanted]
@@ -299,13 +325,31 @@ class TantivyIndex:
             return [(0.0, address) for _date, address in found.hits]
         return list(searcher.search(query, limit=max(1, limit), count=False).hits)
 
+    def _ranked_kind(self, searcher: Any, kind: str, plan: QueryPlan, limit: int) -> Any:
+        """The best ``limit`` records of one kind; documents near the query in meaning
+        are fused with the keyword ranking (:func:`fused`)."""
+        if kind != "document" or not plan.semantic:
+            return self._ranked(searcher, plan, limit)
+        keyword = self._ranked(searcher, plan, max(limit, FUSION_DEPTH))
+        near = self._queries.semantic(plan)
+        if plan.filters:
+            near = restricted(near, self._queries.filters(plan))
+        found = {
+            _field(searcher, address, "doc_iri"): address
+            for _score, address in searcher.search(near, limit=len(plan.semantic)).hits
+        }
+        semantic = [found[n.iri] for n in plan.semantic if n.iri in found]
+        ranking = fused(keyword, semantic, lambda a: (a.segment_ord, a.doc))
+        return ranking[:limit]
+
     def _grouped(
         self, searchers: dict[str, Any], plan: QueryPlan, wanted: int, per_kind: dict[str, int]
     ) -> list[Ranked]:
         """Documents ranked, each followed by its best matching practices
         (:func:`group_under_documents`), far enough for ``wanted`` records."""
         documents = [
-            (s, a, "document") for s, a in self._ranked(searchers["document"], plan, wanted)
+            (s, a, "document")
+            for s, a in self._ranked_kind(searchers["document"], "document", plan, wanted)
         ]
         iris = [_field(searchers["document"], a, "doc_iri") for _s, a, _k in documents]
         among = None
@@ -337,9 +381,9 @@ class TantivyIndex:
             name: {"terms": {"field": fieldname, "size": FACET_SIZE}}
             for name, fieldname in FACETS.items()
         }
-        query = self._queries.plan(plan, bonus=False)
         counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         for kind in kinds:
+            query = self._queries.plan(plan, bonus=False, semantic=kind == "document")
             answer = searchers[kind].aggregate(query, request)
             for name in FACETS:
                 for bucket in answer.get(name, {}).get("buckets", []):
@@ -372,6 +416,8 @@ class TantivyIndex:
     ) -> Hit:
         doc = searcher.doc(address)
         snippet = _snippet(doc, generators)
+        if "<mark" not in snippet and kind == "document":
+            snippet = passage_snippet(plan, str(doc.get_first("doc_iri") or "")) or snippet
 
         def first(name: str) -> str:
             return str(doc.get_first(name) or "")
@@ -391,7 +437,11 @@ class TantivyIndex:
             url=doc.get_first("url"),
             dataset=first("dataset") or LOCAL_SOURCE,
             matched_via=matched_via(
-                snippet, plan, [str(v) for v in doc.get_all("themes")], self.vocabulary
+                snippet,
+                plan,
+                [str(v) for v in doc.get_all("themes")],
+                self.vocabulary,
+                first("doc_iri") if kind == "document" else "",
             ),
         )
 

@@ -83,13 +83,21 @@ class QueryBuilder:
     def term(self, fieldname: str, value: str) -> Any:
         return Query.term_query(self.schema, fieldname, value, index_option="freq")
 
-    def plan(self, plan: QueryPlan, bonus: bool = True) -> Any:
+    def plan(self, plan: QueryPlan, bonus: bool = True, semantic: bool = False) -> Any:
         """The plan as one query, among the records its filters allow; the bonus
-        clauses (which only add to scores) when asked."""
+        clauses (which only add to scores) when asked; with ``semantic`` (the
+        documents' index), the plan's documents near in meaning match too, scoring
+        nothing (their rank is fused afterwards)."""
         query = self._scoring(plan, bonus)
+        if semantic and plan.semantic:
+            query = any_of([query, Query.const_score_query(self.semantic(plan), 0.0)])
         if plan.filters:
             query = restricted(query, self.filters(plan))
         return query
+
+    def semantic(self, plan: QueryPlan) -> Any:
+        """The documents of the plan's semantic neighbours (by document IRI)."""
+        return Query.term_set_query(self.schema, "doc_iri", [n.iri for n in plan.semantic])
 
     def filters(self, plan: QueryPlan) -> Any:
         return Query.boolean_query(

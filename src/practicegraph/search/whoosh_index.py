@@ -34,13 +34,16 @@ from practicegraph.search.abandon import abandon_writer
 from practicegraph.search.analysis import plain_analyzer, text_analyzer
 from practicegraph.search.facet_cache import FacetCache
 from practicegraph.search.index import (
+    FUSION_DEPTH,
     Hit,
     SearchResponse,
     first_sentences,
+    fused,
     group_under_documents,
     lists_both_kinds,
     matched_via,
     ordered_facets,
+    passage_snippet,
 )
 from practicegraph.search.query import (
     FACETS,
@@ -54,6 +57,7 @@ from practicegraph.search.query import (
 )
 from practicegraph.search.records import KINDS, LOCAL_SOURCE, IndexRecord
 from practicegraph.search.searchers import SearcherPool
+from practicegraph.search.semantic_index import SemanticIndex
 from practicegraph.search.vocabulary import SearchVocabulary, analyse
 
 RERANK_DEPTH = 100  # candidates whose order phrase and proximity clauses may change
@@ -89,7 +93,9 @@ def schema() -> Schema:
 class WhooshIndex:
     """A whoosh index in the data directory (``PRACTICEGRAPH_SEARCH_ENGINE=whoosh``)."""
 
-    def __init__(self, path: Path, vocabulary: SearchVocabulary | None = None) -> None:
+    def __init__(
+        self, path: Path, vocabulary: SearchVocabulary | None = None, semantic: bool = False
+    ) -> None:
         self.path = path
         self.vocabulary = vocabulary or SearchVocabulary.load()
         self._analyzer = text_analyzer()
@@ -116,11 +122,18 @@ class WhooshIndex:
                 self._ix = whoosh_index.create_in(str(path), schema())
         except (OSError, whoosh_index.IndexError) as exc:
             raise StoreError(f"cannot open the search index at {path}: {exc}") from exc
+        #: Passage vectors beside the keyword index, written before it.
+        self.semantic = SemanticIndex(path, on_full=self._mark_stale) if semantic else None
+
+    def _mark_stale(self) -> None:
+        self.stale = True
 
     # -- writes ------------------------------------------------------------------
     def replace(self, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace the records of each given source (document file name), in one commit."""
         if records:
+            if self.semantic is not None:
+                self.semantic.replace(records)
             self._rewrite([("source", source) for source in records], records)
 
     def _rewrite(
@@ -169,12 +182,17 @@ class WhooshIndex:
             logger.warning("the keyword index could not be merged (its data is intact)")
 
     def delete(self, sources: Iterable[str]) -> None:
+        sources = list(sources)
+        if self.semantic is not None:
+            self.semantic.delete(sources)
         with self._writer() as writer:
             for source in sources:
                 writer.delete_by_term("source", source)
 
     def replace_dataset(self, dataset: str, records: Mapping[str, list[IndexRecord]]) -> None:
         """Replace everything of one imported source in one commit."""
+        if self.semantic is not None:
+            self.semantic.replace_dataset(dataset, records)
         self._rewrite([("dataset", dataset)], records)
 
     def clear(self) -> None:
@@ -190,6 +208,8 @@ class WhooshIndex:
                 raise
             self.stale = True
             raise StorageFullError("the keyword index could not be created again") from exc
+        if self.semantic is not None:  # its file went with the folder
+            self.semantic = SemanticIndex(self.path, self.semantic.encoder, self._mark_stale)
 
     def close(self) -> None:
         self._searchers.close_all()
@@ -199,10 +219,14 @@ class WhooshIndex:
     def indexed_hashes(self) -> dict[str, str]:
         """index key -> content hash of every indexed document (imported ones included)."""
         with self._ix.searcher() as searcher:
-            return {
+            hashes = {
                 fields["source"]: fields.get("content_hash", "")
                 for fields in searcher.documents(kind="document")
             }
+        if self.semantic is not None:  # documents without their vectors are written again
+            vectors = self.semantic.hashes()
+            hashes = {s: h for s, h in hashes.items() if vectors.get(s) == h}
+        return hashes
 
     def counts(self) -> dict[str, int]:
         with self._ix.searcher() as searcher:
@@ -214,10 +238,12 @@ class WhooshIndex:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         with self._searchers.borrow() as searcher:
-            plan = plan_query(request, self.vocabulary, _Lexicon(searcher))
+            plan = plan_query(request, self.vocabulary, _Lexicon(searcher), self.semantic)
             query = self._match_query(plan)
             filter_query = _filter_query(plan)
             matched = set(searcher.docs_for_query(query))
+            near = _semantic_documents(searcher, plan)
+            matched |= set(near)
             if filter_query is not None:
                 matched &= set(searcher.docs_for_query(filter_query))
             page, size = plan.page, plan.page_size
@@ -226,7 +252,7 @@ class WhooshIndex:
                 kind_of = self._facet_postings(searcher, searcher.reader().generation())["kind"]
                 documents = matched & kind_of.get("document", frozenset())
                 practices = matched & kind_of.get("practice", frozenset())
-                ranked_documents = self._ranked(searcher, query, plan, documents, wanted)
+                ranked_documents = self._ranked(searcher, query, plan, documents, wanted, near)
                 if len(documents) > len(ranked_documents):
                     # Deeper documents remain: the practices of these ones fill the page.
                     listed = {_document_of(searcher, d) for d, _s in ranked_documents}
@@ -238,7 +264,7 @@ class WhooshIndex:
                 )
                 total = len(matched)
             else:
-                ranked = self._ranked(searcher, query, plan, matched, wanted)
+                ranked = self._ranked(searcher, query, plan, matched, wanted, near)
                 total = len(matched)
             marks = frozenset(t for text in plan.highlight for t in analyse(text))
             hits = [
@@ -251,12 +277,27 @@ class WhooshIndex:
             )
 
     def _ranked(
-        self, searcher: Any, query: Query, plan: QueryPlan, among: set[int], limit: int
+        self,
+        searcher: Any,
+        query: Query,
+        plan: QueryPlan,
+        among: set[int],
+        limit: int,
+        near: list[int] | None = None,
     ) -> list[tuple[int, float]]:
         """The best ``limit`` of ``among`` by score, or the newest by date. Bonus
-        clauses (proximity, synonym phrases) re-rank the best ``RERANK_DEPTH``."""
+        clauses (proximity, synonym phrases) re-rank the best ``RERANK_DEPTH``;
+        documents ``near`` in meaning (nearest first) are fused with that ranking."""
         if not among or limit < 1:
             return []
+        if near:
+            keyword = self._ranked(searcher, query, plan, among, max(limit, FUSION_DEPTH))
+            ranking = fused(
+                [(score, docnum) for docnum, score in keyword],
+                [d for d in near if d in among],
+                lambda docnum: docnum,
+            )
+            return [(docnum, score) for score, docnum in ranking[:limit]]
         if plan.sort == "date":
             results = searcher.search(
                 query, limit=limit, filter=among, sortedby="date", reverse=True
@@ -342,6 +383,8 @@ class WhooshIndex:
             )
             if snippet:
                 break
+        if not snippet and fields["kind"] == "document":
+            snippet = passage_snippet(plan, fields.get("doc_iri", ""))
         if not snippet:
             snippet = html.escape(first_sentences(fields.get("body", "")))
         return Hit(
@@ -358,8 +401,26 @@ class WhooshIndex:
             year=fields.get("year"),
             url=fields.get("url"),
             dataset=fields.get("dataset") or LOCAL_SOURCE,
-            matched_via=matched_via(snippet, plan, _split(fields.get("themes")), self.vocabulary),
+            matched_via=matched_via(
+                snippet,
+                plan,
+                _split(fields.get("themes")),
+                self.vocabulary,
+                fields.get("doc_iri", "") if fields["kind"] == "document" else "",
+            ),
         )
+
+
+def _semantic_documents(searcher: Any, plan: QueryPlan) -> list[int]:
+    """The document records of the plan's neighbours in meaning, nearest first."""
+    found: list[int] = []
+    for neighbour in plan.semantic:
+        found += [
+            d
+            for d in searcher.docs_for_query(Term("doc_iri", neighbour.iri))
+            if searcher.stored_fields(d).get("kind") == "document"
+        ]
+    return found
 
 
 def _document_of(searcher: Any, docnum: int) -> str:
