@@ -41,7 +41,11 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 DIMENSIONS = 384
 #: The model's max_seq_length (sentence-transformers' configuration of it).
 MAX_TOKENS = 256
-BATCH = 32
+#: A batch holds at most this many sequences, and at most TOKEN_BUDGET tokens once
+#: padded: attention's memory grows with rows x length^2 (32 rows of 256 tokens
+#: took the process to 1.8 GB).
+BATCH = 64
+TOKEN_BUDGET = 4096
 
 Vectors = npt.NDArray[np.float32]
 
@@ -80,6 +84,8 @@ class SentenceEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Without the arena, what a long batch allocated is given back after it.
+        options.enable_cpu_mem_arena = False
         self._session = onnxruntime.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
@@ -91,9 +97,8 @@ class SentenceEncoder:
         if not texts:
             return out
         encodings = self._tokenizer.encode_batch(texts)
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
+        order = [int(i) for i in np.argsort([len(e.ids) for e in encodings], kind="stable")]
+        for rows in _batches(order, [len(encodings[i].ids) for i in order]):
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -108,6 +113,19 @@ class SentenceEncoder:
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[rows] = pooled / np.clip(norms, 1e-12, None)
         return out
+
+
+def _batches(order: list[int], lengths: list[int]) -> list[list[int]]:
+    """Consecutive runs of ``order`` (shortest texts first) within BATCH rows and
+    TOKEN_BUDGET padded tokens (a run's last, longest text sets its padding)."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index, length in zip(order, lengths, strict=True):
+        if current and (len(current) >= BATCH or (len(current) + 1) * length > TOKEN_BUDGET):
+            batches.append(current)
+            current = []
+        current.append(index)
+    return [*batches, current] if current else batches
 
 
 _lock = threading.Lock()
