@@ -64,13 +64,17 @@ def test_encoding_does_not_depend_on_the_batch() -> None:
     assert float(alone @ batched) > 0.9999
 
 
-def test_passages_are_overlapping_windows_led_by_the_title() -> None:
+def test_passages_are_runs_of_three_sentences_led_by_the_title() -> None:
     body = " ".join(f"Sentence number {n} ends here." for n in range(1, 8))
     windows = passages("A title", body)
     assert windows[0].startswith("A title. Sentence number 1")
-    assert [w.count("Sentence") for w in windows] == [3, 3, 3]
-    assert "number 3" in windows[0] and "number 3" in windows[1]  # one sentence shared
+    assert [w.count("Sentence") for w in windows] == [3, 3, 1]
+    assert "number 4" in windows[1] and "number 7" in windows[2]
     assert passages("Only a title", "") == ["Only a title."]
+    assert passages("", "One.\nTwo, a list item\n\nThree! Four?") == [
+        "One. Two, a list item Three!",
+        "Four?",
+    ]
 
 
 def test_a_model_file_that_is_not_the_pinned_one_is_refused(
