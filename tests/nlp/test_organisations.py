@@ -67,6 +67,16 @@ def test_rules_events_and_roles_are_not_organisations(nlp_extractor: Extractor) 
 
 def test_territorial_european_union_is_not_the_body(nlp_extractor: Extractor) -> None:
     assert orgs(nlp_extractor, "They represented 15 jurisdictions of the European Union.") == {}
+    assert orgs(nlp_extractor, "Prison numbers rose in the European Union last year.") == {}
+    text = "The rate is the highest among the member states of the European Union."
+    assert "European Union" not in orgs(nlp_extractor, text)
+
+
+def test_the_european_union_acting_through_a_programme_is_the_body(
+    nlp_extractor: Extractor,
+) -> None:
+    text = "The training is a joint programme of the European Union and the Council of Europe."
+    assert {"European Union", "Council of Europe"} <= set(orgs(nlp_extractor, text))
 
 
 def test_cue_introduced_name_without_head_noun(nlp_extractor: Extractor) -> None:

@@ -67,8 +67,17 @@ from practicegraph.nlp.org_names import (
 )
 from practicegraph.text import normalise, slug
 
-# "jurisdictions of the European Union": the Union as a territory, not a body.
-_GEOGRAPHIC_BEFORE = re.compile(r"\b(?:in|of|across|throughout|within|outside|to)\s+the\s+$")
+# "in the European Union", "jurisdictions of the European Union": the Union as a
+# territory, not a body. After "of", only when what comes before is a place or its
+# people ("member states of", "the prisons of"): "a joint programme of the European
+# Union" is the body acting.
+_GEOGRAPHIC_BEFORE = re.compile(
+    r"\b(?:(?:in|across|throughout|within|outside|to)\s+the"
+    r"|(?:jurisdictions?|states?|countries|country|territor(?:y|ies)|borders?|regions?"
+    r"|parts?|rest|citizens|nationals|residents|population|populations|area|cities"
+    r"|prisons|map|members)\s+of\s+the)\s+$",
+    re.IGNORECASE,
+)
 _PORTFOLIO_HEADS = frozenset(
     {"Ministry", "Department", "Secretariat", "Directorate", "Committee", "Commission"}
 )
