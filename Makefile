@@ -25,7 +25,7 @@ lint:
 # extraction was developed on (eval/tuned/) and the corpus (eval/corpus/train, dev-test).
 eval:
 	rm -rf $(EVAL_DIR) && mkdir -p $(EVAL_DIR)
-	$(PYTHON) -m practicegraph ingest --data $(EVAL_DIR)/data corpus eval/tuned/dev-docs eval/corpus/train eval/corpus/dev-test > /dev/null || test $$? -eq 2
+	PRACTICEGRAPH_SEARCH_SEMANTIC=false $(PYTHON) -m practicegraph ingest --data $(EVAL_DIR)/data corpus eval/tuned/dev-docs eval/corpus/train eval/corpus/dev-test > /dev/null || test $$? -eq 2
 	$(PYTHON) -m practicegraph export --data $(EVAL_DIR)/data --format nquads -o $(EVAL_DIR)/dump.nq
 	$(PYTHON) tools/eval_report.py --graph $(EVAL_DIR)/dump.nq
 

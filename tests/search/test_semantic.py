@@ -176,3 +176,20 @@ def test_the_setting_is_a_yes_or_no(tmp_path: Path) -> None:
     assert off.validated().search_semantic is False
     with pytest.raises(ConfigError, match="search_semantic must be true or false, got 'maybe'"):
         Settings.from_env({"PRACTICEGRAPH_SEARCH_SEMANTIC": "maybe"}, data_dir=tmp_path).validated()
+
+
+def test_a_query_asked_again_is_not_encoded_again(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    class Counting:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return shared_encoder().encode(texts)
+
+    semantic = SemanticIndex(tmp_path, Counting())  # type: ignore[arg-type]
+    semantic.replace({d.source: [d] for d in DOCS})
+    written = len(calls)
+    first = semantic.neighbours("equestrian therapy")
+    assert semantic.neighbours("equestrian therapy") == first  # paging, a facet click
+    semantic.neighbours("ankle tags")
+    assert calls[written:] == [1, 1]

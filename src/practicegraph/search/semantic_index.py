@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,8 @@ FILE_NAME = "semantic.sqlite"
 #: chosen on the tuning queries (tools/search_eval.py), never on the test set.
 NEIGHBOURS = 40
 MIN_COSINE = 0.45
+#: Query vectors kept (1.5 KB each).
+QUERY_CACHE = 1024
 
 #: Bumped when the tables change: a file of another version is started afresh (its
 #: documents then report no hash, and the service's index repair embeds them again).
@@ -77,6 +80,7 @@ class SemanticIndex:
         #: stale, so the service writes the documents again once there is room).
         self._on_full = on_full
         self._lock = threading.Lock()
+        self._query_vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         #: What searches read, replaced whole (never changed in place) by a reload.
         self._snapshot = _Snapshot(
             -1,
@@ -182,7 +186,7 @@ class SemanticIndex:
         snapshot = self._current()
         if not text.strip() or not snapshot.iris:
             return []
-        query = self.encoder.encode([text])[0]
+        query = self._query_vector(text)
         similarity = snapshot.vectors @ query
         best = np.maximum.reduceat(similarity, snapshot.starts)
         order = [i for i in np.argsort(-best, kind="stable")[:limit] if best[i] >= MIN_COSINE]
@@ -201,6 +205,18 @@ class SemanticIndex:
             )
             for i in order
         ]
+
+    def _query_vector(self, text: str) -> npt.NDArray[np.float32]:
+        """The query's vector, kept for the last QUERY_CACHE queries: paging and
+        facet clicks ask the same query again, and encoding it is most of the cost."""
+        vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
+            with self._lock:
+                self._query_vectors[text] = vector
+                while len(self._query_vectors) > QUERY_CACHE:
+                    self._query_vectors.popitem(last=False)
+        return vector
 
     def _passages(self, rowids: list[int]) -> dict[int, str]:
         if not rowids:
