@@ -1,8 +1,9 @@
 """Passage vectors of the indexed documents, and the documents nearest to a query.
 
 Beside each keyword index, in ``semantic.sqlite``: one row per passage of a
-document record (:func:`~practicegraph.search.embedding.passages`), its vector
-(float16, 768 bytes) and the document's content hash. A document is as near to
+document record (:func:`~practicegraph.search.embedding.passages`), its text
+(the snippet of a hit found by meaning), its vector (float16, 768 bytes) and
+the document's content hash. A document is as near to
 a query as its nearest passage. SQLite because every write is one transaction
 (a crash or a full disk leaves the previous state) and any number of processes
 may read while one writes; the vectors are held in memory per process and
@@ -13,8 +14,10 @@ The keyword engines write here first and to their own index last (see
 reports no content hash, so the service's index repair writes it again.
 
 Scale: the vectors of the embedded default's documents fit in memory (a
-document of 600 words has about 20 passages, 15 KB); at ~100k documents a
-deployment puts a vector search engine behind :class:`SemanticIndex`'s methods.
+document of 600 words has about 10 passages, 8 KB of vectors), and a query is
+compared with every passage. At ~100k documents that product would take about
+a second: such a deployment needs a vector search engine in this class's place
+(not built; the engines construct this class).
 """
 
 from __future__ import annotations
