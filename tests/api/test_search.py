@@ -21,3 +21,25 @@ def test_search_rejects_bad_parameters_in_the_envelope(client: TestClient) -> No
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["status"] == 400 and "size" in str(error["detail"])
+
+
+def test_a_document_found_by_meaning_says_so_over_http(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    text = (
+        "Riding lessons behind the walls\n\n"
+        "The prison at the edge of the town opened in 1968 and holds two hundred men. "
+        "Visiting hours are on weekends. The governor changed last spring.\n\n"
+        "Since March, inmates care for horses in the stables every morning. Grooming and "
+        "riding the animals teaches patience and responsibility, staff say."
+    )
+    created = client.post(
+        "/documents", files={"file": ("stables.txt", text.encode(), "text/plain")}, headers=auth
+    )
+    assert created.status_code == 201, created.text
+    body = client.get("/search", params={"q": "equestrian therapy"}).json()
+    hits = {hit["source"]: hit for hit in body["hits"]}
+    assert hits["stables.txt"]["matched_via"] == ["similar meaning"]
+    assert "horses" in hits["stables.txt"]["snippet"]
+    off = client.get("/search", params={"q": '"equestrian therapy"'}).json()
+    assert "stables.txt" not in {hit["source"] for hit in off["hits"]}
