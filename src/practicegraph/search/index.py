@@ -17,11 +17,13 @@ to bring the index back in step with the store once there is room.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
 
+from practicegraph.errors import StorageFullError
 from practicegraph.search.query import QueryPlan, SearchRequest
 from practicegraph.search.records import LOCAL_SOURCE, IndexRecord
 from practicegraph.search.vocabulary import SearchVocabulary, analyse
@@ -29,6 +31,7 @@ from practicegraph.search.vocabulary import SearchVocabulary, analyse
 __all__ = ["Hit", "SearchIndex", "SearchRequest", "SearchResponse"]
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -163,6 +166,14 @@ def fused(
         scores[key] = scores.get(key, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
     ranked = sorted(scores, key=lambda key: -scores[key])
     return [(round(scores[key] * 1000, 4), items[key]) for key in ranked]
+
+
+def refused_for_space(index: SearchIndex, exc: BaseException) -> StorageFullError:
+    """A write the disk had no room for: mark ``index`` stale (the service writes the
+    documents again once there is room) and say that the last commit stands."""
+    index.stale = True
+    logger.info("the disk is full: the keyword index refused a write: %s", exc)
+    return StorageFullError("the keyword index was not updated and keeps its previous state")
 
 
 def lists_both_kinds(plan: QueryPlan) -> bool:

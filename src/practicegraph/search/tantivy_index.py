@@ -48,6 +48,7 @@ from practicegraph.search.index import (
     matched_via,
     ordered_facets,
     passage_snippet,
+    refused_for_space,
 )
 from practicegraph.search.query import (
     FACETS,
@@ -220,11 +221,7 @@ class TantivyIndex:
                     logger.debug("rollback of the keyword index failed", exc_info=True)
                 writer.wait_merging_threads()
                 if mentions_disk_full(exc):
-                    self.stale = True
-                    logger.info("the disk is full: the keyword index refused a write: %s", exc)
-                    raise StorageFullError(
-                        "the keyword index was not updated and keeps its previous state"
-                    ) from exc
+                    raise refused_for_space(self, exc) from exc
                 raise
             writer.wait_merging_threads()
             self._indexes[kind].reload()

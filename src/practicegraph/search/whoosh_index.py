@@ -44,6 +44,7 @@ from practicegraph.search.index import (
     matched_via,
     ordered_facets,
     passage_snippet,
+    refused_for_space,
 )
 from practicegraph.search.query import (
     FACETS,
@@ -160,11 +161,7 @@ class WhooshIndex:
         except BaseException as exc:
             abandon_writer(self._ix, self.path, writer)
             if is_disk_full(exc):
-                self.stale = True
-                logger.info("the disk is full: the keyword index refused a write: %s", exc)
-                raise StorageFullError(
-                    "the keyword index was not updated and keeps its previous state"
-                ) from exc
+                raise refused_for_space(self, exc) from exc
             raise
 
     def optimize(self) -> None:
