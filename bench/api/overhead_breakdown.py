@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api_bench import WRK_QUERY
 from practicegraph.api import sparql_text
 from practicegraph.api.query_runner import QueryJob, QueryRunner
-from practicegraph.api.query_worker import serialize_solutions
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.oxigraph_store import OxigraphStore
+from practicegraph.graph.snapshot_worker import serialize_solutions
 
 
 def timed(fn: Any, n: int) -> float:

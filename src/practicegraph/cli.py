@@ -28,9 +28,9 @@ from rich.table import Table
 
 from practicegraph import __version__
 from practicegraph.config import Settings
-from practicegraph.errors import InvalidDumpError, PracticeGraphError, QueryError
+from practicegraph.errors import InvalidDumpError, PracticeGraphError
 from practicegraph.exchange.dumpfile import sha256_of
-from practicegraph.graph.store import RESULT_FORMATS
+from practicegraph.graph.store import AnswerFormatError, QueryAnswer
 from practicegraph.search import SearchRequest
 from practicegraph.service import PracticeGraphService
 
@@ -191,52 +191,44 @@ def sparql(
             raise _fail(f"{file}: {exc.strerror}") from None
     assert query is not None  # noqa: S101 - checked above
     with _service(data, read_only=True) as service:
-        result = service.sources.query_quarantine(query) if quarantine else service.query(query)
+        if fmt is None or fmt is ResultFormat.table:
+            answer = service.sources.query_quarantine(query) if quarantine else service.query(query)
+            _print_answer(answer, fmt)
+            return
+        buffer = io.BytesIO()
+        store_fmt = "nt" if fmt is ResultFormat.nt else fmt.value
         try:
-            _print_result(result, fmt)
-        except typer.Exit:  # click's Exit is a RuntimeError: not a query failure
-            raise
-        except (OSError, RuntimeError, ValueError) as exc:
-            # Oxigraph evaluates lazily: most run-time errors surface while iterating.
-            raise QueryError(f"SPARQL query failed: {exc}") from exc
+            if quarantine:
+                kind = service.sources.write_quarantine_answer(query, buffer, store_fmt)
+            else:
+                kind = service.store.write_answer(query, buffer, store_fmt)
+        except AnswerFormatError as exc:
+            if exc.kind == "graph":
+                raise _fail(
+                    f"--format {fmt.value} is for SELECT/ASK; use turtle, nt or jsonld"
+                ) from None
+            raise _fail(
+                f"--format {fmt.value} is for CONSTRUCT/DESCRIBE; use table, json, csv, tsv or xml"
+            ) from None
+        text = buffer.getvalue().decode("utf-8")
+        sys.stdout.write(text if text.endswith("\n") or kind == "graph" else text + "\n")
 
 
-def _print_result(result: Any, fmt: ResultFormat | None) -> None:
-    if isinstance(result, ox.QueryTriples):
-        chosen = fmt or ResultFormat.turtle
-        formats = {
-            "turtle": ox.RdfFormat.TURTLE,
-            "nt": ox.RdfFormat.N_TRIPLES,
-            "jsonld": ox.RdfFormat.JSON_LD,
-        }
-        if chosen.value not in formats:
-            raise _fail(f"--format {chosen.value} is for SELECT/ASK; use turtle, nt or jsonld")
+def _print_answer(answer: QueryAnswer, fmt: ResultFormat | None) -> None:
+    """A SELECT as a table, an ASK as yes or no, a graph as Turtle."""
+    if answer.kind == "graph":
         buffer = io.BytesIO()
-        result.serialize(buffer, formats[chosen.value])
+        ox.serialize(answer.triples, buffer, ox.RdfFormat.TURTLE)
         sys.stdout.write(buffer.getvalue().decode("utf-8"))
         return
-    chosen = fmt or ResultFormat.table
-    if chosen.value in RESULT_FORMATS:
-        buffer = io.BytesIO()
-        result.serialize(buffer, RESULT_FORMATS[chosen.value])
-        sys.stdout.write(buffer.getvalue().decode("utf-8"))
-        if not buffer.getvalue().endswith(b"\n"):
-            sys.stdout.write("\n")
+    if answer.kind == "boolean":
+        console.print("yes" if answer.boolean else "no")
         return
-    if chosen is not ResultFormat.table:
-        raise _fail(
-            f"--format {chosen.value} is for CONSTRUCT/DESCRIBE; use table, json, csv, tsv or xml"
-        )
-    if isinstance(result, ox.QueryBoolean):
-        console.print("yes" if bool(result) else "no")
-        return
-    names = [v.value for v in result.variables]
-    table = Table(*names, show_lines=False)
-    count = 0
-    for solution in result:
-        table.add_row(*[_term_text(solution[n]) for n in names])
-        count += 1
+    table = Table(*answer.variables, show_lines=False)
+    for row in answer.rows:
+        table.add_row(*[_term_text(row.get(name)) for name in answer.variables])
     console.print(table)
+    count = len(answer.rows)
     console.print(f"{count} row{'s' if count != 1 else ''}", style="dim")
 
 

@@ -24,6 +24,7 @@ def _default_data_dir() -> Path:
 
 #: The keyword search engines (``practicegraph.search.engines`` builds them).
 SEARCH_ENGINES = ("tantivy", "whoosh")
+STORE_BACKENDS = ("embedded", "sparql")
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,45 @@ SETTINGS: tuple[Setting, ...] = (
         "int8, from requirements/model.txt).",
     ),
     Setting(
+        "store_backend",
+        "PRACTICEGRAPH_STORE_BACKEND",
+        "Where the graph lives: embedded (Oxigraph in the data directory, the default) or "
+        "sparql (an existing SPARQL 1.1 server, through sparql_query_url and "
+        "sparql_update_url).",
+    ),
+    Setting(
+        "sparql_query_url",
+        "PRACTICEGRAPH_SPARQL_QUERY_URL",
+        "With store_backend=sparql: the server's SPARQL 1.1 query endpoint. Its default "
+        "graph must be the union of its named graphs (Oxigraph: serve --union-default-graph).",
+    ),
+    Setting(
+        "sparql_update_url",
+        "PRACTICEGRAPH_SPARQL_UPDATE_URL",
+        "With store_backend=sparql: the server's SPARQL 1.1 update endpoint.",
+    ),
+    Setting(
+        "sparql_user",
+        "PRACTICEGRAPH_SPARQL_USER",
+        "With store_backend=sparql: the user the service signs in to the server as (if any).",
+    ),
+    Setting(
+        "sparql_password",
+        "PRACTICEGRAPH_SPARQL_PASSWORD",
+        "With store_backend=sparql: that user's password.",
+    ),
+    Setting(
+        "sparql_auth",
+        "PRACTICEGRAPH_SPARQL_AUTH",
+        "With store_backend=sparql: basic or digest (Virtuoso's /sparql-auth uses digest).",
+    ),
+    Setting(
+        "sparql_ignored_graphs",
+        "PRACTICEGRAPH_SPARQL_IGNORED_GRAPHS",
+        "With store_backend=sparql: comma-separated IRI prefixes of graphs the server keeps "
+        "for itself, left out of the service's listings and dumps (Virtuoso's system graphs).",
+    ),
+    Setting(
         "n_process",
         "PRACTICEGRAPH_N_PROCESS",
         "spaCy worker processes for ingests of 50 documents or more (default: 2 on a "
@@ -204,6 +244,13 @@ class Settings:
     max_import_triples: int = 20_000_000
     search_engine: str = "tantivy"
     search_semantic: bool = True
+    store_backend: str = "embedded"
+    sparql_query_url: str | None = None
+    sparql_update_url: str | None = None
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    sparql_auth: str = "basic"
+    sparql_ignored_graphs: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -278,6 +325,7 @@ class Settings:
                 f"got {self.search_engine!r}"
             )
         semantic = _boolean("search_semantic", self.search_semantic)
+        self._check_store_backend()
         base = str(self.base_iri)
         if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in / or #, got {base!r}")
@@ -306,6 +354,29 @@ class Settings:
             search_engine=engine,
             search_semantic=semantic,
         )
+
+    def _check_store_backend(self) -> None:
+        """The server settings make sense together (checked at start, not at first use)."""
+        backend = str(self.store_backend)
+        if backend not in STORE_BACKENDS:
+            raise ConfigError(
+                f"store_backend must be one of {', '.join(STORE_BACKENDS)}, got {backend!r}"
+            )
+        if str(self.sparql_auth) not in ("basic", "digest"):
+            raise ConfigError(f"sparql_auth must be basic or digest, got {self.sparql_auth!r}")
+        if backend != "sparql":
+            return
+        for name in ("sparql_query_url", "sparql_update_url"):
+            value = getattr(self, name)
+            if not value or not str(value).startswith(("http://", "https://")):
+                raise ConfigError(
+                    f"store_backend=sparql needs {name} (PRACTICEGRAPH_{name.upper()}), "
+                    f"an http(s) URL; got {value!r}"
+                )
+
+    @property
+    def sparql_ignored_graph_prefixes(self) -> list[str]:
+        return [i.strip() for i in self.sparql_ignored_graphs.split(",") if i.strip()]
 
     @property
     def cors_origin_list(self) -> list[str]:

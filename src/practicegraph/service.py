@@ -19,7 +19,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from practicegraph import __version__
@@ -32,8 +31,9 @@ from practicegraph.errors import (
     ValidationError,
 )
 from practicegraph.graph.builder import GraphBuilder
+from practicegraph.graph.factory import open_store
 from practicegraph.graph.iris import IriMinter
-from practicegraph.graph.store import RDF_FORMATS, OxigraphStore
+from practicegraph.graph.store import RDF_FORMATS, GraphStore, QueryAnswer, compact_or_flush
 from practicegraph.ingest import SourceDocument, iter_input_files, read_document
 from practicegraph.nlp.extractor import ExtractionFailure, ExtractionInput, Extractor
 from practicegraph.nlp.pipeline import load_pipeline, model_identity
@@ -109,7 +109,7 @@ class PracticeGraphService:
         # drop-and-insert requests, and the keyword index has a single writer. The
         # store takes the same lock to reopen itself after a full disk.
         self.write_lock = threading.RLock()
-        self.store = OxigraphStore(settings.store_dir, read_only=read_only, lock=self.write_lock)
+        self.store: GraphStore = open_store(settings, read_only=read_only, lock=self.write_lock)
         self.vocabulary = SearchVocabulary.load()
         self.index: SearchIndex = open_search_index(
             settings.search_engine, settings.index_dir, self.vocabulary, settings.search_semantic
@@ -345,7 +345,7 @@ class PracticeGraphService:
             self._prune_runs()
             self._relink_if_sources()
             if len(pending) >= MIN_DOCS_FOR_WORKERS:
-                self.store.optimize()  # a batch: compact now rather than leave it to chance
+                compact_or_flush(self.store)  # a batch: compact now rather than leave it
             else:
                 self.store.flush()
         return report
@@ -556,7 +556,7 @@ class PracticeGraphService:
             self.write_lock.release()
 
     # -- reading ---------------------------------------------------------------------
-    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str) -> QueryAnswer:
         return self.store.query(sparql)
 
     def stats(self) -> dict[str, int]:

@@ -47,8 +47,9 @@ from practicegraph.exchange.dumpfile import open_dump, sha256_of, syntax_of
 from practicegraph.exchange.gate import Gate, line_locator
 from practicegraph.exchange.reconcile import Reconciliation, reconcile
 from practicegraph.exchange.validation import ShapesValidator, ValidationReport
+from practicegraph.graph.factory import open_local_store
 from practicegraph.graph.iris import IriMinter
-from practicegraph.graph.store import OxigraphStore, nt_terms
+from practicegraph.graph.store import GraphStore, QueryAnswer, compact_or_flush, nt_terms
 from practicegraph.search import IndexRecord, SearchIndex, SearchVocabulary, records_from_graph
 from practicegraph.search.records import LOCAL_SOURCE
 from practicegraph.vocab import (
@@ -123,7 +124,7 @@ class SourceInfo:
 
 @dataclass
 class _Staged:
-    store: ox.Store
+    store: GraphStore
     path: Path
     gate: Gate
 
@@ -134,7 +135,7 @@ class SourceManager:
     def __init__(
         self,
         settings: Settings,
-        store: OxigraphStore,
+        store: GraphStore,
         index: SearchIndex,
         iris: IriMinter,
         vocabulary: SearchVocabulary,
@@ -154,7 +155,7 @@ class SourceManager:
         self._scratch: set[Path] = set()
         self._scratch_lock = threading.Lock()
         self.reconciliation = Reconciliation()
-        self._reconciled_generation = -1
+        self._reconciled_version = -1
 
     # -- import ------------------------------------------------------------------------
     def import_dump(
@@ -220,13 +221,13 @@ class SourceManager:
                 report.seconds["index"] = round(time.perf_counter() - mark, 3)
             # a bulk load: compacted (outside the write lock, updates may go on)
             mark = time.perf_counter()
-            self.store.optimize()
+            compact_or_flush(self.store)
             report.seconds["compact"] = round(time.perf_counter() - mark, 3)
             self._save_report(source, stamp, report)
             self._prune_archives(source)
             return report
         finally:
-            del staged.store
+            staged.store.close()
             self._release(staged.path)
 
     @staticmethod
@@ -266,13 +267,13 @@ class SourceManager:
             max_bytes=limit,
             locate=line_locator(text_lines),
         )
-        store = ox.Store(str(staging))
+        store = open_local_store(staging)
         try:
             with open_dump(path, kind, limit, filename) as handle:
                 quads = ox.parse(handle, kind.rdf_format, base_iri=None)
                 store.bulk_extend(gate.screen(quads))
         except SyntaxError as exc:
-            del store
+            store.close()
             self._release(staging)
             message = str(exc.args[0] if exc.args else exc)
             raise DumpError(
@@ -282,7 +283,7 @@ class SourceManager:
                 exc.offset,
             ) from exc
         except BaseException:
-            del store
+            store.close()
             self._release(staging)
             raise
         return _Staged(store, staging, gate)
@@ -290,36 +291,38 @@ class SourceManager:
     def _ontology(self) -> Graph:
         return self.store.named_graph(self.iris.ontology_graph)
 
-    def _quarantine(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
+    def _quarantine(
+        self, staged: GraphStore, source: str, stamp: str, report: ImportReport
+    ) -> None:
         """Keep a failing import apart: its own store, never read by queries or search."""
         with self.write_lock:  # one opener of the quarantine store at a time (RocksDB lock)
             self._drop_quarantined(source)  # the newest quarantined import replaces any other
-            quarantine = ox.Store(str(self.settings.data_dir / "quarantine"))
+            quarantine = open_local_store(self.settings.data_dir / "quarantine")
             try:
                 graphs = _GraphNames(self.iris, source, stamp)
                 quarantine.bulk_extend(graphs.renamed(staged, stamp))
                 report.graphs = len(graphs.names)
                 quarantine.flush()
             finally:
-                del quarantine
+                quarantine.close()
             self.store.update(
                 self._record_update(source, stamp, report, graphs={}, status="quarantined")
             )
 
-    def _archive(self, staged: ox.Store, source: str, stamp: str) -> Path:
+    def _archive(self, staged: GraphStore, source: str, stamp: str) -> Path:
         """The staged data as gzipped N-Quads, named ``.pending`` until the switch."""
         folder = self.root / source
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{stamp}.nq.gz.pending"
         try:
             with gzip.open(target, "wb", compresslevel=1) as handle:
-                staged.dump(handle, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+                staged.dump(handle, "nquads")  # type: ignore[arg-type]
         except BaseException:
             target.unlink(missing_ok=True)
             raise
         return target
 
-    def _switch(self, staged: ox.Store, source: str, stamp: str, report: ImportReport) -> None:
+    def _switch(self, staged: GraphStore, source: str, stamp: str, report: ImportReport) -> None:
         """Copy into fresh graphs, then one update records the import and drops the old.
 
         Whatever fails before that update takes the fresh graphs away again (and a
@@ -519,28 +522,41 @@ class SourceManager:
         shutil.rmtree(self.root / source, ignore_errors=True)
         return info
 
-    def query_quarantine(
-        self, sparql: str
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query_quarantine(self, sparql: str) -> QueryAnswer:
         """A SPARQL query over the quarantined imports only (read-only), to inspect them."""
+        quarantine = self._open_quarantine()
+        try:
+            return quarantine.query(sparql)
+        finally:
+            quarantine.close()
+
+    def write_quarantine_answer(self, sparql: str, output: IO[bytes], fmt: str) -> str:
+        """:meth:`query_quarantine`, serialised (see GraphStore.write_answer)."""
+        quarantine = self._open_quarantine()
+        try:
+            return quarantine.write_answer(sparql, output, fmt)
+        finally:
+            quarantine.close()
+
+    def _open_quarantine(self) -> GraphStore:
         path = self.settings.data_dir / "quarantine"
         if not path.is_dir():
             raise StoreError("nothing is in quarantine (no import was kept apart)")
-        return OxigraphStore(path, read_only=True).query(sparql)
+        return open_local_store(path, read_only=True)
 
     def _drop_quarantined(self, source: str) -> None:
         path = self.settings.data_dir / "quarantine"
         if not path.is_dir():
             return
-        quarantine = ox.Store(str(path))
+        quarantine = open_local_store(path)
         try:
             prefix = self.iris.import_graph_prefix(source)
-            for graph in list(quarantine.named_graphs()):
-                if isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix):
-                    quarantine.remove_graph(graph)
+            for graph in quarantine.named_graphs():
+                if graph.startswith(prefix):
+                    quarantine.drop_graph(URIRef(graph))
             quarantine.flush()
         finally:
-            del quarantine
+            quarantine.close()
 
     def _previous(self, source: str) -> tuple[str, Path] | None:
         """The import the current one replaced, if its archive is still kept."""
@@ -578,17 +594,17 @@ class SourceManager:
         report.licence, report.publisher = old.get("licence"), old.get("publisher")
         report.import_iri = str(self.iris.source_import(source, stamp))
         staging = self._claim(self.staging_root / f"restore-{stamp}")
-        store = ox.Store(str(staging))
+        store = open_local_store(staging)
         try:
             with gzip.open(archive, "rb") as handle:
-                store.bulk_load(handle, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
-            report.statements = len(store)
+                store.bulk_load(handle, "nquads")  # type: ignore[arg-type]
+            report.statements = store.quad_count()
             with self.write_lock:
                 self._switch(store, source, stamp, report)
                 report.links = self.relink(indexed=source)
                 report.documents, report.practices = self._index_source(source)
         finally:
-            del store
+            store.close()
             self._release(staging)
         return report
 
@@ -682,7 +698,7 @@ class SourceManager:
             self.store.replace_graph(links, graph)  # one update: never a moment without links
         else:
             self.store.drop_graph(links)
-        self._reconciled_generation = self.store.generation
+        self._reconciled_version = self.store.version
         after = set(self.store.graph_triples(str(links)))
         if after != before:
             for name in sorted(set(self.current_graphs().values()) - {indexed}):
@@ -691,9 +707,9 @@ class SourceManager:
 
     def canonical_names(self) -> dict[str, str]:
         """Reconciled IRI -> the canonical resource's name (for the search facets)."""
-        if self._reconciled_generation != self.store.generation:
+        if self._reconciled_version != self.store.version:
             self.reconciliation = reconcile(self.store, self.iris.base, str(self.iris.links_graph))
-            self._reconciled_generation = self.store.generation
+            self._reconciled_version = self.store.version
         return self.reconciliation.names
 
     def _index_source(self, source: str) -> tuple[int, int]:
@@ -754,7 +770,7 @@ class SourceManager:
                     originals[g] or ox.DefaultGraph(),
                 )
                 for g in sorted(originals)
-                for q in self.store.quads(g)
+                for q in self.store.quads(graph=g)
             )
         return write_canonical(quads, output, fmt, prefixes=dict(PREFIXES))
 
@@ -837,7 +853,7 @@ class _GraphNames:
             self.names[key] = ours
         return ox.NamedNode(ours)
 
-    def renamed(self, staged: ox.Store, stamp: str) -> Iterator[ox.Quad]:
+    def renamed(self, staged: GraphStore, stamp: str) -> Iterator[ox.Quad]:
         """The staged quads in our graphs, blank nodes prefixed with the import's stamp
         (blank nodes are store-wide in Oxigraph: two imports must not share one)."""
         token = "i" + re.sub(r"[^0-9A-Za-z]", "", stamp)
@@ -845,7 +861,7 @@ class _GraphNames:
         def node(term: Any) -> Any:
             return ox.BlankNode(f"{token}{term.value}") if isinstance(term, ox.BlankNode) else term
 
-        for quad in staged:
+        for quad in staged.quads():
             yield ox.Quad(
                 node(quad.subject), quad.predicate, node(quad.object), self.name(quad.graph_name)
             )

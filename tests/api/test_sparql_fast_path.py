@@ -36,8 +36,8 @@ from practicegraph.api.query_runner import (
     QueryTimeoutError,
     _Pool,
 )
-from practicegraph.api.query_worker import _json_term, serialize_solutions
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.oxigraph_store import OxigraphStore
+from practicegraph.graph.snapshot_worker import _json_term, serialize_solutions
 
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"
 
@@ -389,9 +389,9 @@ def test_a_snapshot_is_never_labelled_newer_than_its_content(runner: QueryRunner
 
 def test_a_compaction_moves_the_workers_to_a_new_checkpoint(runner: QueryRunner) -> None:
     before = runner.snapshot()
-    generation = runner.store.generation
+    generation = runner.store.version
     assert runner.store.optimize()
-    assert runner.store.generation == generation  # the data did not change
+    assert runner.store.version == generation  # the data did not change
     assert runner.snapshot() != before  # its files did
 
 
@@ -431,7 +431,7 @@ def test_workers_do_not_outlive_a_server_that_crashes(tmp_path: Path) -> None:
 import os, threading, time
 from pathlib import Path
 from practicegraph.api.query_runner import QueryJob, QueryRunner
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.oxigraph_store import OxigraphStore
 
 store = OxigraphStore(Path({str(tmp_path / "store")!r}))
 triples = " ".join(f"<http://e/s{{i}}> <http://e/p> {{i}} ." for i in range(2000))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from practicegraph.exchange.reconcile import reconcile
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.oxigraph_store import OxigraphStore
 
 OWN = "https://b.example.org/id/"
 PREFIXES = """@prefix schema: <https://schema.org/> .

@@ -9,14 +9,16 @@ from rdflib import Graph
 from practicegraph.config import ontology_dir
 from practicegraph.exchange import validation
 from practicegraph.exchange.validation import ShapesValidator
+from practicegraph.graph.factory import open_local_store
+from practicegraph.graph.store import GraphStore
 
 S = "https://schema.org/"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def _store(countries: int, bad: int) -> ox.Store:
+def _store(countries: int, bad: int) -> GraphStore:
     """``countries`` countries, of which the first ``bad`` lack their ISO code."""
-    store = ox.Store()
+    store = open_local_store(None)
     quads = []
     for i in range(countries):
         node = ox.NamedNode(f"https://x.example/country/{i}") if i % 2 else ox.BlankNode(f"c{i}")
@@ -24,7 +26,7 @@ def _store(countries: int, bad: int) -> ox.Store:
         quads.append(ox.Quad(node, ox.NamedNode(S + "name"), ox.Literal(f"Country {i}")))
         if i >= bad:
             quads.append(ox.Quad(node, ox.NamedNode(S + "identifier"), ox.Literal("LV")))
-    store.extend(quads)
+    store.bulk_extend(quads)
     return store
 
 

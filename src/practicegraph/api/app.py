@@ -23,9 +23,11 @@ from practicegraph.api import documents, dumps, graph_store, resources, search, 
 from practicegraph.api.errors import install_error_handlers
 from practicegraph.api.openapi import install_openapi
 from practicegraph.api.protocol import LIMIT_HEADER, TRUNCATED_HEADER
-from practicegraph.api.query_runner import QueryRunner
+from practicegraph.api.query_runner import QueryExecutor, QueryRunner
 from practicegraph.api.result_cache import ResultCache
+from practicegraph.api.server_queries import ServerQueryRunner
 from practicegraph.config import Settings
+from practicegraph.graph.store import GraphStore, snapshots
 from practicegraph.service import PracticeGraphService
 
 #: SPARQL query worker processes (each holds one query at a time).
@@ -179,6 +181,19 @@ class AllowEveryMethod:
         await self.app(scope, receive, send_with_allow)
 
 
+def _query_executor(settings: Settings, store: GraphStore) -> QueryExecutor:
+    """Killable workers over snapshots where the store makes them; else its server."""
+    if snapshots(store) is None:
+        return ServerQueryRunner(store, settings)
+    return QueryRunner(
+        store,
+        settings.data_dir / "snapshots",
+        workers=settings.query_workers,
+        # no endpoint may be called: the workers cannot open network sockets at all
+        network=bool(settings.service_allowlist_iris),
+    )
+
+
 def create_app(settings: Settings, service: PracticeGraphService | None = None) -> FastAPI:
     """Build the HTTP application; pass ``service`` to share one already open (tests)."""
 
@@ -187,13 +202,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         owned = service is None
         app.state.settings = settings
         app.state.service = service or PracticeGraphService(settings)
-        app.state.queries = QueryRunner(
-            app.state.service.store,
-            settings.data_dir / "snapshots",
-            workers=settings.query_workers,
-            # no endpoint may be called: the workers cannot open network sockets at all
-            network=bool(settings.service_allowlist_iris),
-        )
+        app.state.queries = _query_executor(settings, app.state.service.store)
         app.state.results = ResultCache(settings.query_cache_bytes)
         try:
             yield

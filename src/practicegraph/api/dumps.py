@@ -118,11 +118,11 @@ def dump_file(service: PracticeGraphService, settings: Settings, dump: Dump) -> 
     download in progress is never cut by a newer dump.
     """
     root = settings.data_dir / "dumps-cache"
-    folder = root / f"{_PROCESS_KEY}-{service.store.generation}"
+    folder = root / f"{_PROCESS_KEY}-{service.store.version}"
     path = folder / dump.name
     if not path.exists():
         with service.write_lock:
-            folder = root / f"{_PROCESS_KEY}-{service.store.generation}"
+            folder = root / f"{_PROCESS_KEY}-{service.store.version}"
             path = folder / dump.name
             if not path.exists():
                 folder.mkdir(parents=True, exist_ok=True)

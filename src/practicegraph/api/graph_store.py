@@ -41,11 +41,11 @@ from practicegraph.api.protocol import (
     require_utf8,
     sync_index_after_write,
 )
-from practicegraph.api.query_worker import GRAPH_FORMATS
 from practicegraph.config import Settings
 from practicegraph.errors import DumpError, DumpTooLargeError, QueryError
 from practicegraph.exchange.gate import statement_bytes
 from practicegraph.exchange.xml_guard import screen_rdfxml
+from practicegraph.graph.snapshot_worker import GRAPH_FORMATS
 from practicegraph.service import PracticeGraphService
 
 router = APIRouter(tags=["graph store"])

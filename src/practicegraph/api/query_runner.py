@@ -3,18 +3,20 @@
 pyoxigraph cannot interrupt a running query from Python, and a thread cannot
 be killed, so a time limit enforced in-process would only stop *waiting*:
 the query would go on burning a core. Queries therefore run in a small pool
-of persistent worker processes (:mod:`practicegraph.api.query_worker`, a pipe
+of persistent worker processes (:mod:`practicegraph.graph.snapshot_worker`, a pipe
 each, no spawn per query). When a query overruns, its worker is killed and a
 fresh one started; the request is answered 503 naming the limit.
 
 The workers cannot open the live store (RocksDB allows one writer and a
 read-only opener must not share a directory with one), so they read
-*snapshots*: after any write (the store counts them in ``generation``) the
+*snapshots* (a capability the embedded store declares,
+``Capability.SNAPSHOTS``): after any write (the store's ``snapshot_version``
+moves on) the
 next query makes a RocksDB checkpoint with ``Store.backup`` into
 ``data_dir/snapshots/<n>`` -- hard links to the immutable table files, a few
 milliseconds -- and the workers reopen the newest one. Every write the
 service makes (SPARQL Update, Graph Store Protocol, document ingest/removal)
-goes through ``OxigraphStore.update`` and so is visible to the next query.
+goes through ``GraphStore.update`` and so is visible to the next query.
 Snapshots no worker has open are deleted. One is made when the pool starts,
 so that there is always one to fall back on: on a full disk a checkpoint
 cannot be written, and queries go on reading the newest snapshot there is
@@ -58,17 +60,17 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 
-from practicegraph.api import query_worker
 from practicegraph.errors import StorageFullError, StoreError
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph import snapshot_worker
+from practicegraph.graph.store import GraphStore, SnapshotStore, snapshots
 
 logger = logging.getLogger(__name__)
 
-WORKER_SCRIPT = Path(query_worker.__file__).resolve()
+WORKER_SCRIPT = Path(snapshot_worker.__file__).resolve()
 
 
 class QueryTimeoutError(Exception):
@@ -94,6 +96,12 @@ class QueryAbandonedError(Exception):
         super().__init__("the query was stopped: its client went away")
 
 
+class Abandonable(Protocol):
+    """A query under way that its caller can give up on (a worker's, a server's)."""
+
+    def abandon(self) -> None: ...
+
+
 class QueryStop:
     """A caller's way to stop its query while it runs (or before it starts).
 
@@ -104,14 +112,14 @@ class QueryStop:
 
     def __init__(self) -> None:
         self.stopped = False
-        self._exchange: _Exchange | None = None
+        self._exchange: Abandonable | None = None
 
     def stop(self) -> None:
         self.stopped = True
         if self._exchange is not None:
             self._exchange.abandon()
 
-    def _bind(self, exchange: _Exchange) -> None:
+    def _bind(self, exchange: Abandonable) -> None:
         self._exchange = exchange
         if self.stopped:
             exchange.abandon()
@@ -135,7 +143,7 @@ class QueryJob:
     results: str = "json"  # json | xml | csv | tsv
     graph: str = "turtle"  # turtle | nt | jsonld | rdfxml
     max_rows: int = 10_000
-    #: ``query`` is an update, to be tried on an empty store (query_worker.trial_update)
+    #: ``query`` is an update, to be tried on an empty store (snapshot_worker.trial_update)
     trial_update: bool = False
 
 
@@ -157,7 +165,7 @@ class _Worker:
     @classmethod
     def start(cls, network: bool = False) -> _Worker:
         """A new worker; call it from the runner's spawner thread (see ``die_with_parent``)."""
-        sandbox = [] if network else [query_worker.NO_NETWORK]
+        sandbox = [] if network else [snapshot_worker.NO_NETWORK]
         process = subprocess.Popen(  # noqa: S603 - our own script, no shell
             [sys.executable, str(WORKER_SCRIPT), str(os.getpid()), *sandbox],
             stdin=subprocess.PIPE,
@@ -326,15 +334,46 @@ def _expire(waiter: asyncio.Future[Any]) -> None:
         waiter.set_exception(QueryTimeoutError(0))
 
 
+class QueryExecutor(Protocol):
+    """What the SPARQL endpoint needs to run queries: this module's worker pool over the
+    embedded store's snapshots, or the store's own SPARQL server
+    (:class:`practicegraph.api.server_queries.ServerQueryRunner`)."""
+
+    #: Whether updates must first be tried on an empty store (they run in this process).
+    trial_updates: bool
+
+    @property
+    def store(self) -> GraphStore: ...
+
+    async def run_async(
+        self,
+        job: QueryJob,
+        timeout: float,
+        stop: QueryStop | None = None,
+        queue_timeout: float | None = None,
+    ) -> QueryOutcome: ...
+    def run(
+        self, job: QueryJob, timeout: float, queue_timeout: float | None = None
+    ) -> QueryOutcome: ...
+    def worker_pids(self) -> list[int]: ...
+    def close(self) -> None: ...
+
+
 class QueryRunner:
     """A pool of query worker processes reading snapshots of ``store``."""
 
+    #: Updates run in this process's engine: a risky one is tried in a worker first.
+    trial_updates = True
+
     def __init__(
-        self, store: OxigraphStore, snapshot_dir: Path, workers: int = 2, *, network: bool = False
+        self, store: GraphStore, snapshot_dir: Path, workers: int = 2, *, network: bool = False
     ) -> None:
         """``network``: whether queries may reach the network (SERVICE to allow-listed
-        endpoints); without it the workers run under :mod:`practicegraph.api.sandbox`."""
-        self.store = store
+        endpoints); without it the workers run under :mod:`practicegraph.graph.sandbox`."""
+        snapshot_store = snapshots(store)
+        if snapshot_store is None:
+            raise StoreError("this store backend makes no snapshots for the query workers to read")
+        self.store: SnapshotStore = snapshot_store
         self.size = workers
         self.network = network
         self._snapshots = _Snapshots(snapshot_dir)
@@ -343,7 +382,7 @@ class QueryRunner:
         self._registry = threading.Lock()
         self._closed = False
         # Every worker is started from this one thread: a worker is killed by the
-        # kernel when the thread that started it ends (query_worker.die_with_parent),
+        # kernel when the thread that started it ends (snapshot_worker.die_with_parent),
         # so it must not be a pool thread that may end, only one that lasts as long
         # as the runner.
         self._spawner = concurrent.futures.ThreadPoolExecutor(1, "query-worker-spawner")
@@ -367,14 +406,14 @@ class QueryRunner:
             return ready
         snaps = self._snapshots
         with snaps.lock:
-            if snaps.latest is None or self.store.version != snaps.latest[0]:
+            if snaps.latest is None or self.store.snapshot_version != snaps.latest[0]:
                 return self._checkpoint_locked()
             return snaps.latest[1]
 
     def _fresh_snapshot(self) -> Path | None:
         """The newest snapshot if the store has not been written since (no lock, no I/O)."""
         latest = self._snapshots.latest
-        if latest is not None and latest[0] == self.store.version:
+        if latest is not None and latest[0] == self.store.snapshot_version:
             return latest[1]
         return None
 
@@ -393,7 +432,7 @@ class QueryRunner:
     def _checkpoint_locked(self) -> Path:
         """A new checkpoint, now the newest snapshot (the snapshot lock is held)."""
         snaps = self._snapshots
-        version = self.store.version  # read before the checkpoint: never newer than it
+        version = self.store.snapshot_version  # read before the checkpoint: never newer than it
         snaps.counter += 1
         target = snaps.root / f"{snaps.counter:08d}"
         try:
@@ -615,7 +654,7 @@ class QueryRunner:
 
 
 #: The worker's error when the snapshot it was sent to had been deleted.
-SNAPSHOT_GONE = query_worker.SNAPSHOT_GONE
+SNAPSHOT_GONE = snapshot_worker.SNAPSHOT_GONE
 
 #: Writes up to this size into an idle worker's pipe go straight from the loop.
 _PIPE_ATOMIC = 60_000

@@ -51,7 +51,7 @@ from practicegraph.api.conneg import choose, format_names
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
 from practicegraph.config import Settings
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.service import PracticeGraphService
 from practicegraph.vocab import PREFIXES, THEME_SCHEME, THEMES, sparql_prefixes
 from practicegraph.web import LinkedDataPaths, not_found_html, resource_html, served_path
@@ -125,14 +125,11 @@ class Description:
     evidence_truncated: bool = False
 
 
-def _construct(store: OxigraphStore, sparql: str) -> list[ox.Triple]:
-    result = store.query(sparql_prefixes() + sparql)
-    if not isinstance(result, ox.QueryTriples):  # pragma: no cover - CONSTRUCT only
-        raise TypeError("expected triples")
-    return list(result)
+def _construct(store: GraphStore, sparql: str) -> list[ox.Triple]:
+    return store.construct(sparql_prefixes() + sparql)
 
 
-def describe(store: OxigraphStore, iri: str, *, document: bool = False) -> Description:
+def describe(store: GraphStore, iri: str, *, document: bool = False) -> Description:
     """Outgoing triples, incoming links and evidence of one resource (see the module doc)."""
     node = str(_checked(iri))
     desc = Description(iri)
@@ -175,7 +172,7 @@ def describe(store: OxigraphStore, iri: str, *, document: bool = False) -> Descr
     return desc
 
 
-def describe_ontology(store: OxigraphStore, graph: str) -> Description:
+def describe_ontology(store: GraphStore, graph: str) -> Description:
     """The ontology and its terms (``pg:…``), from the ontology graph."""
     desc = Description(ONTOLOGY_IRI)
     desc.triples = sorted(
@@ -192,7 +189,7 @@ def describe_ontology(store: OxigraphStore, graph: str) -> Description:
     return desc
 
 
-def last_modified(store: OxigraphStore, iri: str | None) -> datetime | None:
+def last_modified(store: GraphStore, iri: str | None) -> datetime | None:
     """Newest ingest run of the graphs holding triples about ``iri`` (else of any graph)."""
     rows: list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]] = []
     if iri is not None:

@@ -4,11 +4,12 @@ The graph changes in batches (an ingest, an import, an update) and is read far
 more often than written: the web pages' example questions, a researcher
 re-running a query while editing the next one, dashboards polling the same
 counts. A query's answer depends only on the query, its dataset, its format,
-the row cap, the base IRI and the state of the store; the store counts its
-writes (``OxigraphStore.generation``), so an answer filed under the generation
-it was computed at can be given again, byte for byte, until the next write.
-Every write bumps the generation, which empties the cache: it never serves an
-answer the store would no longer give.
+the row cap, the base IRI and the state of the store; the store reports a
+version that moves on with every write (``GraphStore.version``, here called the
+generation), so an answer filed under the generation it was computed at can be
+given again, byte for byte, until the next write. Every write bumps the
+generation, which empties the cache: it never serves an answer the store would
+no longer give.
 
 What is not cached: queries whose answer changes from one evaluation to the
 next over the same data (``NOW()``, ``RAND()``, ``UUID()``, ``STRUUID()``,
@@ -18,8 +19,9 @@ text: a false alarm (the word inside a literal) only costs a cache miss.
 
 The same key gives GET answers an ``ETag``, so a browser or an HTTP cache in
 front of the endpoint can revalidate with ``If-None-Match`` and get a 304
-without the query being run. The tag carries a token drawn when the process
-starts, because the generation counter starts again at each start.
+without the query being run. The tag also carries a token drawn when the
+process starts, so that a tag of an earlier run never matches, whatever
+version a store backend reports after a restart.
 
 This is one process's memory, bounded in bytes (setting ``query_cache_bytes``;
 0 turns it off) and evicted least-recently-used; an entry counts its answer,

@@ -75,17 +75,17 @@ from practicegraph.api.query_runner import (
     SNAPSHOT_GONE,
     QueryAbandonedError,
     QueryBusyError,
+    QueryExecutor,
     QueryFailedError,
     QueryJob,
     QueryOutcome,
-    QueryRunner,
     QueryStop,
     QueryTimeoutError,
 )
-from practicegraph.api.query_worker import GRAPH_FORMATS
 from practicegraph.api.result_cache import ResultCache, cache_key
 from practicegraph.config import Settings
 from practicegraph.errors import QueryError, StorageFullError, StoreError
+from practicegraph.graph.snapshot_worker import GRAPH_FORMATS
 from practicegraph.service import PracticeGraphService
 
 router = APIRouter(tags=["sparql"])
@@ -118,8 +118,8 @@ Without a query, `GET /sparql` returns the SPARQL Service Description.
 """
 
 
-def get_runner(request: Request) -> QueryRunner:
-    runner: QueryRunner = request.app.state.queries
+def get_runner(request: Request) -> QueryExecutor:
+    runner: QueryExecutor = request.app.state.queries
     return runner
 
 
@@ -387,7 +387,7 @@ async def _query(
     )
     runner = get_runner(request)
     cache: ResultCache = request.app.state.results
-    generation = runner.store.generation
+    generation = runner.store.version
     key = cache_key(job)
     etag: str | None = None
     if key is not None and request.method == "GET":
@@ -428,7 +428,7 @@ DISCONNECT_WATCH_AFTER = 0.05
 
 async def _run(
     request: Request,
-    runner: QueryRunner,
+    runner: QueryExecutor,
     job: QueryJob,
     timeout: float,
     settings: Settings,
@@ -526,7 +526,7 @@ async def _update(
     settings = get_settings(request)
     network = await _check_network(update, update=True, base=endpoint, settings=settings)
     text = sparql_text.with_using(update, using, using_named)
-    if not sparql_guard.provably_within_limits(text):
+    if get_runner(request).trial_updates and not sparql_guard.provably_within_limits(text):
         await _trial_run(request, text, endpoint, settings)
     service = get_service(request)
     await run_in_threadpool(apply_update, service, text, endpoint, calls_out=network.any)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 
 SCHEMA = "https://schema.org/"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
@@ -54,7 +54,7 @@ class Reconciliation:
 class _Facts:
     """Who has which value for the few predicates the rules read."""
 
-    def __init__(self, store: OxigraphStore, links: str | None) -> None:
+    def __init__(self, store: GraphStore, links: str | None) -> None:
         self.store = store
         self.links = links
         self.values: dict[str, dict[str, list[str]]] = {}
@@ -97,7 +97,7 @@ class _Facts:
         return keys
 
 
-def reconcile(store: OxigraphStore, own_base: str, links: str | None = None) -> Reconciliation:
+def reconcile(store: GraphStore, own_base: str, links: str | None = None) -> Reconciliation:
     """Find equivalent resources in the store's union graph (see the table above).
 
     ``links`` names the graph of earlier links, which is not read as evidence.

@@ -31,6 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from practicegraph.errors import ValidationError
+from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import RDF, SH
 
 SLICE = 2000  # focus nodes per pyshacl call
@@ -111,7 +112,7 @@ class ShapesValidator:
             frozenset(str(p) for p in paths) | {str(RDF.type)} if plain and not closed else None
         )
 
-    def validate(self, store: ox.Store, workers: int = 1) -> ValidationReport:
+    def validate(self, store: GraphStore, workers: int = 1) -> ValidationReport:
         """Validate every targeted resource, in ``workers`` processes when the dump is
         large enough to repay starting them."""
         report = ValidationReport()
@@ -131,7 +132,7 @@ class ShapesValidator:
                 report.more += len(violations[room:])
         return report
 
-    def _jobs(self, store: ox.Store, report: ValidationReport) -> Iterator[_Slice]:
+    def _jobs(self, store: GraphStore, report: ValidationReport) -> Iterator[_Slice]:
         for cls, shapes in sorted(self.targets.items()):
             for nodes in _slices(_instances(store, cls), SLICE):
                 report.focus_nodes += len(nodes)
@@ -204,9 +205,9 @@ def _in_processes(jobs: Iterator[_Slice], shapes: Path, workers: int) -> Iterato
             yield pending.popleft().result()
 
 
-def _instances(store: ox.Store, cls: str) -> Iterator[ox.NamedNode | ox.BlankNode]:
+def _instances(store: GraphStore, cls: str) -> Iterator[ox.NamedNode | ox.BlankNode]:
     seen: set[ox.NamedNode | ox.BlankNode] = set()
-    for quad in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), None):
+    for quad in store.quads(None, RDF_TYPE, ox.NamedNode(cls)):
         node = quad.subject
         if isinstance(node, ox.NamedNode | ox.BlankNode) and node not in seen:
             seen.add(node)
@@ -225,7 +226,7 @@ def _slices(nodes: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _neighbourhood(
-    store: ox.Store,
+    store: GraphStore,
     nodes: list[ox.NamedNode | ox.BlankNode],
     known_types: dict[str, list[str]],
     predicates: frozenset[str] | None,
@@ -238,7 +239,7 @@ def _neighbourhood(
     triples: list[tuple[str, str, Any]] = []
     for node in nodes:
         subject = _skolem(node)
-        for quad in store.quads_for_pattern(node, None, None, None):
+        for quad in store.quads(node):
             predicate = quad.predicate.value
             if predicates is not None and predicate not in predicates:
                 continue
@@ -248,7 +249,7 @@ def _neighbourhood(
                 if target not in types_of:
                     found = [
                         t.object.value
-                        for t in store.quads_for_pattern(target, RDF_TYPE, None, None)
+                        for t in store.quads(target, RDF_TYPE)
                         if isinstance(t.object, ox.NamedNode)
                     ]
                     types_of[target] = found + known_types.get(target.value, [])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.web.lookups import Item, Linker, ref, select
 from practicegraph.web.markdown_marks import (
     is_markdown,
@@ -51,7 +51,7 @@ class DocumentView:
     text: MarkedText | None = None
 
 
-def document_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str) -> DocumentView:
+def document_view(store: GraphStore, paths: LinkedDataPaths, iri: str) -> DocumentView:
     node = ref(iri)
     linker = Linker(store, paths)
     head = select(

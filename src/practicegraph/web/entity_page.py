@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.web.lookups import Item, Linker, compact, ref, select
 from practicegraph.web.paths import LinkedDataPaths
 
@@ -105,7 +105,7 @@ class EntityView:
     search_href: str = ""  # the keyword search filtered to this entity
 
 
-def entity_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str, kind: str) -> EntityView:
+def entity_view(store: GraphStore, paths: LinkedDataPaths, iri: str, kind: str) -> EntityView:
     # The canonical view: the same thing as other sources describe it (linked by
     # reconciliation with owl:sameAs) is one page, with every source named.
     members = cluster(store, iri)
@@ -131,7 +131,7 @@ def entity_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str, kind: st
     return view
 
 
-def cluster(store: OxigraphStore, iri: str) -> list[str]:
+def cluster(store: GraphStore, iri: str) -> list[str]:
     """``iri`` and the IRIs reconciliation linked it to (the ``graph/_links`` graph)."""
     node = ref(iri)
     rows = select(
@@ -145,7 +145,7 @@ def cluster(store: OxigraphStore, iri: str) -> list[str]:
 
 
 def _sources(
-    store: OxigraphStore, linker: Linker, members: list[str], iri: str
+    store: GraphStore, linker: Linker, members: list[str], iri: str
 ) -> list[tuple[str, list[Item | str]]]:
     """Which sources describe this thing ("local" for documents ingested here)."""
     values = " ".join(ref(m) for m in members)
@@ -166,7 +166,7 @@ def _sources(
 
 
 def _facts(
-    store: OxigraphStore, linker: Linker, values: str, node: str
+    store: GraphStore, linker: Linker, values: str, node: str
 ) -> list[tuple[str, list[Item | str]]]:
     predicates = " ".join(predicate for predicate, _name in FACTS)
     rows = select(
@@ -191,7 +191,7 @@ def _facts(
     return facts
 
 
-def _search_href(store: OxigraphStore, node: str, kind: str, iri: str) -> str:
+def _search_href(store: GraphStore, node: str, kind: str, iri: str) -> str:
     """The search page filtered to this entity, where the keyword index has a facet for it."""
     if kind == "theme":
         return "/find?" + urlencode({"theme": iri.rstrip("/").rsplit("/", 1)[-1]})

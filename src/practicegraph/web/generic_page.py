@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import PG
 from practicegraph.web.lookups import Item, Linker, compact
 from practicegraph.web.paths import LinkedDataPaths
@@ -66,7 +66,7 @@ def _predicate(linker: Linker, iri: str) -> Item:
 
 
 def generic_view(
-    store: OxigraphStore,
+    store: GraphStore,
     paths: LinkedDataPaths,
     iri: str,
     triples: Iterable[ox.Triple],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.web.lookups import Item, select
 from practicegraph.web.paths import LinkedDataPaths
 
@@ -34,7 +34,7 @@ class HomeView:
 
 
 def _entries(
-    store: OxigraphStore,
+    store: GraphStore,
     paths: LinkedDataPaths,
     kind_pattern: str,
     link: tuple[str, str],
@@ -61,7 +61,7 @@ def _entries(
     return sorted(entries, key=lambda e: (-e.practices, -e.documents, e.item.label.lower()))
 
 
-def home_view(store: OxigraphStore, paths: LinkedDataPaths) -> HomeView:
+def home_view(store: GraphStore, paths: LinkedDataPaths) -> HomeView:
     view = HomeView()
     totals = select(
         store,

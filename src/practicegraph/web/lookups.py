@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import PREFIXES, sparql_prefixes
 from practicegraph.web.paths import LinkedDataPaths
 
@@ -54,7 +54,7 @@ def ref(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
-def select(store: OxigraphStore, sparql: str) -> list[dict[str, str]]:
+def select(store: GraphStore, sparql: str) -> list[dict[str, str]]:
     """Rows of a SELECT (with the project's prefixes) as variable -> lexical value."""
     return [
         {name: term.value for name, term in row.items()}
@@ -70,7 +70,7 @@ def compact(iri: str) -> str:
     return iri
 
 
-def labels(store: OxigraphStore, iris: Iterable[str]) -> dict[str, str]:
+def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
     """A label per IRI (English or untagged first, then by predicate rank), in one query."""
     wanted = sorted({i for i in iris if usable_iri(i)})
     if not wanted:
@@ -95,7 +95,7 @@ def labels(store: OxigraphStore, iris: Iterable[str]) -> dict[str, str]:
 class Linker:
     """Turns IRIs into :class:`Item` links with labels looked up once per page."""
 
-    def __init__(self, store: OxigraphStore, paths: LinkedDataPaths) -> None:
+    def __init__(self, store: GraphStore, paths: LinkedDataPaths) -> None:
         self.store = store
         self.paths = paths
         self.known: dict[str, str] = {}

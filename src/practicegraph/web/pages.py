@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from practicegraph.config import Settings
 from practicegraph.errors import SearchQueryError
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.service import PracticeGraphService
 from practicegraph.web.examples import EXAMPLES
 from practicegraph.web.home_page import home_view
@@ -53,7 +53,7 @@ def home(request: Request) -> HTMLResponse:
     return _html(render("home.html", view=view, formats=[], page="home"))
 
 
-def _country_names(store: OxigraphStore, codes: Iterable[str]) -> dict[str, str]:
+def _country_names(store: GraphStore, codes: Iterable[str]) -> dict[str, str]:
     wanted = sorted({c for c in codes if c.isalpha() and len(c) == 2})
     if not wanted:
         return {}

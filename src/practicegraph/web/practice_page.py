@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.web.lookups import Item, Linker, ref, select
 from practicegraph.web.marks import MarkedText, Span, mark
 from practicegraph.web.paths import LinkedDataPaths
@@ -40,11 +40,11 @@ class PracticeView:
     related: list[Item] = field(default_factory=list)
 
 
-def _linked(store: OxigraphStore, node: str, predicate: str) -> list[str]:
+def _linked(store: GraphStore, node: str, predicate: str) -> list[str]:
     return [r["x"] for r in select(store, f"SELECT DISTINCT ?x WHERE {{ {node} {predicate} ?x }}")]
 
 
-def practice_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str) -> PracticeView:
+def practice_view(store: GraphStore, paths: LinkedDataPaths, iri: str) -> PracticeView:
     node = ref(iri)
     linker = Linker(store, paths)
     head = select(
@@ -69,7 +69,7 @@ def practice_view(store: OxigraphStore, paths: LinkedDataPaths, iri: str) -> Pra
     return view
 
 
-def _add_evidence(store: OxigraphStore, linker: Linker, node: str, view: PracticeView) -> None:
+def _add_evidence(store: GraphStore, linker: Linker, node: str, view: PracticeView) -> None:
     rows = select(
         store,
         f"""SELECT ?doc ?exact ?start ?end ?date WHERE {{
@@ -97,7 +97,7 @@ def _add_evidence(store: OxigraphStore, linker: Linker, node: str, view: Practic
         view.text = mark(texts[0]["text"], [span])
 
 
-def _related(store: OxigraphStore, linker: Linker, node: str) -> list[Item]:
+def _related(store: GraphStore, linker: Linker, node: str) -> list[Item]:
     """Practices sharing a theme or a country, the most shared first."""
     rows = select(
         store,

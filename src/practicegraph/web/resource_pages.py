@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from practicegraph.graph.store import OxigraphStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.web.document_page import MENTION_KINDS, document_view
 from practicegraph.web.entity_page import KIND_LABELS, entity_view
 from practicegraph.web.generic_page import generic_view
@@ -45,7 +45,7 @@ def formats(paths: LinkedDataPaths, iri: str) -> list[Format]:
 
 
 def resource_html(
-    store: OxigraphStore,
+    store: GraphStore,
     paths: LinkedDataPaths,
     iri: str,
     triples: Sequence[ox.Triple],

@@ -1,6 +1,6 @@
 """A query worker process: runs SPARQL queries on a read-only store snapshot.
 
-Started by :mod:`practicegraph.api.query_runner` as ``python query_worker.py
+Started by :mod:`practicegraph.api.query_runner` as ``python snapshot_worker.py
 PARENT_PID`` (by file path, so that it imports only the standard library and pyoxigraph and
 starts in a few tens of milliseconds). It reads requests from stdin and writes
 answers to stdout, one at a time, until stdin closes. The parent kills it when
@@ -26,6 +26,7 @@ import json
 import os
 import struct
 import sys
+from collections.abc import Iterable
 from json.encoder import encode_basestring as _json_str  # "...", non-ASCII kept
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
@@ -206,52 +207,61 @@ def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     else:
         options["use_default_graph_as_union"] = bool(request.get("union", True))
-    max_rows = int(request["max_rows"])
     try:
-        result = store.query(request["query"], **options)
-        if isinstance(result, ox.QueryBoolean):
-            fmt = request["results"] if request["results"] in _BOOLEAN_FORMATS else "json"
-            payload = result.serialize(format=_BOOLEAN_FORMATS[fmt]) or b""
-            header = {"kind": "boolean", "media_type": RESULT_MEDIA_TYPES[fmt], "rows": 0}
-            return {"ok": True, "truncated": False, **header}, payload
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows: list[list[Term | None]] = []
-            truncated = False
-            for solution in result:
-                if len(rows) == max_rows:
-                    truncated = True
-                    break
-                rows.append(list(solution))  # the values in the order of ``variables``
-            fmt = request["results"]
-            payload = serialize_solutions(fmt, variables, rows)
-            return {
-                "ok": True,
-                "kind": "solutions",
-                "media_type": RESULT_MEDIA_TYPES[fmt],
-                "truncated": truncated,
-                "rows": len(rows),
-            }, payload
-        triples: list[ox.Triple] = []
-        truncated = False
-        for triple in result:
-            if len(triples) == max_rows:
-                truncated = True
-                break
-            triples.append(triple)
-        rdf_format, media_type = GRAPH_FORMATS[request["graph"]]
-        data = ox.serialize(triples, format=rdf_format) or b""
-        return {
-            "ok": True,
-            "kind": "graph",
-            "media_type": media_type,
-            "truncated": truncated,
-            "rows": len(triples),
-        }, data
+        return serialise_answer(store.query(request["query"], **options), request)
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}, b""
     except (OSError, RuntimeError, ValueError) as exc:
         return {"ok": False, "error": "failed", "message": str(exc)}, b""
+
+
+def serialise_answer(
+    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], request: dict[str, Any]
+) -> tuple[dict[str, Any], bytes]:
+    """A query's answer as the request asks (``results``, ``graph``, ``max_rows``): the
+    answer header and the payload. Shared with the SPARQL server backend's runner,
+    which parses the server's answer into the same objects, so both write the same
+    bytes and cut at the same row."""
+    max_rows = int(request["max_rows"])
+    if isinstance(result, ox.QueryBoolean):
+        fmt = request["results"] if request["results"] in _BOOLEAN_FORMATS else "json"
+        payload = result.serialize(format=_BOOLEAN_FORMATS[fmt]) or b""
+        header = {"kind": "boolean", "media_type": RESULT_MEDIA_TYPES[fmt], "rows": 0}
+        return {"ok": True, "truncated": False, **header}, payload
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[list[Term | None]] = []
+        truncated = False
+        for solution in result:
+            if len(rows) == max_rows:
+                truncated = True
+                break
+            rows.append(list(solution))  # the values in the order of ``variables``
+        fmt = request["results"]
+        payload = serialize_solutions(fmt, variables, rows)
+        return {
+            "ok": True,
+            "kind": "solutions",
+            "media_type": RESULT_MEDIA_TYPES[fmt],
+            "truncated": truncated,
+            "rows": len(rows),
+        }, payload
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in result:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    rdf_format, media_type = GRAPH_FORMATS[request["graph"]]
+    data = ox.serialize(triples, format=rdf_format) or b""
+    return {
+        "ok": True,
+        "kind": "graph",
+        "media_type": media_type,
+        "truncated": truncated,
+        "rows": len(triples),
+    }, data
 
 
 def trial_update(request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:

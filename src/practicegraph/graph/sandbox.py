@@ -12,7 +12,7 @@ SERVICE call then fails inside the engine and the query gets an error; no
 packet leaves the process.
 
 The filter is a few classic-BPF instructions handed to ``prctl`` through
-ctypes (as :func:`query_worker.die_with_parent` already does), for x86-64 and
+ctypes (as :func:`practicegraph.graph.snapshot_worker.die_with_parent` already does), for x86-64 and
 AArch64; on another architecture or kernel, :func:`forbid_network` says it could
 not and the worker runs as before (the parser check still holds).
 """

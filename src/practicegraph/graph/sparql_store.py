@@ -1,0 +1,389 @@
+"""A SPARQL 1.1 server behind :class:`GraphStore`, through the standard protocols only.
+
+For a deployment that outgrows one machine: the graph lives on an existing
+server (Oxigraph server, Virtuoso, any conformant one) and this service talks to
+it with SPARQL 1.1 Query and Update over HTTP, so no server-specific API is
+needed. Answers are parsed with pyoxigraph into the same term classes the
+embedded store returns.
+
+How the service's guarantees carry over:
+
+- **A write is one update request**, which a conformant server applies as one
+  operation sequence; replacing a document's graph (DROP then INSERT DATA) is
+  one request. A bulk load streams one ``INSERT DATA`` request, so blank nodes
+  keep their identity across the whole load (they would not across requests).
+- **The version is kept on the server**: every write request ends with an
+  operation that increments a counter in a graph of its own
+  (:data:`VERSION_GRAPH`), so every process sharing the server sees each
+  other's writes in :attr:`version`, and caches keyed on it stay correct.
+  The service's own listings (graphs, quads, counts, dumps) leave that graph out;
+  SPARQL queries over the union see its one statement.
+- **Reads go to the server each time**: nothing is cached here.
+
+What this backend does not offer: snapshots (the SPARQL endpoint's killable
+query workers read the embedded store's snapshots; on a server, queries go to
+the server itself) and compaction (the server's own business). Graphs a server
+keeps for itself (Virtuoso's system graphs) are left out of the service's
+listings by ``ignored_graph_prefixes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+from urllib.parse import quote_plus
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from practicegraph.errors import QueryError, StoreError
+from practicegraph.graph.store import (
+    DATASET_FORMATS,
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    AnswerFormatError,
+    Capability,
+    QueryAnswer,
+    Row,
+    Term,
+    nt_terms,
+)
+
+#: The graph (and subject) of the write counter every write request increments.
+VERSION_GRAPH = "urn:x-practicegraph:store"
+VERSION_PREDICATE = "urn:x-practicegraph:version"
+_BUMP = f"""DELETE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?old }} }}
+INSERT {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?new }} }}
+WHERE {{ OPTIONAL {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?old }} }}
+  BIND(COALESCE(?old, 0) + 1 AS ?new) }}"""
+_RESULTS_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+#: Quads per ``GRAPH`` block of a streamed bulk load.
+BULK_CHUNK = 1_000
+
+
+class SparqlServerStore:
+    """A store on a SPARQL 1.1 server (Query and Update endpoints over HTTP)."""
+
+    capabilities: frozenset[Capability] = frozenset()
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        timeout: float = 600.0,
+        ignored_graph_prefixes: Iterable[str] = (),
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self.needs_recovery = False  # a server recovers by itself; nothing to reopen here
+        self.on_recovered: list[Callable[[], None]] = []
+        self.ignored = (VERSION_GRAPH, *ignored_graph_prefixes)
+        credentials: httpx.Auth | None = None
+        if user is not None:
+            if auth == "digest":
+                credentials = httpx.DigestAuth(user, password or "")
+            elif auth == "basic":
+                credentials = httpx.BasicAuth(user, password or "")
+            else:
+                raise StoreError(f"unknown SPARQL server authentication {auth!r}")
+        self._client = httpx.Client(auth=credentials, timeout=timeout)
+
+    # -- HTTP ------------------------------------------------------------------------
+    def _post(self, url: str, content: Any, accept: str) -> httpx.Response:
+        """One form-encoded request (the one way every SPARQL server takes); transport
+        failures and refusals become StoreErrors or QueryErrors."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+        try:
+            response = self._client.post(url, content=content, headers=headers)
+        except httpx.HTTPError as exc:
+            raise StoreError(f"the SPARQL server at {url} cannot be reached: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise StoreError(
+                f"the SPARQL server at {url} refused the service's credentials "
+                f"({response.status_code}); check sparql_user and sparql_password"
+            )
+        if 400 <= response.status_code < 500:
+            raise QueryError(_server_message(response))
+        if response.status_code >= 500:
+            # Servers answer 500 for evaluation errors as well as for their own faults.
+            raise QueryError(_server_message(response))
+        return response
+
+    def _run(self, sparql: str) -> tuple[str, bytes]:
+        """(media type, body) of a query's answer: results JSON, or N-Triples for graphs."""
+        response = self._post(
+            self.query_url, _form("query", sparql), f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9"
+        )
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        return media, response.content
+
+    def _parsed(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        media, body = self._run(sparql)
+        try:
+            if media in (_NTRIPLES, "text/plain", "text/turtle"):
+                syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
+                return [q.triple for q in ox.parse(body, syntax)]
+            if media != _RESULTS_JSON:
+                raise StoreError(f"the SPARQL server answered in {media or 'no media type'}")
+            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        except SyntaxError as exc:
+            raise StoreError(f"the SPARQL server's answer does not parse: {exc}") from exc
+
+    def _update(self, sparql: str, *, bump: bool = True) -> None:
+        """Send an update, ending with the version bump (one request: one operation)."""
+        text = f"{sparql}\n;\n{_BUMP}" if bump else sparql
+        self._post(self.update_url, _form("update", text), "text/plain, */*")
+
+    # -- reads -----------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        """The server's write counter: one request, so every process sees every write."""
+        rows = self._rows(
+            f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> "
+            f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?v }} }}"
+        )
+        return int(rows[0]["v"].value) if rows else 0
+
+    def _rows(self, sparql: str) -> list[Row]:
+        return list(self.select(sparql))
+
+    def select(self, sparql: str) -> Iterator[Row]:
+        result = self._parsed(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        for solution in result:
+            yield {n: v for n in names if (v := solution[n]) is not None}
+
+    def ask(self, sparql: str) -> bool:
+        result = self._parsed(sparql)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        result = self._parsed(sparql)
+        if not isinstance(result, list):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        return result
+
+    def query(self, sparql: str) -> QueryAnswer:
+        result = self._parsed(sparql)
+        if isinstance(result, list):
+            return QueryAnswer("graph", triples=result)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryAnswer("boolean", boolean=bool(result))
+        names = [v.value for v in result.variables]
+        rows = [{n: v for n in names if (v := s[n]) is not None} for s in result]
+        return QueryAnswer("solutions", variables=names, rows=rows)
+
+    def write_answer(self, sparql: str, output: IO[bytes], fmt: str) -> str:
+        """The server's answer re-serialised by pyoxigraph, so every backend writes the
+        same bytes for the same answer."""
+        result = self._parsed(sparql)
+        if isinstance(result, list):
+            if fmt not in RDF_FORMATS or fmt in DATASET_FORMATS:
+                raise AnswerFormatError(fmt, "graph")
+            ox.serialize(result, output, RDF_FORMATS[fmt])
+            return "graph"
+        if fmt not in RESULT_FORMATS:
+            raise AnswerFormatError(fmt, "solutions")
+        result.serialize(output, RESULT_FORMATS[fmt])
+        return "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
+
+    def _ours(self, graph: str) -> bool:
+        return not graph.startswith(self.ignored)
+
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        graph: str | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads of the named graphs matching a pattern.
+
+        A blank node of another store or request never names one on the server
+        (blank nodes are local to where they were read), so it matches nothing.
+        """
+        if any(isinstance(t, ox.BlankNode) for t in (subject, object)):
+            return
+        s = str(subject) if subject is not None else "?s"
+        p = str(predicate) if predicate is not None else "?p"
+        o = str(object) if object is not None else "?o"
+        g = f"<{graph}>" if graph is not None else "?g"
+        rows = self.select(f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}")
+        for row in rows:
+            name = graph if graph is not None else row["g"].value
+            if graph is None and not self._ours(name):
+                continue
+            yield ox.Quad(
+                subject or row["s"],  # type: ignore[arg-type]
+                predicate or row["p"],  # type: ignore[arg-type]
+                object or row["o"],
+                ox.NamedNode(name),
+            )
+
+    def named_graph(self, graph: URIRef) -> Graph:
+        out = Graph()
+        body = self.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        text = "".join(f"{t} .\n" for t in body)
+        out.parse(data=text, format="nt")
+        return out
+
+    def graph_triples(self, graph: str | None) -> list[ox.Triple]:
+        """One named graph's triples. A server's default graph is the union of its
+        graphs (the view the service queries), so it holds nothing of its own here."""
+        if graph is None:
+            return []
+        return self.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+
+    def contains(self, quad: ox.Quad) -> bool:
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            return False
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            return False
+        return self.ask(
+            f"ASK {{ GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }} }}"
+        )
+
+    def has_graph(self, graph: str) -> bool:
+        return self.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+
+    def named_graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        names = (row["g"].value for row in rows if isinstance(row.get("g"), ox.NamedNode))
+        return sorted(name for name in names if self._ours(name))
+
+    def quad_count(self) -> int:
+        excluded = " && ".join(f'!STRSTARTS(STR(?g), "{prefix}")' for prefix in self.ignored)
+        rows = self._rows(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({excluded}) }}"
+        )
+        return int(rows[0]["n"].value) if rows else 0
+
+    def dump(self, output: IO[bytes], fmt: str) -> None:
+        """Everything in the service's graphs: datasets keep graphs, triple formats get
+        their union."""
+        if fmt not in RDF_FORMATS:
+            raise StoreError(
+                f"unknown export format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}"
+            )
+        if fmt in DATASET_FORMATS:
+            ox.serialize(self.quads(), output, RDF_FORMATS[fmt])
+            return
+        triples = {q.triple for q in self.quads()}
+        ox.serialize(sorted(triples, key=str), output, RDF_FORMATS[fmt])
+
+    # -- writes ----------------------------------------------------------------------
+    def replace_graph(
+        self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
+    ) -> None:
+        parts = [
+            f"DROP SILENT GRAPH <{graph}> ;",
+            f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
+        ]
+        for other, other_triples in extra:
+            parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
+        self._update("\n".join(parts))
+
+    def drop_graph(self, graph: URIRef) -> bool:
+        if not self.has_graph(str(graph)):
+            return False
+        self._update(f"DROP GRAPH <{graph}>")
+        return True
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update, with the version bump, as one request.
+
+        The caller's text is sent as it is, followed by the bump on a new line
+        (so a trailing comment cannot swallow it); a ``BASE`` for relative IRIs is
+        put in front when asked for.
+        """
+        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+        self._update(_without_trailing_separator(text))
+
+    def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Stream the quads to the server as one INSERT DATA request.
+
+        One request, so the blank nodes of the load keep their identity; the body
+        is produced while it is sent, so memory stays bounded here. The version is
+        not bumped: as on the embedded store, loads fill graphs nothing refers to
+        until the update that switches to them.
+        """
+        chunks = (quote_plus(chunk).encode("ascii") for chunk in _insert_data_stream(quads))
+        self._post(self.update_url, _prefixed(b"update=", chunks), "text/plain, */*")
+
+    def bulk_load(self, source: IO[bytes], fmt: str) -> None:
+        if fmt not in RDF_FORMATS:
+            raise StoreError(f"unknown RDF format {fmt!r}")
+        try:
+            self.bulk_extend(ox.parse(source, RDF_FORMATS[fmt]))
+        except SyntaxError as exc:
+            raise StoreError(f"the file does not parse: {exc}") from exc
+
+    def flush(self) -> None:
+        """Nothing to do: the server made each request's writes durable before answering."""
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _form(name: str, value: str) -> bytes:
+    return f"{name}={quote_plus(value)}".encode("ascii")
+
+
+def _prefixed(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _insert_data_stream(quads: Iterable[ox.Quad]) -> Iterator[str]:
+    """``INSERT DATA { GRAPH <g> { ... } ... }`` as a stream of chunks."""
+    yield "INSERT DATA {\n"
+    chunk: list[str] = []
+    graph: ox.NamedNode | ox.DefaultGraph | ox.BlankNode | None = None
+
+    def block() -> str:
+        body = "".join(chunk)
+        if isinstance(graph, ox.NamedNode):
+            return f"GRAPH {graph} {{\n{body}}}\n"
+        return body
+
+    for quad in quads:
+        if quad.graph_name != graph or len(chunk) >= BULK_CHUNK:
+            if chunk:
+                yield block()
+            chunk, graph = [], quad.graph_name
+        chunk.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+    if chunk:
+        yield block()
+    yield "}\n"
+
+
+def _without_trailing_separator(sparql: str) -> str:
+    """The update without a final ``;`` (SPARQL allows one; two in a row do not parse)."""
+    stripped = sparql.rstrip()
+    last_line = stripped.rsplit("\n", 1)[-1]
+    if stripped.endswith(";") and "#" not in last_line:
+        return stripped[:-1]
+    return sparql
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The first lines of a server's error, prefixed the way the embedded store words it."""
+    text = " ".join(response.text.split())[:500] or f"HTTP {response.status_code}"
+    lowered = text.lower()
+    if any(word in lowered for word in ("parse", "syntax", "expected", "sp030", "sq074")):
+        return f"SPARQL does not parse: {text}"
+    return f"SPARQL request failed: {text}"
