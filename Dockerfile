@@ -19,7 +19,7 @@ RUN pip install --require-hashes --no-deps -r requirements/model.txt
 COPY pyproject.toml README.md ./
 COPY src/ src/
 COPY ontology/ ontology/
-RUN pip install . \
+RUN pip install '.[server]' \
     && useradd --system --create-home --uid 10001 practicegraph \
     && mkdir -p /data \
     && chown practicegraph:practicegraph /data

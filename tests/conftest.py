@@ -5,11 +5,23 @@ ontology files. Only two things are shared across tests, because they are
 read-only and expensive: the loaded spaCy ``Extractor`` (seconds to build)
 and a pristine store holding corpus/, which ``corpus_service`` copies into
 each test's own ``tmp_path`` instead of extracting the corpus again.
+
+**Store backends.** Every test whose fixtures reach ``settings`` (and so every
+service, API and exchange test) runs once per store backend: the embedded
+store, and a real SPARQL server started for the session (Oxigraph server, see
+tests/sparql_servers.py), emptied before every test.
+``PRACTICEGRAPH_TEST_BACKENDS`` changes the list (``embedded`` alone, or
+``embedded,oxigraph,virtuoso`` to try Virtuoso 7, which is not passing yet). A test
+module about the embedded store itself (its files, snapshots, a full disk)
+says ``pytestmark = pytest.mark.embedded_only``. A server that is not
+installed skips its runs, saying how to install it; under
+``PRACTICEGRAPH_REQUIRE_SERVERS=1`` (what .ci/run sets) it fails them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
@@ -17,10 +29,13 @@ from pathlib import Path
 
 import pytest
 
+from backends import ALL_BACKENDS, BACKENDS, ServerPool, settings_for, stop_all
 from practicegraph.config import Settings
+from practicegraph.graph.factory import open_local_store, open_store
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.nlp.pipeline import load_pipeline
 from practicegraph.service import PracticeGraphService
+from sparql_servers import RunningServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -56,9 +71,41 @@ def quiet_rdflib() -> Iterator[None]:
         yield
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that reaches ``settings`` once per store backend."""
+    if "store_backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("embedded_only") is not None:
+        backends = ["embedded"]
+    else:
+        backends = [b for b in BACKENDS if b in ALL_BACKENDS] or ["embedded"]
+    metafunc.parametrize("store_backend", backends, indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(environ={}, data_dir=tmp_path / "data")
+def store_backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "embedded"))
+
+
+@pytest.fixture(scope="session")
+def _shared_servers() -> Iterator[dict[str, list[RunningServer]]]:
+    shared: dict[str, list[RunningServer]] = {}
+    yield shared
+    stop_all(shared)
+
+
+@pytest.fixture
+def server_pool(
+    tmp_path_factory: pytest.TempPathFactory, _shared_servers: dict[str, list[RunningServer]]
+) -> Iterator[ServerPool]:
+    pool = ServerPool(tmp_path_factory.mktemp("servers"), _shared_servers)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, store_backend: str, server_pool: ServerPool) -> Settings:
+    return settings_for(store_backend, server_pool, tmp_path / "data")
 
 
 @pytest.fixture(scope="session")
@@ -90,12 +137,39 @@ def _pristine_corpus_store(tmp_path_factory: pytest.TempPathFactory, extractor: 
     return data
 
 
+@pytest.fixture(scope="session")
+def _pristine_corpus_quads(_pristine_corpus_store: Path) -> bytes:
+    """The pristine store's statements as N-Quads, to load into a server."""
+    store = open_local_store(_pristine_corpus_store / "store", read_only=True)
+    try:
+        buffer = io.BytesIO()
+        store.dump(buffer, "nquads")
+    finally:
+        store.close()
+    return buffer.getvalue()
+
+
 @pytest.fixture
-def corpus_settings(tmp_path: Path, _pristine_corpus_store: Path) -> Settings:
-    """Settings of this test's own data directory, already holding corpus/."""
+def corpus_settings(
+    tmp_path: Path,
+    _pristine_corpus_store: Path,
+    _pristine_corpus_quads: bytes,
+    store_backend: str,
+    server_pool: ServerPool,
+) -> Settings:
+    """Settings of this test's own data directory, already holding corpus/ (on a
+    server: the same statements loaded into it, beside a copy of the index)."""
     data = tmp_path / "data"
     shutil.copytree(_pristine_corpus_store, data)
-    return Settings.from_env(environ={}, data_dir=data)
+    settings = settings_for(store_backend, server_pool, data)
+    if store_backend != "embedded":
+        shutil.rmtree(data / "store")
+        store = open_store(settings)
+        try:
+            store.bulk_load(io.BytesIO(_pristine_corpus_quads), "nquads")
+        finally:
+            store.close()
+    return settings
 
 
 @pytest.fixture
@@ -128,9 +202,9 @@ def corpus_dump(tmp_path_factory: pytest.TempPathFactory, _pristine_corpus_store
 
 
 @pytest.fixture
-def other_settings(tmp_path: Path) -> Settings:
-    """An empty instance of another organisation (its own base IRI)."""
-    return Settings.from_env(environ={}, data_dir=tmp_path / "other", base_iri=OTHER_BASE)
+def other_settings(tmp_path: Path, store_backend: str, server_pool: ServerPool) -> Settings:
+    """An empty instance of another organisation (its own base IRI and store)."""
+    return settings_for(store_backend, server_pool, tmp_path / "other", slot=1, base_iri=OTHER_BASE)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from typer.testing import CliRunner
 
+from backends import ServerPool, backend_environment, settings_for
 from conftest import CORPUS, CORPUS_NAMES, EUROPRIS_TEXT, quiet_rdflib
 from practicegraph import cli
 from practicegraph.config import Settings
@@ -35,18 +36,35 @@ CONSTRUCT = (
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, extractor: Extractor) -> Callable[..., object]:
-    """Invoke the CLI in-process; PRACTICEGRAPH_* variables of the caller are ignored."""
+def run(
+    monkeypatch: pytest.MonkeyPatch,
+    extractor: Extractor,
+    request: pytest.FixtureRequest,
+    store_backend: str,
+    server_pool: ServerPool,
+    tmp_path: Path,
+) -> Callable[..., object]:
+    """Invoke the CLI in-process; PRACTICEGRAPH_* variables of the caller are ignored,
+    except those naming this run's store server (every ``--data`` here uses it)."""
     monkeypatch.setattr(
         cli, "PracticeGraphService", functools.partial(PracticeGraphService, extractor=extractor)
     )
     for name in list(os.environ):
         if name.startswith("PRACTICEGRAPH_"):
             monkeypatch.delenv(name)
+    server_env: dict[str, str] = {}
+    if store_backend != "embedded":
+        prepared = {"settings", "corpus_settings"} & set(request.fixturenames)
+        chosen = (
+            settings_for(store_backend, server_pool, tmp_path / "cli") if not prepared else None
+        )
+        chosen = chosen or request.getfixturevalue(sorted(prepared)[0])
+        server_env = backend_environment(chosen)
     runner = CliRunner()
 
     def invoke(*args: str | Path, env: dict[str, str] | None = None) -> object:
-        return runner.invoke(cli.app, [str(a) for a in args], env=env, catch_exceptions=False)
+        merged = {**server_env, **(env or {})}
+        return runner.invoke(cli.app, [str(a) for a in args], env=merged, catch_exceptions=False)
 
     return invoke
 
@@ -164,6 +182,7 @@ def test_sparql_errors_are_one_line(
     assert expected in one_error_line(result.stderr)  # type: ignore[attr-defined]
 
 
+@pytest.mark.embedded_only  # an empty data directory: no embedded store there
 def test_reading_an_empty_data_directory_is_one_line(
     run: Callable[..., object], tmp_path: Path
 ) -> None:
@@ -219,6 +238,7 @@ def test_validate_exits_0_on_the_corpus(
     assert "conforms" in result.stdout  # type: ignore[attr-defined]
 
 
+@pytest.mark.embedded_only  # the data directory chooses the store only for the embedded backend
 def test_data_directory_from_the_environment(
     run: Callable[..., object], corpus_settings: Settings, tmp_path: Path
 ) -> None:
@@ -255,6 +275,7 @@ def test_help_as_a_process() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.embedded_only  # the process runs with no PRACTICEGRAPH_ variables: the embedded store
 def test_errors_as_a_process_are_one_line_without_traceback(corpus_settings: Settings) -> None:
     result = python_m(
         "sparql", "SELECT WHERE {", env={"PRACTICEGRAPH_DATA": str(corpus_settings.data_dir)}

@@ -181,6 +181,7 @@ def cli_run(monkeypatch: pytest.MonkeyPatch, extractor: Extractor) -> Iterator[C
     yield CliRunner()
 
 
+@pytest.mark.embedded_only  # the CLI on a server is tested in test_cli.py
 def test_cli_reports_each_bad_file_and_exits_2(
     cli_run: CliRunner, batch_settings: Settings, extractor: Extractor, tmp_path: Path
 ) -> None:

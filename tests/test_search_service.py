@@ -86,6 +86,7 @@ def test_reindex_rebuilds_from_the_store(corpus_service: PracticeGraphService) -
     assert after["indexed practices"] == before["practices"]
 
 
+@pytest.mark.embedded_only  # the CLI on a server is tested in test_cli.py
 def test_cli_search_json_and_table(corpus_settings: Settings) -> None:
     runner = CliRunner()
     data = str(corpus_settings.data_dir)
@@ -107,6 +108,7 @@ def test_cli_search_json_and_table(corpus_settings: Settings) -> None:
     assert "did you mean" in table.stdout
 
 
+@pytest.mark.embedded_only  # the CLI on a server is tested in test_cli.py
 def test_cli_reindex(corpus_settings: Settings) -> None:
     result = CliRunner().invoke(app, ["reindex", "--data", str(corpus_settings.data_dir)])
     assert result.exit_code == 0

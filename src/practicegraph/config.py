@@ -181,6 +181,12 @@ SETTINGS: tuple[Setting, ...] = (
         "With store_backend=sparql: the server's SPARQL 1.1 update endpoint.",
     ),
     Setting(
+        "sparql_graph_store_url",
+        "PRACTICEGRAPH_SPARQL_GRAPH_STORE_URL",
+        "With store_backend=sparql: the server's Graph Store Protocol endpoint, used to read "
+        "its own default graph (optional; without it the default graph reads as empty).",
+    ),
+    Setting(
         "sparql_user",
         "PRACTICEGRAPH_SPARQL_USER",
         "With store_backend=sparql: the user the service signs in to the server as (if any).",
@@ -247,6 +253,7 @@ class Settings:
     store_backend: str = "embedded"
     sparql_query_url: str | None = None
     sparql_update_url: str | None = None
+    sparql_graph_store_url: str | None = None
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_auth: str = "basic"

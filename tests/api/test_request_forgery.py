@@ -143,6 +143,7 @@ def test_queries_calling_outside_the_allow_list_are_refused_unsent(
     assert internal.requests == []
 
 
+@pytest.mark.embedded_only  # the query workers' sandbox; on a server the server calls out
 def test_query_workers_cannot_reach_the_network_when_nothing_is_allow_listed(
     client: TestClient, internal: Listener
 ) -> None:
@@ -156,6 +157,7 @@ def test_query_workers_cannot_reach_the_network_when_nothing_is_allow_listed(
     assert internal.requests == []
 
 
+@pytest.mark.embedded_only  # the query workers' sandbox
 def test_with_an_allow_list_the_workers_keep_their_network(guarded: TestClient) -> None:
     assert guarded.app.state.queries.network is True  # type: ignore[attr-defined]
 

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from practicegraph.graph.factory import open_local_store
+from backends import ServerPool, settings_for
+from practicegraph.graph.factory import open_local_store, open_store
 from practicegraph.graph.store import GraphStore
 
-#: The backends the contract tests run against.
-BACKENDS = ["embedded"]
 
-
-@pytest.fixture(params=BACKENDS)
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    """A fresh, empty store of each backend."""
-    store = open_local_store(tmp_path / "store")
+@pytest.fixture
+def any_store(tmp_path: Path, store_backend: str, server_pool: ServerPool) -> Iterator[GraphStore]:
+    """A fresh, empty store of each backend (the embedded one, each running server)."""
+    if store_backend == "embedded":
+        store = open_local_store(tmp_path / "store")
+    else:
+        store = open_store(settings_for(store_backend, server_pool, tmp_path / "data"))
     yield store
     store.close()

@@ -56,18 +56,20 @@ def test_every_query_form_has_a_materialised_answer(any_store: GraphStore) -> No
     ask = any_store.query("ASK { ?s ?p ?o }")
     assert ask.kind == "boolean" and ask.boolean is True
     assert any_store.ask(f"ASK {{ <{EX}nobody> ?p ?o }}") is False
-    graph = any_store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    graph = any_store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")
     assert graph.kind == "graph" and len(graph.triples) == 1
-    assert any_store.construct("CONSTRUCT WHERE { ?s ?p ?o }") == graph.triples
+    assert any_store.construct(f"CONSTRUCT WHERE {{ ?s <{EX}label> ?o }}") == graph.triples
 
 
 def test_answers_serialise_in_the_format_that_fits_their_form(any_store: GraphStore) -> None:
     any_store.replace_graph(G1, labelled("a"))
     out = io.BytesIO()
-    assert any_store.write_answer("SELECT ?s WHERE { ?s ?p ?o }", out, "json") == "solutions"
+    select = f"SELECT ?s WHERE {{ ?s <{EX}label> ?o }}"
+    assert any_store.write_answer(select, out, "json") == "solutions"
     assert json.loads(out.getvalue())["results"]["bindings"][0]["s"]["value"] == EX + "a"
     out = io.BytesIO()
-    assert any_store.write_answer("CONSTRUCT WHERE { ?s ?p ?o }", out, "nt") == "graph"
+    construct = f"CONSTRUCT WHERE {{ ?s <{EX}label> ?o }}"
+    assert any_store.write_answer(construct, out, "nt") == "graph"
     assert out.getvalue().decode().startswith(f"<{EX}a>")
     with pytest.raises(AnswerFormatError) as refused:
         any_store.write_answer("CONSTRUCT WHERE { ?s ?p ?o }", io.BytesIO(), "csv")
@@ -201,3 +203,29 @@ def test_the_seam_check_sees_each_way_of_naming_the_store() -> None:
         tree = ast.parse(source)
         aliases = {"pyoxigraph", "ox"}
         assert _names_oxigraph_store(tree, aliases), source
+
+
+def test_an_update_that_fails_changes_nothing_and_says_where(any_store: GraphStore) -> None:
+    any_store.replace_graph(G1, labelled("a"))
+    with pytest.raises(QueryError, match="does not parse") as refused:
+        any_store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}b> <{EX}label> }} }}")
+    assert "1:" in str(refused.value), "the position is in the caller's own text"
+    with pytest.raises(QueryError):
+        any_store.update(f"DROP GRAPH <{EX}missing>")
+    assert any_store.named_graphs() == [str(G1)]
+    assert len(any_store.named_graph(G1)) == 1
+
+
+def test_an_update_may_end_with_a_separator_or_a_comment(any_store: GraphStore) -> None:
+    any_store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }} ;")
+    any_store.update(f"INSERT DATA {{ GRAPH <{G2}> {{ <{EX}a> <{EX}p> 2 }} }} # done")
+    assert any_store.named_graphs() == sorted([str(G1), str(G2)])
+
+
+def test_blank_nodes_keep_their_identity_through_a_bulk_load(any_store: GraphStore) -> None:
+    graph = ox.NamedNode(EX + "annotations")
+    node = ox.BlankNode()
+    quads = [ox.Quad(node, ox.NamedNode(EX + f"p{i}"), ox.Literal(i), graph) for i in range(2_500)]
+    any_store.bulk_extend(quads)
+    subjects = {q.subject for q in any_store.quads(graph=graph.value)}
+    assert len(subjects) == 1

@@ -207,7 +207,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
         try:
             yield
         finally:
-            app.state.queries.close()
+            await app.state.queries.aclose()
             if owned:
                 app.state.service.close()
 

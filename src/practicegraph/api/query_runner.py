@@ -357,6 +357,9 @@ class QueryExecutor(Protocol):
     ) -> QueryOutcome: ...
     def worker_pids(self) -> list[int]: ...
     def close(self) -> None: ...
+    async def aclose(self) -> None:
+        """:meth:`close` from the event loop (the app's shutdown)."""
+        ...
 
 
 class QueryRunner:
@@ -641,6 +644,9 @@ class QueryRunner:
     def worker_pids(self) -> list[int]:
         with self._registry:
             return [w.process.pid for w in self._all]
+
+    async def aclose(self) -> None:
+        await run_in_threadpool(self.close)
 
     def close(self) -> None:
         with self._registry:

@@ -36,7 +36,7 @@ import hashlib
 import re
 import secrets
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 from practicegraph.api.query_runner import QueryJob, QueryOutcome
 
@@ -49,6 +49,8 @@ _VOLATILE = re.compile(
 
 #: What an entry costs besides its text: the dict slot, the outcome object, the key tuple.
 _ENTRY_OVERHEAD = 400
+#: How many earlier generations are remembered as earlier.
+PAST_GENERATIONS = 16
 
 CacheKey = tuple[object, ...]
 
@@ -76,6 +78,9 @@ class ResultCache:
         self._largest = max_bytes // 8
         self._entries: OrderedDict[CacheKey, QueryOutcome] = OrderedDict()
         self._generation: int | None = None
+        #: Generations the cache has moved on from. Versions need not grow (a SPARQL
+        #: server's is a random token), so "older" means "seen before the current one".
+        self._past: deque[int] = deque(maxlen=PAST_GENERATIONS)
         self._bytes = 0
         self._lock = threading.Lock()  # the thread-pool path and the event loop share it
         self._token = secrets.token_hex(4)
@@ -96,10 +101,10 @@ class ResultCache:
 
     def get(self, generation: int, key: CacheKey) -> QueryOutcome | None:
         with self._lock:
-            if self._generation is None or generation > self._generation:
-                self._reset(generation)  # the store was written: nothing kept holds
-            elif generation < self._generation:
+            if generation in self._past:
                 return None  # a reader that started before the last write
+            if generation != self._generation:
+                self._reset(generation)  # the store was written: nothing kept holds
             outcome = self._entries.get(key)
             if outcome is None:
                 self.misses += 1
@@ -128,6 +133,8 @@ class ResultCache:
         return f'W/"{self._token}-{generation}-{digest}"'
 
     def _reset(self, generation: int) -> None:
+        if self._generation is not None:
+            self._past.append(self._generation)
         self._entries.clear()
         self._bytes = 0
         self._generation = generation

@@ -20,21 +20,31 @@ the server evaluates the queries. What the endpoint promises still holds:
   rest wait ``query_queue_timeout`` and are then told the service is busy.
 - **A client that goes away** has its request abandoned (:class:`QueryStop`).
 
-Updates run on the server too, so nothing here needs the embedded runner's trial
-of an update on an empty in-process store (``trial_updates`` is False).
+Updates run on the server, but an update that overflows the engine's stack
+would take the server down as surely as this process (measured: a deeply nested
+update stopped Oxigraph server), so the risky ones are still tried first on an
+empty in-memory store, in a one-off worker process (``trial_updates``). So are
+queries whose text alone does not show them within the engine's limits: on
+the embedded store those run in killable workers anyway; here they would run in
+the server.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import logging
-import re
-from typing import Any
+import os
+import struct
+import subprocess
+import sys
 
 import httpx
-import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 
 from practicegraph.api.query_runner import (
+    WORKER_SCRIPT,
     QueryAbandonedError,
     QueryBusyError,
     QueryFailedError,
@@ -43,21 +53,30 @@ from practicegraph.api.query_runner import (
     QueryStop,
     QueryTimeoutError,
 )
+from practicegraph.api.sparql_guard import provably_within_limits
 from practicegraph.config import Settings
+from practicegraph.graph import snapshot_worker
 from practicegraph.graph.snapshot_worker import serialise_answer
+from practicegraph.graph.sparql_answers import (
+    AnswerError,
+    accept_for,
+    is_parse_error,
+    lines_back,
+    query_form,
+    read_capped,
+)
 from practicegraph.graph.store import GraphStore
 
 logger = logging.getLogger(__name__)
 
 #: Seconds to wait for a connection to the server (the query's own limit is separate).
 CONNECT_TIMEOUT = 10.0
-_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 
 
 class _Request:
     """A query at the server that its caller may give up on (see QueryStop)."""
 
-    def __init__(self, task: asyncio.Task[httpx.Response]) -> None:
+    def __init__(self, task: asyncio.Future[QueryOutcome]) -> None:
         self.task = task
         self.abandoned = False
 
@@ -69,8 +88,8 @@ class _Request:
 class ServerQueryRunner:
     """Queries of the SPARQL endpoint sent to the store's SPARQL server."""
 
-    #: Updates are evaluated by the server, not by an engine in this process.
-    trial_updates = False
+    #: A risky update is tried on an empty store first: it could crash the server.
+    trial_updates = True
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         if not settings.sparql_query_url:
@@ -90,6 +109,8 @@ class ServerQueryRunner:
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._gate: asyncio.Semaphore | None = None
+        #: Requests at the server now (an abandoned one leaves at once).
+        self.in_flight = 0
 
     def _for_loop(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         """The client and the concurrency gate of the running loop (made on first use)."""
@@ -110,19 +131,24 @@ class ServerQueryRunner:
         queue_timeout: float | None = None,
     ) -> QueryOutcome:
         """Send ``job`` to the server; raises as QueryRunner.run_async does."""
+        if job.trial_update:
+            return await run_in_threadpool(self.trial, job, timeout)
+        if not provably_within_limits(job.query):
+            await run_in_threadpool(self.trial, job, timeout)
         client, gate = self._for_loop()
         wait = timeout if queue_timeout is None else queue_timeout
         try:
             await asyncio.wait_for(gate.acquire(), wait)
         except TimeoutError:
             raise QueryBusyError(wait) from None
+        self.in_flight += 1
         try:
-            task = asyncio.ensure_future(self._post(client, job))
+            task = asyncio.ensure_future(self._ask(client, job))
             request = _Request(task)
             if stop is not None:
                 stop._bind(request)
             try:
-                response = await asyncio.wait_for(task, timeout)
+                outcome = await asyncio.wait_for(task, timeout)
             except TimeoutError:
                 raise QueryTimeoutError(timeout) from None
             except asyncio.CancelledError:
@@ -130,8 +156,9 @@ class ServerQueryRunner:
                     raise QueryAbandonedError() from None
                 raise
         finally:
+            self.in_flight -= 1
             gate.release()
-        return _outcome(job, response)
+        return outcome
 
     def run(
         self, job: QueryJob, timeout: float, queue_timeout: float | None = None
@@ -139,7 +166,8 @@ class ServerQueryRunner:
         """:meth:`run_async` for plain threads (its own loop, so no shared gate)."""
         return asyncio.run(self.run_async(job, timeout, None, queue_timeout))
 
-    async def _post(self, client: httpx.AsyncClient, job: QueryJob) -> httpx.Response:
+    async def _ask(self, client: httpx.AsyncClient, job: QueryJob) -> QueryOutcome:
+        """Send the query; read the answer only as far as the row cap, then hang up."""
         # The protocol has no base IRI parameter: a BASE line in front (a query's own
         # BASE, later in the prologue, still wins); error positions are moved back.
         text = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
@@ -147,75 +175,97 @@ class ServerQueryRunner:
         if job.default_graph is not None or job.named_graphs is not None:
             form["default-graph-uri"] = job.default_graph or []
             form["named-graph-uri"] = job.named_graphs or []
+        accept = accept_for(query_form(job.query))
+        request = client.build_request("POST", self.url, data=form, headers={"Accept": accept})
         try:
-            return await client.post(self.url, data=form, headers={"Accept": _ACCEPT})
+            response = await client.send(request, stream=True)
         except httpx.HTTPError as exc:
             logger.error("the SPARQL server did not answer: %s", exc)
             raise QueryFailedError(
                 "crashed", "the SPARQL server that holds the graph did not answer"
             ) from exc
+        try:
+            return await _outcome(job, response)
+        except httpx.HTTPError as exc:
+            raise QueryFailedError(
+                "failed", f"the SPARQL server's answer broke off: {exc}"
+            ) from exc
+        finally:
+            await response.aclose()
+
+    def trial(self, job: QueryJob, timeout: float) -> QueryOutcome:
+        """Try an update on an empty in-memory store in a one-off worker process (no
+        network): a crash or an overrun there is reported, and the server is spared."""
+        kind = "trial_update" if job.trial_update else "trial_query"
+        encoded = json.dumps(
+            {
+                "query": job.query,
+                "base_iri": job.base_iri,
+                kind: True,
+                "results": "json",
+                "graph": "nt",
+                "max_rows": 1,
+            }
+        )
+        message = struct.pack(">I", len(encoded)) + encoded.encode()
+        command = [sys.executable, str(WORKER_SCRIPT), str(os.getpid()), snapshot_worker.NO_NETWORK]
+        try:
+            done = subprocess.run(  # noqa: S603 - our own worker script, no shell
+                command, input=message, capture_output=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise QueryTimeoutError(timeout) from None
+        answer = snapshot_worker.read_message(io.BytesIO(done.stdout))
+        if answer is None:
+            raise QueryFailedError(
+                "crashed", "a trial of the request on an empty store stopped the SPARQL engine"
+            )
+        header, _payload = answer
+        if not header.get("ok"):
+            raise QueryFailedError(str(header.get("error")), str(header.get("message")))
+        return QueryOutcome("trial", "", b"", truncated=False, rows=0)
 
     def worker_pids(self) -> list[int]:
         """No worker processes: the server evaluates the queries."""
         return []
 
     def close(self) -> None:
+        """Close from outside the loop (its connections go with the loop otherwise)."""
         client, self._client = self._client, None
-        if client is None or self._loop is None or self._loop.is_closed():
-            return
-        if self._loop.is_running():  # closed from inside the loop (the app's shutdown)
-            self._loop.create_task(client.aclose())
-        else:
-            self._loop.run_until_complete(client.aclose())
+        loop = self._loop
+        if client is not None and loop is not None and not loop.is_closed():
+            if loop.is_running():  # inside the loop: aclose() is the way
+                raise RuntimeError("close a running loop's runner with aclose()")
+            loop.run_until_complete(client.aclose())
+
+    async def aclose(self) -> None:
+        """Close from the loop that used the client (the app's shutdown)."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
 
 
-def _outcome(job: QueryJob, response: httpx.Response) -> QueryOutcome:
-    """The server's answer, parsed and written as the job asks; its errors as
-    QueryFailedError (400: the query does not parse; otherwise it failed)."""
+async def _outcome(job: QueryJob, response: httpx.Response) -> QueryOutcome:
+    """The server's answer, read up to the row cap and written as the job asks; its
+    errors as QueryFailedError (400: the query does not parse; otherwise it failed).
+    An answer the server cut at its own row limit is marked truncated too."""
     if response.status_code >= 400:
-        message = " ".join(response.text.split())[:1000] or f"HTTP {response.status_code}"
-        if job.base_iri:
-            message = _one_line_up(message)
-        kind = "syntax" if response.status_code == 400 and _is_parse_error(message) else "failed"
+        body = (await response.aread()).decode("utf-8", "replace")
+        message = " ".join(body.split())[:1000] or f"HTTP {response.status_code}"
+        message = lines_back(message, 1 if job.base_iri else 0)
+        kind = "syntax" if response.status_code == 400 and is_parse_error(message) else "failed"
         raise QueryFailedError(kind, message)
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        result: Any
-        if media == "application/sparql-results+json":
-            result = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
-        elif media in ("application/n-triples", "text/plain", "text/turtle"):
-            syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
-            result = (quad.triple for quad in ox.parse(response.content, syntax))
-        else:
-            raise QueryFailedError("failed", f"the SPARQL server answered in {media!r}")
-        request = {"results": job.results, "graph": job.graph, "max_rows": job.max_rows}
-        header, payload = serialise_answer(result, request)
-    except SyntaxError as exc:
-        raise QueryFailedError(
-            "failed", f"the SPARQL server's answer does not parse: {exc}"
-        ) from exc
+        result, more = await read_capped(response.aiter_bytes(), media, job.max_rows)
+    except AnswerError as exc:
+        raise QueryFailedError("failed", str(exc)) from exc
+    request = {"results": job.results, "graph": job.graph, "max_rows": job.max_rows}
+    header, payload = serialise_answer(result, request)
     return QueryOutcome(
         kind=header["kind"],
         media_type=header["media_type"],
         payload=payload,
-        truncated=bool(header["truncated"]),
+        truncated=more or bool(header["truncated"]) or "x-sparql-maxrows" in response.headers,
         rows=int(header["rows"]),
     )
-
-
-def _one_line_up(message: str) -> str:
-    """A server's error position in the caller's text (one BASE line was put in front)."""
-
-    def up(match: re.Match[str]) -> str:
-        return f"{match.group(1)}{max(1, int(match.group(2)) - 1)}"
-
-    return _LINE_NUMBER.sub(up, message, count=1)
-
-
-#: "error at 3:17" (Oxigraph), "line 3" (Virtuoso and others).
-_LINE_NUMBER = re.compile(r"(error at |line )(\d+)", re.IGNORECASE)
-
-
-def _is_parse_error(message: str) -> bool:
-    lowered = message.lower()
-    return any(word in lowered for word in ("parse", "syntax", "expected", "error at "))

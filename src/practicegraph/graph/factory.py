@@ -37,6 +37,7 @@ def open_store(
             password=settings.sparql_password,
             auth=settings.sparql_auth,
             ignored_graph_prefixes=settings.sparql_ignored_graph_prefixes,
+            graph_store_url=settings.sparql_graph_store_url,
         )
     return OxigraphStore(settings.store_dir, read_only=read_only, lock=lock)
 

@@ -26,7 +26,6 @@ import json
 import os
 import struct
 import sys
-from collections.abc import Iterable
 from json.encoder import encode_basestring as _json_str  # "...", non-ASCII kept
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
@@ -215,20 +214,19 @@ def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
         return {"ok": False, "error": "failed", "message": str(exc)}, b""
 
 
-def serialise_answer(
-    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], request: dict[str, Any]
-) -> tuple[dict[str, Any], bytes]:
+def serialise_answer(result: Any, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """A query's answer as the request asks (``results``, ``graph``, ``max_rows``): the
     answer header and the payload. Shared with the SPARQL server backend's runner,
-    which parses the server's answer into the same objects, so both write the same
-    bytes and cut at the same row."""
+    which parses the server's answer into objects of the same shape (``result`` is
+    a QueryBoolean, solutions with ``variables`` whose iteration gives the terms of
+    each row, or triples), so both write the same bytes and cut at the same row."""
     max_rows = int(request["max_rows"])
     if isinstance(result, ox.QueryBoolean):
         fmt = request["results"] if request["results"] in _BOOLEAN_FORMATS else "json"
         payload = result.serialize(format=_BOOLEAN_FORMATS[fmt]) or b""
         header = {"kind": "boolean", "media_type": RESULT_MEDIA_TYPES[fmt], "rows": 0}
         return {"ok": True, "truncated": False, **header}, payload
-    if isinstance(result, ox.QuerySolutions):
+    if hasattr(result, "variables"):
         variables = [v.value for v in result.variables]
         rows: list[list[Term | None]] = []
         truncated = False
@@ -341,6 +339,9 @@ def main() -> None:
             continue
         if request.get("trial_update"):
             write_message(stdout, *trial_update(request))
+            continue
+        if request.get("trial_query"):  # a query tried on an empty store (see trial_update)
+            write_message(stdout, *execute(ox.Store(), request))
             continue
         if store is None or request["snapshot"] != opened:
             store = None  # release the previous snapshot before opening the next

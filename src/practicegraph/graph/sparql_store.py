@@ -12,10 +12,13 @@ How the service's guarantees carry over:
   operation sequence; replacing a document's graph (DROP then INSERT DATA) is
   one request. A bulk load streams one ``INSERT DATA`` request, so blank nodes
   keep their identity across the whole load (they would not across requests).
-- **The version is kept on the server**: every write request ends with an
-  operation that increments a counter in a graph of its own
+- **The version is kept on the server**: every write request ends with
+  operations that replace a random token in a graph of its own
   (:data:`VERSION_GRAPH`), so every process sharing the server sees each
-  other's writes in :attr:`version`, and caches keyed on it stay correct.
+  other's writes in :attr:`version`, and caches keyed on it stay correct. A
+  token, not a counter: two processes incrementing a counter at once can both
+  write the same next value (measured on Oxigraph and Virtuoso), while a fresh
+  token always differs from what was there.
   The service's own listings (graphs, quads, counts, dumps) leave that graph out;
   SPARQL queries over the union see its one statement.
 - **Reads go to the server each time**: nothing is cached here.
@@ -29,6 +32,8 @@ listings by ``ignored_graph_prefixes``.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import quote_plus
@@ -38,6 +43,17 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from practicegraph.errors import QueryError, StoreError
+from practicegraph.graph.snapshot_worker import serialise_answer
+from practicegraph.graph.sparql_answers import (
+    NTRIPLES,
+    AnswerError,
+    Solutions,
+    accept_for,
+    is_parse_error,
+    lines_back,
+    parse_answer,
+    query_form,
+)
 from practicegraph.graph.store import (
     DATASET_FORMATS,
     RDF_FORMATS,
@@ -50,15 +66,9 @@ from practicegraph.graph.store import (
     nt_terms,
 )
 
-#: The graph (and subject) of the write counter every write request increments.
+#: The graph (and subject) of the version token every write request replaces.
 VERSION_GRAPH = "urn:x-practicegraph:store"
 VERSION_PREDICATE = "urn:x-practicegraph:version"
-_BUMP = f"""DELETE {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?old }} }}
-INSERT {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?new }} }}
-WHERE {{ OPTIONAL {{ GRAPH <{VERSION_GRAPH}> {{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?old }} }}
-  BIND(COALESCE(?old, 0) + 1 AS ?new) }}"""
-_RESULTS_JSON = "application/sparql-results+json"
-_NTRIPLES = "application/n-triples"
 #: Quads per ``GRAPH`` block of a streamed bulk load.
 BULK_CHUNK = 1_000
 
@@ -78,9 +88,11 @@ class SparqlServerStore:
         auth: str = "basic",
         timeout: float = 600.0,
         ignored_graph_prefixes: Iterable[str] = (),
+        graph_store_url: str | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url
+        self.graph_store_url = graph_store_url
         self.needs_recovery = False  # a server recovers by itself; nothing to reopen here
         self.on_recovered: list[Callable[[], None]] = []
         self.ignored = (VERSION_GRAPH, *ignored_graph_prefixes)
@@ -108,6 +120,8 @@ class SparqlServerStore:
                 f"the SPARQL server at {url} refused the service's credentials "
                 f"({response.status_code}); check sparql_user and sparql_password"
             )
+        if response.status_code == 400 and is_parse_error(response.text):
+            raise SyntaxQueryError(_server_message(response))
         if 400 <= response.status_code < 500:
             raise QueryError(_server_message(response))
         if response.status_code >= 500:
@@ -115,60 +129,83 @@ class SparqlServerStore:
             raise QueryError(_server_message(response))
         return response
 
-    def _run(self, sparql: str) -> tuple[str, bytes]:
-        """(media type, body) of a query's answer: results JSON, or N-Triples for graphs."""
-        response = self._post(
-            self.query_url, _form("query", sparql), f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9"
-        )
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        return media, response.content
+    def _parsed(
+        self, sparql: str, form: str | None = None
+    ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
+        """The answer to a query; ``form`` when the caller knows it (else read off the text).
 
-    def _parsed(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
-        media, body = self._run(sparql)
+        A server that cut its answer at its own row limit (Virtuoso says so in
+        ``X-SPARQL-MaxRows``) is an error: the service never works from part of
+        an answer it took for the whole.
+        """
+        accept = accept_for(form or query_form(sparql))
+        response = self._post(self.query_url, _form("query", sparql), accept)
+        if "x-sparql-maxrows" in response.headers:
+            raise StoreError(
+                f"the SPARQL server cut its answer at {response.headers['x-sparql-maxrows']} "
+                "rows (its own result limit, e.g. Virtuoso's ResultSetMaxRows): raise it"
+            )
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
-            if media in (_NTRIPLES, "text/plain", "text/turtle"):
-                syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
-                return [q.triple for q in ox.parse(body, syntax)]
-            if media != _RESULTS_JSON:
-                raise StoreError(f"the SPARQL server answered in {media or 'no media type'}")
-            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        except SyntaxError as exc:
-            raise StoreError(f"the SPARQL server's answer does not parse: {exc}") from exc
+            return parse_answer(response.content, media)
+        except AnswerError as exc:
+            # servers stream answers: an evaluation error midway cuts the body off
+            raise QueryError(f"SPARQL query failed: {exc}") from exc
 
     def _update(self, sparql: str, *, bump: bool = True) -> None:
-        """Send an update, ending with the version bump (one request: one operation)."""
-        text = f"{sparql}\n;\n{_BUMP}" if bump else sparql
-        self._post(self.update_url, _form("update", text), "text/plain, */*")
+        """Send an update followed by the version bump, as one request.
+
+        A request that does not parse is sent again without the bump, so that the
+        error the caller sees is about the caller's own text (a request that does
+        not parse changes nothing); should that one be taken after all, the bump
+        follows on its own.
+        """
+        if not bump:
+            self._post(self.update_url, _form("update", sparql), "text/plain, */*")
+            return
+        try:
+            self._post(self.update_url, _form("update", f"{sparql}\n;\n{_bump()}"), "*/*")
+        except SyntaxQueryError:
+            self._post(self.update_url, _form("update", sparql), "text/plain, */*")
+            self._post(self.update_url, _form("update", _bump()), "text/plain, */*")
 
     # -- reads -----------------------------------------------------------------------
     @property
     def version(self) -> int:
-        """The server's write counter: one request, so every process sees every write."""
+        """The server's write token: one request, so every process sees every write.
+
+        Two writers at once can leave two tokens; the version is then a digest of
+        both, which still differs from every earlier one.
+        """
         rows = self._rows(
             f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> "
             f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?v }} }}"
         )
-        return int(rows[0]["v"].value) if rows else 0
+        tokens = sorted(str(row["v"].value) for row in rows)
+        if len(tokens) == 1 and tokens[0].isdigit():
+            return int(tokens[0])
+        digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=7).digest()
+        return int.from_bytes(digest, "big")
 
     def _rows(self, sparql: str) -> list[Row]:
         return list(self.select(sparql))
 
     def select(self, sparql: str) -> Iterator[Row]:
-        result = self._parsed(sparql)
-        if not isinstance(result, ox.QuerySolutions):
+        result = self._parsed(sparql, "select")
+        if not isinstance(result, Solutions):
             raise QueryError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        for solution in result:
-            yield {n: v for n in names if (v := solution[n]) is not None}
+        for values in result.rows:
+            yield {n: v for n, v in zip(names, values, strict=True) if v is not None}
 
     def ask(self, sparql: str) -> bool:
-        result = self._parsed(sparql)
+        result = self._parsed(sparql, "ask")
         if not isinstance(result, ox.QueryBoolean):
             raise QueryError("expected an ASK query")
         return bool(result)
 
     def construct(self, sparql: str) -> list[ox.Triple]:
-        result = self._parsed(sparql)
+        result = self._parsed(sparql, "construct")
         if not isinstance(result, list):
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         return result
@@ -180,7 +217,10 @@ class SparqlServerStore:
         if isinstance(result, ox.QueryBoolean):
             return QueryAnswer("boolean", boolean=bool(result))
         names = [v.value for v in result.variables]
-        rows = [{n: v for n in names if (v := s[n]) is not None} for s in result]
+        rows = [
+            {n: v for n, v in zip(names, values, strict=True) if v is not None}
+            for values in result.rows
+        ]
         return QueryAnswer("solutions", variables=names, rows=rows)
 
     def write_answer(self, sparql: str, output: IO[bytes], fmt: str) -> str:
@@ -194,8 +234,16 @@ class SparqlServerStore:
             return "graph"
         if fmt not in RESULT_FORMATS:
             raise AnswerFormatError(fmt, "solutions")
-        result.serialize(output, RESULT_FORMATS[fmt])
-        return "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
+        if isinstance(result, ox.QueryBoolean):
+            result.serialize(output, RESULT_FORMATS[fmt])
+            return "boolean"
+        # through JSON back into pyoxigraph's own results object, so that every
+        # format is written by the serialiser the embedded store uses
+        request = {"results": "json", "graph": "nt", "max_rows": len(result.rows)}
+        as_json = serialise_answer(result, request)[1]
+        solutions = ox.parse_query_results(as_json, ox.QueryResultsFormat.JSON)
+        solutions.serialize(output, RESULT_FORMATS[fmt])
+        return "solutions"
 
     def _ours(self, graph: str) -> bool:
         return not graph.startswith(self.ignored)
@@ -232,21 +280,37 @@ class SparqlServerStore:
 
     def named_graph(self, graph: URIRef) -> Graph:
         out = Graph()
-        body = self.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        )
-        text = "".join(f"{t} .\n" for t in body)
+        text = "".join(f"{t} .\n" for t in self.graph_triples(str(graph)))
         out.parse(data=text, format="nt")
         return out
 
     def graph_triples(self, graph: str | None) -> list[ox.Triple]:
-        """One named graph's triples. A server's default graph is the union of its
-        graphs (the view the service queries), so it holds nothing of its own here."""
+        """One named graph's triples, or the server's own default graph (None).
+
+        Queries see the union of all graphs as their default graph, so the real
+        default graph can only be read through the Graph Store Protocol (``GET
+        ?default``); a server configured without that endpoint reads as holding
+        nothing there.
+        """
         if graph is None:
-            return []
-        return self.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        )
+            if self.graph_store_url is None:
+                return []
+            try:
+                response = self._client.get(
+                    self.graph_store_url,
+                    params={"default": ""},
+                    headers={"Accept": NTRIPLES},
+                )
+            except httpx.HTTPError as exc:
+                raise StoreError(f"the SPARQL server cannot be reached: {exc}") from exc
+            if response.status_code == 404:
+                return []
+            if response.status_code >= 400:
+                raise StoreError(f"the server's default graph cannot be read: {response.text}")
+            return [q.triple for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
+        # a SELECT, not a CONSTRUCT: a server that cuts an answer short says so only there
+        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
 
     def contains(self, quad: ox.Quad) -> bool:
         if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
@@ -311,7 +375,12 @@ class SparqlServerStore:
         put in front when asked for.
         """
         text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
-        self._update(_without_trailing_separator(text))
+        try:
+            self._update(_without_trailing_separator(text))
+        except QueryError as exc:
+            if not base_iri:
+                raise
+            raise type(exc)(lines_back(str(exc), 1)) from exc
 
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
         """Stream the quads to the server as one INSERT DATA request.
@@ -337,6 +406,21 @@ class SparqlServerStore:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _bump() -> str:
+    """Operations that replace the version token with a fresh one (see the module doc)."""
+    token = secrets.randbits(62)
+    return (
+        f"DELETE WHERE {{ GRAPH <{VERSION_GRAPH}> "
+        f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?v }} }}"
+        f" ;\nINSERT DATA {{ GRAPH <{VERSION_GRAPH}> "
+        f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> {token} }} }}"
+    )
+
+
+class SyntaxQueryError(QueryError):
+    """The server says the request does not parse (so it changed nothing)."""
 
 
 def _form(name: str, value: str) -> bytes:
@@ -383,7 +467,6 @@ def _without_trailing_separator(sparql: str) -> str:
 def _server_message(response: httpx.Response) -> str:
     """The first lines of a server's error, prefixed the way the embedded store words it."""
     text = " ".join(response.text.split())[:500] or f"HTTP {response.status_code}"
-    lowered = text.lower()
-    if any(word in lowered for word in ("parse", "syntax", "expected", "sp030", "sq074")):
+    if is_parse_error(text):
         return f"SPARQL does not parse: {text}"
     return f"SPARQL request failed: {text}"
