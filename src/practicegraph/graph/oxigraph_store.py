@@ -45,7 +45,7 @@ from practicegraph.graph.store import (
     QueryAnswer,
     Row,
     Term,
-    nt_terms,
+    replacement,
 )
 
 logger = logging.getLogger(__name__)
@@ -249,13 +249,7 @@ class OxigraphStore:
                 quads += oxigraph_quads(other, other_triples)
             self._extend(quads)
             return
-        parts = [
-            f"DROP SILENT GRAPH <{graph}> ;",
-            f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
-        ]
-        for other, other_triples in extra:
-            parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
-        self.update("\n".join(parts))
+        self.update(replacement(graph, triples, extra))
 
     def _extend(self, quads: list[ox.Quad]) -> None:
         """Add quads in one transaction (all or nothing), as :meth:`update` would."""

@@ -63,7 +63,7 @@ from practicegraph.graph.store import (
     QueryAnswer,
     Row,
     Term,
-    nt_terms,
+    replacement,
 )
 
 #: The graph (and subject) of the version token every write request replaces.
@@ -353,13 +353,7 @@ class SparqlServerStore:
     def replace_graph(
         self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
     ) -> None:
-        parts = [
-            f"DROP SILENT GRAPH <{graph}> ;",
-            f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
-        ]
-        for other, other_triples in extra:
-            parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
-        self._update("\n".join(parts))
+        self._update(replacement(graph, triples, extra))
 
     def drop_graph(self, graph: URIRef) -> bool:
         if not self.has_graph(str(graph)):

@@ -216,3 +216,15 @@ def nt_terms(graph: Graph) -> str:
         return graph.serialize(format="nt")
     except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
         raise StoreError(f"the graph cannot be written: {exc}") from exc
+
+
+def replacement(graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()) -> str:
+    """The SPARQL Update that replaces ``graph``'s content and adds to other graphs, as
+    one request (what ``GraphStore.replace_graph`` sends when it goes through SPARQL)."""
+    parts = [
+        f"DROP SILENT GRAPH <{graph}> ;",
+        f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
+    ]
+    for other, other_triples in extra:
+        parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
+    return "\n".join(parts)
