@@ -88,7 +88,8 @@ def server_settings(server: SparqlServer, data: Path, **overrides: Any) -> Setti
         store_backend="sparql",
         sparql_query_url=server.query_url,
         sparql_update_url=server.update_url,
-        sparql_graph_store_url=server.graph_store_url,
+        # only to read a default graph of the server's own, which Virtuoso has not
+        sparql_graph_store_url=server.graph_store_url if server.has_default_graph else None,
         sparql_user=server.user,
         sparql_password=server.password,
         sparql_auth=server.auth or "basic",
@@ -97,11 +98,13 @@ def server_settings(server: SparqlServer, data: Path, **overrides: Any) -> Setti
     )
 
 
-def emptied(settings: Settings) -> Settings:
-    """The server of ``settings`` with every graph of ours dropped."""
+def emptied(settings: Settings, default_graph: bool = True) -> Settings:
+    """The server of ``settings`` with every graph of ours (and its default graph, where
+    it has one of its own) emptied."""
     store = open_store(settings)
     try:
-        store.update("CLEAR SILENT DEFAULT")
+        if default_graph:
+            store.update("CLEAR SILENT DEFAULT")
         graphs = [*store.named_graphs(), VERSION_GRAPH]
         store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
     finally:
@@ -114,7 +117,8 @@ def settings_for(
 ) -> Settings:
     if backend == "embedded":
         return Settings.from_env(environ={}, data_dir=data, **overrides)
-    return emptied(server_settings(pool.get(backend, slot), data, **overrides))
+    server = pool.get(backend, slot)
+    return emptied(server_settings(server, data, **overrides), server.has_default_graph)
 
 
 def backend_environment(settings: Settings) -> dict[str, str]:

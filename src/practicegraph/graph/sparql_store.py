@@ -358,7 +358,9 @@ class SparqlServerStore:
     def drop_graph(self, graph: URIRef) -> bool:
         if not self.has_graph(str(graph)):
             return False
-        self._update(f"DROP GRAPH <{graph}>")
+        # SILENT although the graph is there: Virtuoso refuses a plain DROP of a graph
+        # that INSERT made ("not explicitly created")
+        self._update(f"DROP SILENT GRAPH <{graph}>")
         return True
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
