@@ -65,6 +65,7 @@ from practicegraph.graph.sparql_answers import (
     query_form,
     read_capped,
 )
+from practicegraph.graph.sparql_store import server_auth
 from practicegraph.graph.store import GraphStore
 
 logger = logging.getLogger(__name__)
@@ -97,15 +98,9 @@ class ServerQueryRunner:
         self.store = store
         self.url = settings.sparql_query_url
         self.slots = settings.query_workers
-        auth: httpx.Auth | None = None
-        if settings.sparql_user is not None:
-            password = settings.sparql_password or ""
-            auth = (
-                httpx.DigestAuth(settings.sparql_user, password)
-                if settings.sparql_auth == "digest"
-                else httpx.BasicAuth(settings.sparql_user, password)
-            )
-        self._auth = auth
+        self._auth = server_auth(
+            settings.sparql_user, settings.sparql_password, settings.sparql_auth
+        )
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._gate: asyncio.Semaphore | None = None

@@ -96,15 +96,7 @@ class SparqlServerStore:
         self.needs_recovery = False  # a server recovers by itself; nothing to reopen here
         self.on_recovered: list[Callable[[], None]] = []
         self.ignored = (VERSION_GRAPH, *ignored_graph_prefixes)
-        credentials: httpx.Auth | None = None
-        if user is not None:
-            if auth == "digest":
-                credentials = httpx.DigestAuth(user, password or "")
-            elif auth == "basic":
-                credentials = httpx.BasicAuth(user, password or "")
-            else:
-                raise StoreError(f"unknown SPARQL server authentication {auth!r}")
-        self._client = httpx.Client(auth=credentials, timeout=timeout)
+        self._client = httpx.Client(auth=server_auth(user, password, auth), timeout=timeout)
 
     # -- HTTP ------------------------------------------------------------------------
     def _post(self, url: str, content: Any, accept: str) -> httpx.Response:
@@ -402,6 +394,17 @@ class SparqlServerStore:
 
     def close(self) -> None:
         self._client.close()
+
+
+def server_auth(user: str | None, password: str | None, kind: str) -> httpx.Auth | None:
+    """The credentials the service signs in to the server with (None: anonymous)."""
+    if user is None:
+        return None
+    if kind == "digest":
+        return httpx.DigestAuth(user, password or "")
+    if kind == "basic":
+        return httpx.BasicAuth(user, password or "")
+    raise StoreError(f"unknown SPARQL server authentication {kind!r}")
 
 
 def _bump() -> str:
