@@ -32,6 +32,7 @@ the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -39,6 +40,7 @@ import os
 import struct
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 
 import httpx
 from starlette.concurrency import run_in_threadpool
@@ -107,16 +109,33 @@ class ServerQueryRunner:
         #: Requests at the server now (an abandoned one leaves at once).
         self.in_flight = 0
 
-    def _for_loop(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        """The client and the concurrency gate of the running loop (made on first use)."""
+    def _new_client(self) -> httpx.AsyncClient:
+        # no read timeout of its own: the query's time limit is the one that counts
+        limits = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
+        return httpx.AsyncClient(auth=self._auth, timeout=limits)
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[tuple[httpx.AsyncClient, asyncio.Semaphore]]:
+        """The client and the concurrency gate to use on the running loop.
+
+        The first loop that asks (the server's own) keeps a client with its pooled
+        connections, closed by :meth:`aclose` on that loop. A call from any other
+        loop (a test client without a lifespan runs each request on a loop of its
+        own) gets a client of its own, closed before that loop ends: connections
+        belong to the loop that opened them.
+        """
         loop = asyncio.get_running_loop()
-        if self._client is None or self._gate is None or self._loop is not loop:
-            # no read timeout of its own: the query's time limit is the one that counts
-            limits = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
-            self._client = httpx.AsyncClient(auth=self._auth, timeout=limits)
-            self._gate = asyncio.Semaphore(self.slots)
-            self._loop = loop
-        return self._client, self._gate
+        if self._loop is None:
+            self._client, self._gate, self._loop = (
+                self._new_client(),
+                asyncio.Semaphore(self.slots),
+                loop,
+            )
+        if self._loop is loop and self._client is not None and self._gate is not None:
+            yield self._client, self._gate
+            return
+        async with self._new_client() as client:
+            yield client, asyncio.Semaphore(self.slots)
 
     async def run_async(
         self,
@@ -130,7 +149,18 @@ class ServerQueryRunner:
             return await run_in_threadpool(self.trial, job, timeout)
         if not provably_within_limits(job.query):
             await run_in_threadpool(self.trial, job, timeout)
-        client, gate = self._for_loop()
+        async with self._connection() as (client, gate):
+            return await self._gated(client, gate, job, timeout, stop, queue_timeout)
+
+    async def _gated(
+        self,
+        client: httpx.AsyncClient,
+        gate: asyncio.Semaphore,
+        job: QueryJob,
+        timeout: float,
+        stop: QueryStop | None,
+        queue_timeout: float | None,
+    ) -> QueryOutcome:
         wait = timeout if queue_timeout is None else queue_timeout
         try:
             await asyncio.wait_for(gate.acquire(), wait)
@@ -158,8 +188,19 @@ class ServerQueryRunner:
     def run(
         self, job: QueryJob, timeout: float, queue_timeout: float | None = None
     ) -> QueryOutcome:
-        """:meth:`run_async` for plain threads (its own loop, so no shared gate)."""
-        return asyncio.run(self.run_async(job, timeout, None, queue_timeout))
+        """:meth:`run_async` for plain threads (a loop of its own for the call, so a
+        client and a gate of its own: the pooled ones belong to the server's loop)."""
+
+        async def once() -> QueryOutcome:
+            async with self._new_client() as client:
+                gate = asyncio.Semaphore(self.slots)
+                return await self._gated(client, gate, job, timeout, None, queue_timeout)
+
+        if job.trial_update:
+            return self.trial(job, timeout)
+        if not provably_within_limits(job.query):
+            self.trial(job, timeout)
+        return asyncio.run(once())
 
     async def _ask(self, client: httpx.AsyncClient, job: QueryJob) -> QueryOutcome:
         """Send the query; read the answer only as far as the row cap, then hang up."""
@@ -236,8 +277,9 @@ class ServerQueryRunner:
     async def aclose(self) -> None:
         """Close from the loop that used the client (the app's shutdown)."""
         client, self._client = self._client, None
-        if client is not None:
+        if client is not None and self._loop is asyncio.get_running_loop():
             await client.aclose()
+        self._loop = None
 
 
 async def _outcome(job: QueryJob, response: httpx.Response) -> QueryOutcome:
