@@ -75,7 +75,7 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 
-from api_bench import SEED, Server, bare_run, free_port, generate, queries
+from api_bench import SEED, Server, bare_run, bulk_load_store, free_port, generate, queries
 from machine import cpu_model
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -193,13 +193,7 @@ def build_data(work: Path, triples: int, phases: dict[str, float]) -> dict[str, 
         ("bare", work / "bare" / "store"),
     ):
         started = time.perf_counter()
-        target.mkdir(parents=True)
-        store = ox.Store(str(target))
-        store.bulk_load(path=str(data_nq), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        store.optimize()
-        quads = len(store)
-        del store
+        quads = bulk_load_store(data_nq, target)
         phases[f"bulk_load_{name}_s"] = round(time.perf_counter() - started, 1)
         print(f"  bulk_load {name}: {quads:,} quads, {phases[f'bulk_load_{name}_s']} s", flush=True)
 
