@@ -8,7 +8,6 @@ batch ingest with some bad files exits 2 after reporting each of them.
 from __future__ import annotations
 
 import functools
-import gzip
 import html
 import io
 import json
@@ -29,7 +28,7 @@ from rich.table import Table
 from practicegraph import __version__
 from practicegraph.config import Settings
 from practicegraph.errors import InvalidDumpError, PracticeGraphError
-from practicegraph.exchange.dumpfile import sha256_of
+from practicegraph.exchange.export import checksum_line
 from practicegraph.graph.store import AnswerFormatError, QueryAnswer
 from practicegraph.search import SearchRequest
 from practicegraph.service import PracticeGraphService
@@ -259,40 +258,29 @@ def export(
     ] = None,
     data: DataOption = None,
 ) -> None:
-    """Export the graph deterministically: the same data gives the same bytes.
+    """Export the graph canonically (W3C RDFC-1.0): the same data gives the same bytes.
 
-    nquads and trig keep the named graphs. With -o, FILE.sha256 (for sha256sum -c)
-    and FILE.void.ttl (a VoID/DCAT record of the dump) are written beside it.
+    nquads and trig keep the named graphs. The file is the one GET /dumps serves for
+    the same data. With -o, FILE.sha256 (for sha256sum -c) and FILE.void.ttl (a
+    VoID/DCAT record of the dump) are written beside it.
     """
     with _service(data, read_only=True) as service:
         if output is None:
             service.sources.export(sys.stdout.buffer, fmt.value, source)
             return
-        partial = output.with_name(output.name + ".partial")
         try:
-            with partial.open("wb") as raw:
-                if output.name.endswith(".gz"):
-                    # mtime=0 and no file name in the header: the gzip bytes are stable too
-                    with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
-                        summary = service.sources.export(handle, fmt.value, source)
-                else:
-                    summary = service.sources.export(raw, fmt.value, source)
-            partial.replace(output)
-            checksum = sha256_of(output)
+            exported = service.sources.export_file(output, fmt.value, source)
             output.with_name(output.name + ".sha256").write_text(
-                f"{checksum}  {output.name}\n", encoding="utf-8"
+                checksum_line(exported), encoding="utf-8"
             )
-            output.with_name(output.name + ".void.ttl").write_text(
-                service.sources.void_record(
-                    output.name, checksum, output.stat().st_size, summary, fmt.value, source
-                ),
-                encoding="utf-8",
+            output.with_name(output.name + ".void.ttl").write_bytes(
+                service.sources.void_record(exported, source)
             )
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             raise _fail(f"{output}: {exc.strerror}") from None
     err_console.print(
-        f"wrote {output} ({summary.statements} statements, sha256 {checksum})", highlight=False
+        f"wrote {output} ({exported.statements} statements, sha256 {exported.sha256})",
+        highlight=False,
     )
 
 

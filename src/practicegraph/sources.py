@@ -42,11 +42,14 @@ from rdflib import Graph, Literal, URIRef
 
 from practicegraph.config import Settings, ontology_dir
 from practicegraph.errors import DumpError, InvalidDumpError, StoreError, UnknownSourceError
-from practicegraph.exchange.canonical import DumpSummary, write_canonical
+from practicegraph.exchange.canonical import DumpSummary
 from practicegraph.exchange.dumpfile import open_dump, sha256_of, syntax_of
+from practicegraph.exchange.export import ExportedFile, export_file, write_dump
 from practicegraph.exchange.gate import Gate, line_locator
 from practicegraph.exchange.reconcile import Reconciliation, reconcile
 from practicegraph.exchange.validation import ShapesValidator, ValidationReport
+from practicegraph.exchange.void import Dataset as VoidDataset
+from practicegraph.exchange.void import file_distribution, void_triples, void_turtle
 from practicegraph.graph.factory import open_local_store
 from practicegraph.graph.iris import IriMinter
 from practicegraph.graph.store import GraphStore, QueryAnswer, compact_or_flush, nt_terms
@@ -56,7 +59,6 @@ from practicegraph.vocab import (
     DCTERMS,
     OWL,
     PG,
-    PREFIXES,
     PROV,
     RDF,
     RDFS,
@@ -747,77 +749,47 @@ class SourceManager:
     def export(
         self, output: IO[bytes] | gzip.GzipFile, fmt: str, source: str | None = None
     ) -> DumpSummary:
-        """A deterministic dump of everything, or of one source as it was imported.
-
-        Under the write lock: a dump with a checksum must be one state of the store.
-        """
+        """A canonical dump of everything, or of one source as it was imported
+        (exchange.export). Under the write lock: a dump must be one state of the store."""
         with self.write_lock:
-            return self._export(output, fmt, source)
+            return write_dump(self._export_quads(source), output, fmt)
 
-    def _export(
-        self, output: IO[bytes] | gzip.GzipFile, fmt: str, source: str | None
-    ) -> DumpSummary:
+    def export_file(self, path: Path, fmt: str, source: str | None = None) -> ExportedFile:
+        """The dump as a file (gzipped if its name ends in .gz): what the CLI and the
+        API's /dumps both write, so the same store gives them the same bytes."""
+        with self.write_lock:
+            return export_file(self._export_quads(source), path, fmt)
+
+    def _export_quads(self, source: str | None) -> Iterable[ox.Quad]:
         if source is None:
-            quads: Iterable[ox.Quad] = self.store.quads()
-        else:
-            self.get(source)
-            originals = self._original_names(source)
-            quads = (
-                ox.Quad(
-                    q.subject,
-                    q.predicate,
-                    q.object,
-                    originals[g] or ox.DefaultGraph(),
-                )
-                for g in sorted(originals)
-                for q in self.store.quads(graph=g)
-            )
-        return write_canonical(quads, output, fmt, prefixes=dict(PREFIXES))
+            return self.store.quads()
+        self.get(source)
+        originals = self._original_names(source)
+        return (
+            ox.Quad(q.subject, q.predicate, q.object, originals[g] or ox.DefaultGraph())
+            for g in sorted(originals)
+            for q in self.store.quads(graph=g)
+        )
 
-    def void_record(
-        self,
-        filename: str,
-        sha256: str,
-        byte_size: int,
-        summary: DumpSummary,
-        fmt: str,
-        source: str | None,
-    ) -> str:
-        """A VoID + DCAT description of an exported dump file, as Turtle.
-
-        Only facts about the file: no time stamp, so exporting the same data twice
-        gives the same record as well as the same dump.
-        """
-        g = Graph()
-        for prefix, namespace in PREFIXES.items():
-            g.bind(prefix, namespace)
-        dataset = URIRef(f"{self.iris.base}dataset" + (f"/source/{source}" if source else ""))
-        dump = URIRef(f"{dataset}#{filename}")
-        dcat = "http://www.w3.org/ns/dcat#"
-        g.add((dataset, RDF.type, VOID.Dataset))
-        g.add((dataset, RDF.type, URIRef(dcat + "Dataset")))
-        title = f"PracticeGraph dump of source {source}" if source else "PracticeGraph dump"
-        g.add((dataset, DCTERMS.title, Literal(title)))
-        g.add((dataset, DCTERMS.license, URIRef(self.settings.licence)))
-        g.add((dataset, VOID.triples, Literal(summary.statements)))
-        g.add((dataset, VOID.dataDump, dump))
-        g.add((dataset, URIRef(dcat + "distribution"), dump))
-        g.add((dump, RDF.type, URIRef(dcat + "Distribution")))
-        g.add((dump, URIRef(dcat + "downloadURL"), URIRef(filename)))
-        g.add((dump, URIRef(dcat + "byteSize"), Literal(byte_size)))
-        media = {
-            "nquads": "application/n-quads",
-            "trig": "application/trig",
-            "turtle": "text/turtle",
-            "nt": "application/n-triples",
-            "jsonld": "application/ld+json",
-        }[fmt]
-        g.add((dump, URIRef(dcat + "mediaType"), Literal(media)))
-        g.add((dump, PG.sha256, Literal(sha256)))
+    def void_record(self, exported: ExportedFile, source: str | None) -> bytes:
+        """VoID + DCAT about an exported file, as Turtle (exchange.void). Only facts about
+        the data and the file, no time stamp: the same data gives the same record."""
+        derived = None
         if source is not None:
             info = self.get(source)
-            g.add((dataset, PROV.wasDerivedFrom, URIRef(info.import_iri or info.iri)))
-        return g.serialize(format="turtle")
+            derived = info.import_iri or info.iri
+        return void_turtle(
+            void_triples(
+                VoidDataset(
+                    base_iri=self.iris.base,
+                    licence=self.settings.licence,
+                    triples=exported.statements,
+                    source=source,
+                    derived_from=derived,
+                    distributions=[file_distribution(exported)],
+                )
+            )
+        )
 
     def _original_names(self, source: str) -> dict[str, ox.NamedNode | None]:
         current = self._current_import(source)

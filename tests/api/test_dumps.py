@@ -66,7 +66,7 @@ def test_void_describes_counts_licence_endpoint_and_dumps(
         "text/turtle"
     )
     g = Graph().parse(data=response.text, format="turtle")
-    dataset = URIRef("http://testserver/.well-known/void#dataset")
+    dataset = URIRef(f"{api_settings.base_iri}dataset")
     assert (dataset, DCTERMS.license, URIRef(api_settings.licence)) in g
     assert g.value(dataset, VOID.triples) == Literal(service_of(client).store.quad_count())
     assert g.value(dataset, VOID.sparqlEndpoint) == URIRef("http://testserver/sparql")

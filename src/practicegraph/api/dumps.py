@@ -1,23 +1,24 @@
 """/dumps (the whole dataset as files) and /.well-known/void (VoID + DCAT).
 
-A dump is written to a temporary file in the data directory, which is then
-unlinked while open and streamed from its handle: one copy on disk, never the
-whole dataset in memory, and nothing left behind if the client goes away.
-N-Quads and TriG keep the named graphs (one per document, plus provenance and
-ontology); Turtle and JSON-LD hold their union.
+A dump is the file ``practicegraph export`` writes for the same data, byte for
+byte (both call exchange.export.export_file: canonical RDFC-1.0, streamed with
+bounded memory, the same gzip). It is written once per state of the store into
+the data directory and streamed from an open handle, so a download in progress
+survives a newer dump. N-Quads and TriG keep the named graphs (one per
+document, plus provenance and ontology); Turtle and JSON-LD hold their union.
+The VoID description comes from exchange.void, the builder of the CLI's
+``FILE.void.ttl`` too, about the same dataset IRI.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Annotated, Any, cast
+from typing import IO, Annotated, Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
@@ -27,24 +28,37 @@ from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
 from practicegraph.api.resources import RDF_MEDIA_TYPES, last_modified, representation, serialize
 from practicegraph.config import Settings
+from practicegraph.exchange.void import (
+    MEDIA_TYPES,
+    VOID_PREFIXES,
+    Dataset,
+    Distribution,
+    dump_title,
+    void_triples,
+)
 from practicegraph.service import ENTITY_CLASSES, PracticeGraphService
-from practicegraph.vocab import PREFIXES
 
 router = APIRouter(tags=["dumps"])
 
 ServiceDep = Annotated[PracticeGraphService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 _CHUNK = 256 * 1024
-IANA = "https://www.iana.org/assignments/media-types/"
 
 
 @dataclass(frozen=True)
 class Dump:
     name: str
-    export_format: str  # a format of service.export
-    media_type: str  # of the RDF inside
-    description: str
+    export_format: str  # a format of exchange.export
     compressed: bool = False
+
+    @property
+    def media_type(self) -> str:
+        """Of the RDF inside."""
+        return MEDIA_TYPES[self.export_format]
+
+    @property
+    def description(self) -> str:
+        return dump_title(self.export_format, self.compressed)
 
     @property
     def content_type(self) -> str:
@@ -54,21 +68,10 @@ class Dump:
 DUMPS: dict[str, Dump] = {
     dump.name: dump
     for dump in (
-        Dump(
-            "practicegraph.nq.gz",
-            "nquads",
-            "application/n-quads",
-            "N-Quads, gzip-compressed: every named graph",
-            compressed=True,
-        ),
-        Dump("practicegraph.trig", "trig", "application/trig", "TriG: every named graph"),
-        Dump("practicegraph.ttl", "turtle", "text/turtle", "Turtle: the union of all graphs"),
-        Dump(
-            "practicegraph.jsonld",
-            "jsonld",
-            "application/ld+json",
-            "JSON-LD: the union of all graphs",
-        ),
+        Dump("practicegraph.nq.gz", "nquads", compressed=True),
+        Dump("practicegraph.trig", "trig"),
+        Dump("practicegraph.ttl", "turtle"),
+        Dump("practicegraph.jsonld", "jsonld"),
     )
 }
 
@@ -126,19 +129,7 @@ def dump_file(service: PracticeGraphService, settings: Settings, dump: Dump) -> 
             path = folder / dump.name
             if not path.exists():
                 folder.mkdir(parents=True, exist_ok=True)
-                partial = path.with_name(path.name + ".partial")
-                try:
-                    with partial.open("wb") as handle:
-                        if dump.compressed:
-                            with gzip.GzipFile(
-                                fileobj=handle, mode="wb", compresslevel=6, mtime=0, filename=""
-                            ) as zipped:
-                                service.export(cast(IO[bytes], zipped), dump.export_format)
-                        else:
-                            service.export(handle, dump.export_format)
-                    partial.replace(path)
-                finally:
-                    partial.unlink(missing_ok=True)
+                service.sources.export_file(path, dump.export_format)
                 for stale in root.iterdir():
                     if stale != folder:
                         shutil.rmtree(stale, ignore_errors=True)
@@ -177,13 +168,6 @@ def get_dump(
 
 # -- VoID + DCAT ------------------------------------------------------------------------
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = PREFIXES["dcterms"]
-XSD = PREFIXES["xsd"]
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-FOAF = "http://xmlns.com/foaf/0.1/"
-FOAF_TOPIC = ox.NamedNode(FOAF + "primaryTopic")
 VOID_OFFERS = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
 
 
@@ -196,82 +180,31 @@ def _class_counts(service: PracticeGraphService) -> dict[str, int]:
     return {row["c"].value: int(row["n"].value) for row in rows}
 
 
-def void_triples(service: PracticeGraphService, settings: Settings, base: str) -> list[ox.Triple]:
-    """The VoID + DCAT description of the dataset served at ``base`` (blocking)."""
-    doc = ox.NamedNode(f"{base}.well-known/void")
-    dataset = ox.NamedNode(f"{base}.well-known/void#dataset")
-    sparql = ox.NamedNode(f"{base}sparql")
-    service_node = ox.NamedNode(f"{base}.well-known/void#sparql-service")
-    licence = ox.NamedNode(settings.licence)
-    triples: list[ox.Triple] = []
-
-    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
-        triples.append(ox.Triple(s, ox.NamedNode(p), o))
-
-    def typed(value: str | int, datatype: str) -> ox.Literal:
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
-
-    add(doc, str(RDF_TYPE.value), ox.NamedNode(VOID + "DatasetDescription"))
-    add(doc, DCTERMS + "title", ox.Literal("VoID description of PracticeGraph", language="en"))
-    add(doc, FOAF_TOPIC.value, dataset)
-
-    add(dataset, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
-    add(dataset, RDF_TYPE.value, ox.NamedNode(DCAT + "Dataset"))
-    add(dataset, DCTERMS + "title", ox.Literal("PracticeGraph", language="en"))
-    add(
-        dataset,
-        DCTERMS + "description",
-        ox.Literal(
-            "Good practices in corrections (prisons, probation, crime prevention) and the "
-            "organisations, countries, places, events and themes they involve, extracted "
-            "from documents, with the quoted evidence for each.",
-            language="en",
-        ),
-    )
-    add(dataset, DCTERMS + "license", licence)
-    add(dataset, PREFIXES["owl"] + "versionInfo", ox.Literal(__version__))
-    modified = last_modified(service.store, None)
-    if modified is not None:
-        add(dataset, DCTERMS + "modified", typed(modified.isoformat(), "dateTime"))
-    add(dataset, VOID + "triples", typed(service.store.quad_count(), "integer"))
-    add(dataset, VOID + "uriSpace", ox.Literal(settings.base_iri))
-    add(dataset, VOID + "sparqlEndpoint", sparql)
-    for prefix in ("schema", "skos", "dcterms", "oa", "prov", "pg"):
-        add(dataset, VOID + "vocabulary", ox.NamedNode(PREFIXES[prefix]))
-
+def void_dataset(service: PracticeGraphService, settings: Settings, base: str) -> Dataset:
+    """The facts /.well-known/void states about the dataset served at ``base`` (blocking)."""
     counts = _class_counts(service)
-    for name, cls in ENTITY_CLASSES.items():
-        partition = ox.NamedNode(f"{base}.well-known/void#class-{name}")
-        add(dataset, VOID + "classPartition", partition)
-        add(partition, VOID + "class", ox.NamedNode(str(cls)))
-        add(partition, VOID + "entities", typed(counts.get(str(cls), 0), "integer"))
-
-    for dump in DUMPS.values():
-        url = ox.NamedNode(f"{base}dumps/{dump.name}")
-        distribution = ox.NamedNode(f"{base}.well-known/void#dump-{dump.export_format}")
-        add(dataset, VOID + "dataDump", url)
-        add(dataset, DCAT + "distribution", distribution)
-        add(distribution, RDF_TYPE.value, ox.NamedNode(DCAT + "Distribution"))
-        add(distribution, DCTERMS + "title", ox.Literal(dump.description, language="en"))
-        add(distribution, DCAT + "downloadURL", url)
-        add(distribution, DCAT + "accessURL", url)
-        add(distribution, DCAT + "mediaType", ox.NamedNode(IANA + dump.media_type))
-        if dump.compressed:
-            add(distribution, DCAT + "compressFormat", ox.NamedNode(IANA + "application/gzip"))
-        add(distribution, DCTERMS + "license", licence)
-
-    add(service_node, RDF_TYPE.value, ox.NamedNode(DCAT + "DataService"))
-    add(service_node, DCTERMS + "title", ox.Literal("PracticeGraph SPARQL endpoint", language="en"))
-    add(service_node, DCAT + "endpointURL", sparql)
-    add(service_node, DCAT + "endpointDescription", sparql)
-    add(
-        service_node,
-        DCTERMS + "conformsTo",
-        ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"),
+    return Dataset(
+        base_iri=settings.base_iri,
+        licence=settings.licence,
+        triples=service.store.quad_count(),
+        version=__version__,
+        modified=last_modified(service.store, None),
+        entities={
+            name: (str(cls), counts.get(str(cls), 0)) for name, cls in ENTITY_CLASSES.items()
+        },
+        sparql_endpoint=f"{base}sparql",
+        document=f"{base}.well-known/void",
+        distributions=[
+            Distribution(
+                name=dump.name,
+                fmt=dump.export_format,
+                title=dump.description,
+                compressed=dump.compressed,
+                url=f"{base}dumps/{dump.name}",
+            )
+            for dump in DUMPS.values()
+        ],
     )
-    add(service_node, DCAT + "servesDataset", dataset)
-    add(dataset, DCAT + "accessService", service_node)
-    return triples
 
 
 @router.api_route(
@@ -300,11 +233,9 @@ def void(
     """
     media_type = choose(request.headers.get("accept"), fmt, VOID_OFFERS)
     assert media_type in RDF_MEDIA_TYPES  # noqa: S101 - VOID_OFFERS are RDF media types
-    triples = void_triples(service, settings, _base_url(request))
-    body = serialize(
-        sorted(triples, key=str), media_type, {"void": VOID, "dcat": DCAT, "foaf": FOAF}
-    )
+    triples = void_triples(void_dataset(service, settings, _base_url(request)))
+    body = serialize(sorted(triples, key=str), media_type, VOID_PREFIXES)
     return representation(request, body, media_type, last_modified(service.store, None))
 
 
-__all__ = ["DUMPS", "Dump", "dump_file", "router", "void_triples"]
+__all__ = ["DUMPS", "Dump", "dump_file", "router", "void_dataset"]

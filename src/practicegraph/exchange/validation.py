@@ -1,19 +1,58 @@
 """SHACL validation of a staged dump with pyshacl, a bounded slice at a time.
 
 pyshacl is the reference implementation in Python and reads the shapes as they
-are written (ontology/shapes.ttl), so we use it rather than translate the
-shapes into queries of our own. It works on an in-memory rdflib graph, which at
-a million statements costs gigabytes; so the staged dump is validated in
-slices: for each class a shape targets, a few thousand of its instances at a
-time, each with the statements the shapes look at and the types of what they
-point to (what ``sh:class`` needs, the theme scheme's concepts included).
-Memory then depends on the slice size, not on the dump, and the result is the
-same as validating the whole graph at once for shapes like ours, which only
-look one step away from the focus node.
+are written (ontology/shapes.ttl), so we use it rather than translate the shapes
+into queries of our own. It works on an in-memory rdflib graph, which at a million
+statements costs gigabytes; so the staged dump is validated in slices.
 
-pyshacl is pure Python, one core per process: a large dump's slices go to
-worker processes (the slices are plain strings and tuples, blank nodes written
-as skolem IRIs so that focus nodes survive the trip).
+**What the result is.** The data graph is the dump together with the ontology it
+is read against (the ontology and theme scheme, which the dump points at without
+describing; the theme scheme's concepts are checked with every dump). The result --
+whether it conforms, and each result's focus node, path, value, source shape,
+constraint component and severity -- is the one pyshacl gives for that whole graph
+at once (``inference="none"``, warnings allowed), for any shapes: the tests check it
+over generated data and shapes (tests/exchange/test_validation.py). The results
+listed are pyshacl's top-level ones (``sh:result``); the nested details of an
+``sh:node`` failure are summed up by that failure's own message.
+
+**How a slice is made.** :mod:`practicegraph.exchange.shape_reach` reads the shapes
+and works out what validating one focus node against a targeted shape reads from
+the data: the statements its paths walk (inverse, sequence, alternative and
+repeated paths followed to closure), the types and superclasses ``sh:class`` needs,
+and the same again for every shape nested with ``sh:node``, ``sh:property``,
+``sh:qualifiedValueShape`` or ``sh:and``/``sh:or``/``sh:xone``/``sh:not``. The focus
+nodes themselves are found here over the whole data, as pyshacl finds them
+(instances of subclasses too, subjects or objects of a predicate, literals
+included). A slice holds up to ``SLICE`` (shape, focus node) pairs with everything
+they reach and the statement that made each a focus node; the shapes graph given
+to pyshacl names the slice's focus nodes with ``sh:targetNode`` in place of the
+shapes' own targets. pyshacl then makes the lookups it would make over the whole
+graph and gets the same answers, so it reports the same results. (pyshacl's own
+``focus_nodes=`` and ``use_shapes=`` options are not used: with either of them it
+skips the shapes nested under the ones it validates.)
+
+**Memory.** A slice is closed when it holds ``SLICE`` pairs or ``SLICE_STATEMENTS``
+statements, so for shapes like ours, which look a step or two from the focus node,
+memory depends on the slice size, not on the dump. The bound is only as good as the
+shapes: a ``sh:zeroOrMorePath`` along a long chain, or nested shapes that walk far,
+bring into a single pair's slice everything they reach, however much that is. The
+focus nodes of the shape being sliced are also remembered, to take each once.
+
+**Whole graph instead.** Where the shapes use something :mod:`shape_reach` does not
+model -- SPARQL-based or custom constraint components, SHACL-AF or JavaScript
+features, a malformed or over-deep path, a blank node as a target -- the dump is
+validated at once, in one graph held in memory, and the report says why
+(``whole_graph``). Our shapes never need this.
+
+**Limits of "the same".** Messages are pyshacl's: a shape's ``sh:message``, the same
+in a slice, or a text pyshacl writes, which describes a blank node from the
+statements at hand (fewer in a slice). A literal the store keeps as written but
+rdflib rewrites (``" 1"^^xsd:integer``, which Oxigraph does not take for an integer)
+is one term for pyshacl and two for the store: an inverse path from that literal
+may find fewer subjects in a slice than in the whole graph.
+
+pyshacl is pure Python, one core per process: a large dump's slices go to worker
+processes (the slices are plain strings and tuples; blank nodes keep their labels).
 """
 
 from __future__ import annotations
@@ -23,6 +62,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +72,17 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from practicegraph.errors import ValidationError
+from practicegraph.exchange.shape_reach import Reach, ShapePlan, Statement, Term, to_ox, to_rdflib
 from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import RDF, SH
 
-SLICE = 2000  # focus nodes per pyshacl call
-PARALLEL_MIN = 20_000  # focus nodes; fewer validate faster than worker processes start
-SKOLEM = "urn:x-practicegraph:bnode:"
-RDF_TYPE = ox.NamedNode(str(RDF.type))
+SLICE = 2000  # (shape, focus node) pairs per pyshacl call
+SLICE_STATEMENTS = 100_000  # statements per pyshacl call, however few the pairs
+PARALLEL_MIN = 20_000  # pairs; fewer validate faster than worker processes start
+
+#: A term as plain data: an IRI is a str, a blank node a 1-tuple (its label), a
+#: literal a 3-tuple (text, datatype or None, language or None).
+Plain = str | tuple[str] | tuple[str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +92,8 @@ class Violation:
     message: str
     severity: str
     value: str | None = None
+    source_shape: str = ""
+    component: str = ""  # the constraint component, e.g. sh:MinCountConstraintComponent
 
     def line(self) -> str:
         value = f" (value: {self.value})" if self.value is not None else ""
@@ -56,9 +103,10 @@ class Violation:
 @dataclass
 class ValidationReport:
     conforms: bool = True
-    focus_nodes: int = 0
-    violations: list[Violation] = field(default_factory=list)
+    focus_nodes: int = 0  # (shape, focus node) pairs checked
+    violations: list[Violation] = field(default_factory=list)  # warnings too (severity)
     more: int = 0  # violations found beyond the ones listed
+    whole_graph: str | None = None  # why the dump was validated at once, not in slices
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,12 +114,18 @@ class ValidationReport:
             "focus_nodes": self.focus_nodes,
             "violations": [asdict(v) for v in self.violations],
             "more_violations": self.more,
+            "whole_graph": self.whole_graph,
         }
 
     def text(self) -> str:
+        found = len(self.violations) + self.more
         if self.conforms:
-            return f"conforms: {self.focus_nodes} resources checked against the shapes"
-        lines = [f"{len(self.violations) + self.more} violation(s):"]
+            text = f"conforms: {self.focus_nodes} resources checked against the shapes"
+            if not found:
+                return text
+            lines = [f"{text}, with {found} warning(s):"]
+        else:
+            lines = [f"{found} violation(s):"]
         lines += [f"  - {v.line()}" for v in self.violations]
         if self.more:
             lines.append(f"  ... and {self.more} more")
@@ -82,100 +136,115 @@ class ValidationReport:
 class _Slice:
     """One pyshacl run's input, as plain data that can cross to a worker process."""
 
-    triples: list[tuple[str, str, Any]]  # the focus nodes' neighbourhood (see _neighbourhood)
-    focus: list[str]  # focus node IRIs (skolem IRIs for blank nodes)
-    shapes: list[str]
+    statements: list[tuple[Plain, str, Plain]]  # what the pairs reach (see shape_reach)
+    targets: list[tuple[Plain, Plain]]  # (shape, focus node) pairs
 
 
 class ShapesValidator:
-    """Validates the data of an Oxigraph store against a SHACL shapes file."""
+    """Validates the data of a store, with an ontology beside it, against SHACL shapes."""
 
-    def __init__(self, shapes_path: Path, ontology: Graph, *, max_listed: int = 50) -> None:
-        self.shapes_path = shapes_path
-        self.shapes = Graph().parse(shapes_path, format="turtle")
+    def __init__(self, shapes: Path | Graph, ontology: Graph, *, max_listed: int = 50) -> None:
+        self.shapes = (
+            shapes if isinstance(shapes, Graph) else Graph().parse(shapes, format="turtle")
+        )
+        self.plan = ShapePlan(self.shapes)
         self.max_listed = max_listed
-        # Types the ontology and theme scheme give (each theme is a skos:Concept): a
-        # dump points at our themes without describing them.
-        self.known_types: dict[str, list[str]] = {}
-        for subject, cls in ontology.subject_objects(RDF.type):
-            self.known_types.setdefault(str(subject), []).append(str(cls))
-        self.targets: dict[str, list[str]] = {}
-        for shape, cls in self.shapes.subject_objects(SH.targetClass):
-            self.targets.setdefault(str(cls), []).append(str(shape))
-        # The predicates the shapes look at: a focus node's other statements (a
-        # document's text, its mentions) cannot change the result, as long as every
-        # path is a plain predicate and no shape is sh:closed.
-        paths = set(self.shapes.objects(None, SH.path))
-        plain = all(isinstance(p, URIRef) for p in paths)
-        closed = any(True for _ in self.shapes.subjects(SH.closed, None))
-        self.predicates: frozenset[str] | None = (
-            frozenset(str(p) for p in paths) | {str(RDF.type)} if plain and not closed else None
+        self.background = ox.Store()  # the ontology, matched beside the dump
+        self.background.bulk_extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in ontology
         )
 
     def validate(self, store: GraphStore, workers: int = 1) -> ValidationReport:
         """Validate every targeted resource, in ``workers`` processes when the dump is
         large enough to repay starting them."""
-        report = ValidationReport()
-        expected = sum(1 for cls in self.targets for _ in _instances(store, cls))
-        jobs = self._jobs(store, report)
-        results: Iterable[list[Violation]]
-        if workers > 1 and expected > PARALLEL_MIN:
-            results = _in_processes(jobs, self.shapes_path, workers)
+        report = ValidationReport(whole_graph=self.plan.reason)
+        match = partial(_match, store, self.background)
+        if self.plan.reason is not None:
+            report.focus_nodes = sum(
+                1 for shape in self.plan.targets for _ in self.plan.focus_nodes(shape, match)
+            )
+            self._collect(report, [self._whole_graph(store)])
+            return report
+        stripped = self.plan.stripped
+        results: Iterable[tuple[bool, list[Violation]]]
+        if workers > 1 and self._more_pairs_than(PARALLEL_MIN, match):
+            results = _in_processes(self._jobs(match, report), _plain_graph(stripped), workers)
         else:
-            _load_shapes(self.shapes_path)
-            results = map(_check_slice, jobs)
-        for violations in results:
+            results = map(partial(_check_slice, shapes=stripped), self._jobs(match, report))
+        self._collect(report, results)
+        return report
+
+    def _collect(
+        self, report: ValidationReport, results: Iterable[tuple[bool, list[Violation]]]
+    ) -> None:
+        for conforms, violations in results:
+            report.conforms = report.conforms and conforms
             if violations:
-                report.conforms = False
                 room = max(0, self.max_listed - len(report.violations))
                 report.violations += violations[:room]
                 report.more += len(violations[room:])
-        return report
 
-    def _jobs(self, store: GraphStore, report: ValidationReport) -> Iterator[_Slice]:
-        for cls, shapes in sorted(self.targets.items()):
-            for nodes in _slices(_instances(store, cls), SLICE):
-                report.focus_nodes += len(nodes)
-                triples = _neighbourhood(store, nodes, self.known_types, self.predicates)
-                yield _Slice(triples, [_skolem(n) for n in nodes], shapes)
+    def _more_pairs_than(self, limit: int, match: Any) -> bool:
+        pairs = (1 for shape in self.plan.targets for _ in self.plan.focus_nodes(shape, match))
+        return any(n > limit for n, _ in enumerate(pairs, 1))
+
+    def _jobs(self, match: Any, report: ValidationReport) -> Iterator[_Slice]:
+        reach = Reach(self.plan, match)
+        targets: list[tuple[Plain, Plain]] = []
+        for shape in self.plan.ordered():
+            for focus, evidence in self.plan.focus_nodes(shape, match):
+                report.focus_nodes += 1
+                reach.add(shape, focus, evidence)
+                targets.append((_plain(shape), _plain_term(focus)))
+                if len(targets) >= SLICE or len(reach.statements) >= SLICE_STATEMENTS:
+                    yield _Slice(_plain_statements(reach.statements), targets)
+                    reach, targets = Reach(self.plan, match), []
+        if targets:
+            yield _Slice(_plain_statements(reach.statements), targets)
+
+    def _whole_graph(self, store: GraphStore) -> tuple[bool, list[Violation]]:
+        """pyshacl over the dump and the ontology at once (shapes we cannot slice)."""
+        data = Graph()
+        for s, p, o in _match(store, self.background, None, None, None):
+            data.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+        return _pyshacl(data, self.shapes)
 
 
-_SHAPES: dict[str, Graph] = {}  # the shapes graph, parsed once per process
+def _match(
+    store: GraphStore, background: Any, s: Term | None, p: Term | None, o: Term | None
+) -> Iterator[Statement]:
+    """The statements of the dump and of the ontology matching a pattern (RDF-star
+    quoted triples left out: rdflib and the shapes know nothing of them)."""
+    if isinstance(s, ox.Literal):
+        return
+    for quad in chain(store.quads(s, p, o), background.quads_for_pattern(s, p, o)):
+        subject, obj = quad.subject, quad.object
+        if not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple):
+            yield subject, quad.predicate, obj
 
 
-def _load_shapes(path: Path) -> None:
-    if "graph" not in _SHAPES:
-        _SHAPES["graph"] = Graph().parse(path, format="turtle")
+def _check_slice(job: _Slice, shapes: Graph | None = None) -> tuple[bool, list[Violation]]:
+    """pyshacl over one slice: whether it conforms, and the results, sorted."""
+    data = Graph()
+    for s, p, o in job.statements:
+        data.add((_node(s), URIRef(p), _node(o)))
+    named = Graph()
+    named += shapes if shapes is not None else _SHAPES["graph"]
+    for shape, focus in job.targets:
+        named.add((_node(shape), SH.targetNode, _node(focus)))
+    return _pyshacl(data, named)
 
 
-def _check_slice(job: _Slice) -> list[Violation]:
-    """pyshacl over one slice: the violations found, sorted (none: it conforms)."""
+def _pyshacl(data: Graph, shapes: Graph) -> tuple[bool, list[Violation]]:
     from pyshacl import validate  # imported here: pyshacl takes a second to import
 
-    data = Graph()
-    data.addN(
-        (
-            URIRef(s),
-            URIRef(p),
-            URIRef(o) if isinstance(o, str) else Literal(o[0], lang=o[2], datatype=o[1]),
-            data,
-        )
-        for s, p, o in job.triples
-    )
     try:
         conforms, results, _text = validate(
-            data,
-            shacl_graph=_SHAPES["graph"],
-            inference="none",
-            allow_warnings=True,
-            focus_nodes=[URIRef(f) for f in job.focus],
-            use_shapes=[URIRef(s) for s in job.shapes],
+            data, shacl_graph=shapes, inference="none", allow_warnings=True
         )
     except Exception as exc:  # pyshacl raises bare exceptions for broken input
         raise ValidationError(f"SHACL validation could not run: {exc}") from exc
-    if conforms:
-        return []
-    return sorted(
+    return bool(conforms), sorted(
         (
             Violation(
                 focus_node=_show(results.value(r, SH.focusNode)),
@@ -183,20 +252,35 @@ def _check_slice(job: _Slice) -> list[Violation]:
                 message=str(results.value(r, SH.resultMessage) or ""),
                 severity=_show(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
                 value=_show(v) if (v := results.value(r, SH.value)) is not None else None,
+                source_shape=_show(results.value(r, SH.sourceShape)),
+                component=_show(results.value(r, SH.sourceConstraintComponent)),
             )
-            for r in results.subjects(RDF.type, SH.ValidationResult)
+            for report in results.subjects(RDF.type, SH.ValidationReport)
+            for r in results.objects(report, SH.result)
         ),
-        key=lambda v: (v.focus_node, v.path, v.message),
+        key=lambda v: (v.focus_node, v.path, v.source_shape, v.component, v.value or "", v.message),
     )
 
 
-def _in_processes(jobs: Iterator[_Slice], shapes: Path, workers: int) -> Iterator[list[Violation]]:
+_SHAPES: dict[str, Graph] = {}  # a worker process's shapes graph, without targets
+
+
+def _load_shapes(triples: list[tuple[Plain, Plain, Plain]]) -> None:
+    graph = Graph()
+    for s, p, o in triples:
+        graph.add((_node(s), _node(p), _node(o)))
+    _SHAPES["graph"] = graph
+
+
+def _in_processes(
+    jobs: Iterator[_Slice], shapes: list[tuple[Plain, Plain, Plain]], workers: int
+) -> Iterator[tuple[bool, list[Violation]]]:
     """Results in slice order, with at most two slices per worker in flight (memory)."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding RocksDB
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_load_shapes, initargs=(shapes,)
     ) as pool:
-        pending: deque[Future[list[Violation]]] = deque()
+        pending: deque[Future[tuple[bool, list[Violation]]]] = deque()
         for job in jobs:
             pending.append(pool.submit(_check_slice, job))
             if len(pending) >= 2 * workers:
@@ -205,66 +289,38 @@ def _in_processes(jobs: Iterator[_Slice], shapes: Path, workers: int) -> Iterato
             yield pending.popleft().result()
 
 
-def _instances(store: GraphStore, cls: str) -> Iterator[ox.NamedNode | ox.BlankNode]:
-    seen: set[ox.NamedNode | ox.BlankNode] = set()
-    for quad in store.quads(None, RDF_TYPE, ox.NamedNode(cls)):
-        node = quad.subject
-        if isinstance(node, ox.NamedNode | ox.BlankNode) and node not in seen:
-            seen.add(node)
-            yield node
+# -- terms as plain data -----------------------------------------------------------------
 
 
-def _slices(nodes: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for node in nodes:
-        chunk.append(node)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _plain(node: Node) -> Plain:
+    """An rdflib term as plain data (blank nodes keep their labels)."""
+    if isinstance(node, BNode):
+        return (str(node),)
+    if isinstance(node, Literal):
+        datatype = None if node.datatype is None else str(node.datatype)
+        return (str(node), datatype, node.language)
+    return str(node)
 
 
-def _neighbourhood(
-    store: GraphStore,
-    nodes: list[ox.NamedNode | ox.BlankNode],
-    known_types: dict[str, list[str]],
-    predicates: frozenset[str] | None,
-) -> list[tuple[str, str, Any]]:
-    """The nodes' statements the shapes look at, plus the types of what they point to,
-    as plain values: an IRI is a str (blank nodes as skolem IRIs), a literal a tuple
-    (text, datatype or None, language or None)."""
-    types_of: dict[Any, list[str]] = {}  # many nodes point to the same few themes, countries
-    rdf_type = str(RDF.type)
-    triples: list[tuple[str, str, Any]] = []
-    for node in nodes:
-        subject = _skolem(node)
-        for quad in store.quads(node):
-            predicate = quad.predicate.value
-            if predicates is not None and predicate not in predicates:
-                continue
-            target = quad.object
-            if isinstance(target, ox.NamedNode | ox.BlankNode):
-                shown: Any = _skolem(target)
-                if target not in types_of:
-                    found = [
-                        t.object.value
-                        for t in store.quads(target, RDF_TYPE)
-                        if isinstance(t.object, ox.NamedNode)
-                    ]
-                    types_of[target] = found + known_types.get(target.value, [])
-                triples += [(shown, rdf_type, cls) for cls in types_of[target]]
-            elif isinstance(target, ox.Literal):
-                language = target.language
-                shown = (target.value, None if language else target.datatype.value, language)
-            else:
-                continue  # RDF-star quoted triples: no shape of ours looks at them
-            triples.append((subject, predicate, shown))
-    return triples
+def _plain_term(term: Term) -> Plain:
+    return _plain(to_rdflib(term))
 
 
-def _skolem(node: ox.NamedNode | ox.BlankNode) -> str:
-    return node.value if isinstance(node, ox.NamedNode) else SKOLEM + node.value
+def _plain_statements(statements: set[Statement]) -> list[tuple[Plain, str, Plain]]:
+    return [(_plain_term(s), p.value, _plain_term(o)) for s, p, o in statements]
+
+
+def _plain_graph(graph: Graph) -> list[tuple[Plain, Plain, Plain]]:
+    return [(_plain(s), _plain(p), _plain(o)) for s, p, o in graph]
+
+
+def _node(plain: Plain) -> Node:
+    if isinstance(plain, str):
+        return URIRef(plain)
+    if len(plain) == 1:
+        return BNode(plain[0])
+    text, datatype, language = plain
+    return Literal(text, lang=language, datatype=datatype)
 
 
 def _show(term: Node | None) -> str:
@@ -272,5 +328,4 @@ def _show(term: Node | None) -> str:
         return ""
     if isinstance(term, BNode):
         return f"_:{term}"
-    text = str(term)
-    return "_:" + text.removeprefix(SKOLEM) if text.startswith(SKOLEM) else text
+    return str(term)
