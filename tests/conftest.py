@@ -8,10 +8,11 @@ each test's own ``tmp_path`` instead of extracting the corpus again.
 
 **Store backends.** Every test whose fixtures reach ``settings`` (and so every
 service, API and exchange test) runs once per store backend: the embedded
-store, and a real SPARQL server started for the session (Oxigraph server, see
-tests/sparql_servers.py), emptied before every test.
-``PRACTICEGRAPH_TEST_BACKENDS`` changes the list (``embedded`` alone, or
-``embedded,oxigraph,virtuoso`` to try Virtuoso 7, which is not passing yet). A test
+store, a fresh in-memory Oxigraph server, and a Virtuoso 7 shared by the session and
+emptied before every test (see tests/sparql_servers.py and tests/backends.py).
+``PRACTICEGRAPH_TEST_BACKENDS`` changes the list (``embedded`` alone, say). What a
+server's own SPARQL engine does differently is recorded on ``SparqlServer`` and
+asserted through the ``store_server`` fixture. A test
 module about the embedded store itself (its files, snapshots, a full disk)
 says ``pytestmark = pytest.mark.embedded_only``. A server that is not
 installed skips its runs, saying how to install it; under
@@ -35,7 +36,7 @@ from practicegraph.graph.factory import open_local_store, open_store
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.nlp.pipeline import load_pipeline
 from practicegraph.service import PracticeGraphService
-from sparql_servers import RunningServer
+from sparql_servers import RunningServer, SparqlServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -101,6 +102,13 @@ def server_pool(
     pool = ServerPool(tmp_path_factory.mktemp("servers"), _shared_servers)
     yield pool
     pool.close()
+
+
+@pytest.fixture
+def store_server(store_backend: str, server_pool: ServerPool) -> SparqlServer | None:
+    """The running SPARQL server behind this test's settings (None: the embedded store),
+    for assertions on what that server does differently."""
+    return None if store_backend == "embedded" else server_pool.get(store_backend, 0)
 
 
 @pytest.fixture

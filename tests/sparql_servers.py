@@ -100,6 +100,23 @@ class SparqlServer:
     max_rows: int | None = None
     #: Server-side limit on a query's execution time in seconds, or None for none.
     query_timeout_s: float | None = None
+    # What its SPARQL engine does with a researcher's query or update, which the
+    # service passes on as written (README: "Running on a SPARQL server"):
+    #: Its parser errors give a column as well as a line (Virtuoso: "line 3:" only).
+    parser_columns: bool = True
+    #: It implements BNODE() (Virtuoso 7.2: "Built-in function is not implemented").
+    bnode_function: bool = True
+    #: Its query user may call SERVICE (Virtuoso's needs SPARQL_SINV grants).
+    service_calls: bool = True
+    #: Its parser refuses some queries the service's shape limits let through (Virtuoso:
+    #: group braces nested past about 60, "Curly brace is nested too deep"; a sum of
+    #: 1,000 terms, "Too many opened parentheses").
+    shallower_parser: bool = False
+    #: Most statements one INSERT DATA may carry, or None (Virtuoso: about 1,000).
+    max_insert_data: int | None = None
+    #: It refuses a query whose estimated cost passes a limit before running it
+    #: (Virtuoso's MaxQueryCostEstimationTime), so a cross product fails at once.
+    refuses_costly_queries: bool = False
 
 
 @dataclass
@@ -377,6 +394,12 @@ def start_virtuoso(
             atomic_updates=False,
             max_rows=max_rows,
             query_timeout_s=float(max_query_execution_time),
+            parser_columns=False,
+            bnode_function=False,
+            service_calls=False,
+            shallower_parser=True,
+            max_insert_data=1_000,
+            refuses_costly_queries=True,
         )
 
     def ready(server: SparqlServer) -> bool:

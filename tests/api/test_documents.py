@@ -201,7 +201,7 @@ def test_other_writes_go_on_while_an_upload_is_being_read(api_settings: Settings
         time.sleep(0.5)  # the upload has reached spaCy
         update = httpx.post(
             f"{server.url}/sparql",
-            data={"update": "INSERT DATA { <http://e/a> <http://e/b> 1 }"},
+            data={"update": "INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }"},
             headers=auth,
             timeout=120,
         )

@@ -24,6 +24,7 @@ from practicegraph.api.sparql_guard import (
     MAX_PATTERN_OPERATORS,
 )
 from practicegraph.config import Settings
+from sparql_servers import SparqlServer
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ASK = "ASK { ?s ?p ?o }"
@@ -34,7 +35,8 @@ def _nested(depth: int) -> str:
 
 
 def _unions(count: int) -> str:
-    return "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * count) + " }"
+    # branches that match nothing: the shape is what is tested, not the answer's size
+    return "SELECT * WHERE { " + " UNION ".join(["{ ?s <http://e/none> ?o }"] * count) + " }"
 
 
 def _sum(terms: int) -> str:
@@ -86,7 +88,10 @@ def test_an_update_that_would_overflow_the_engine_is_refused(client: TestClient)
     assert client.get("/sparql", params={"query": ASK}).status_code == 200
 
 
-def test_requests_at_the_limits_still_run(client: TestClient) -> None:
+def test_requests_at_the_limits_still_run(
+    client: TestClient, store_server: SparqlServer | None
+) -> None:
+    shallower = store_server is not None and store_server.shallower_parser
     within = [
         _nested(MAX_NESTING - 1),
         _unions(MAX_PATTERN_OPERATORS // 4),
@@ -100,6 +105,10 @@ def test_requests_at_the_limits_still_run(client: TestClient) -> None:
         response = client.post(
             "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
         )
+        if shallower and response.status_code == 400:
+            # the server's own parser refused it: a clear 400 quoting it, not a crash
+            assert "does not parse" in response.text or "could not be evaluated" in response.text
+            continue
         assert response.status_code == 200, response.text[:300]
 
 
@@ -145,7 +154,11 @@ def one_worker(api_settings: Settings) -> Iterator[str]:
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z . ?d ?t ?w }"
 
 
-def test_a_query_finding_every_worker_busy_is_told_the_service_is_busy(one_worker: str) -> None:
+def test_a_query_finding_every_worker_busy_is_told_the_service_is_busy(
+    one_worker: str, store_server: SparqlServer | None
+) -> None:
+    if store_server is not None and store_server.refuses_costly_queries:
+        pytest.skip(f"{store_server.name} refuses the cross product before running it")
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         slow = pool.submit(
             httpx.get,
@@ -207,12 +220,18 @@ def test_an_update_that_misleads_the_lexer_is_stopped_by_its_trial_run(client: T
     assert ask.status_code == 200 and ask.json()["boolean"] is False
 
 
-def test_a_large_update_that_is_safe_passes_its_trial_run(client: TestClient) -> None:
+def test_a_large_update_that_is_safe_passes_its_trial_run(
+    client: TestClient, store_server: SparqlServer | None
+) -> None:
     rows = " ".join(f'<http://e/s{i}> <http://e/p> "note ({i}) [{i}]" .' for i in range(2_000))
     update = f"INSERT DATA {{ GRAPH <http://e/g> {{ {rows} }} }}"
     response = client.post(
         "/sparql", content=update, headers={"Content-Type": "application/sparql-update"} | AUTH
     )
+    if store_server is not None and (store_server.max_insert_data or 2_000) < 2_000:
+        # the update goes to the server as written, and the server refuses it whole
+        assert response.status_code == 400 and "could not be applied" in response.text
+        return
     assert response.status_code == 204, response.text
     count = client.get(
         "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH <http://e/g> { ?s ?p ?o } }"}

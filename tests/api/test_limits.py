@@ -25,19 +25,21 @@ SLOW = (
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def _generated_triples(n: int = 3000) -> str:
-    triples = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(n))
-    return f"INSERT DATA {{ {triples} }}"
+def _generated_triples(n: int = 3000) -> bytes:
+    """Turtle for a PUT to /graph-store (written in pieces every store server takes)."""
+    return "".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(n)).encode()
+
+
+GENERATED = {"graph": "http://e/generated"}
+TURTLE = {"Content-Type": "text/turtle"}
 
 
 @contextlib.contextmanager
 def _live_with_triples(settings: Settings) -> Iterator[tuple[LiveServer, httpx.Client]]:
     """A live server whose store holds the generated triples SLOW crosses, and a client."""
     with live_server(settings) as server, httpx.Client(base_url=server.url, timeout=30) as http:
-        http.post(
-            "/sparql",
-            content=_generated_triples(),
-            headers={"Content-Type": "application/sparql-update"} | AUTH,
+        http.put(
+            "/graph-store", params=GENERATED, content=_generated_triples(), headers=TURTLE | AUTH
         ).raise_for_status()
         yield server, http
 
@@ -58,12 +60,10 @@ def limited(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient
 
 
 def test_a_slow_query_is_stopped_and_its_worker_replaced(client: TestClient) -> None:
-    insert = client.post(
-        "/sparql",
-        content=_generated_triples(),
-        headers={"Content-Type": "application/sparql-update"} | AUTH,
+    insert = client.put(
+        "/graph-store", params=GENERATED, content=_generated_triples(), headers=TURTLE | AUTH
     )
-    assert insert.status_code == 204
+    assert insert.status_code == 201
     runner = client.app.state.queries  # type: ignore[attr-defined]
     before = set(runner.worker_pids())
     started = time.monotonic()

@@ -14,6 +14,7 @@ index and two query workers); each test starts from an empty store (DROP ALL).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -30,6 +31,14 @@ from rdflib.term import Node
 
 from api.conftest import TOKEN
 from api.live import LiveServer, live_server
+from backends import (
+    BACKENDS,
+    ServerPool,
+    emptied,
+    server_settings,
+    settings_for,
+    start_shared_virtuoso,
+)
 from conftest import quiet_rdflib
 from practicegraph.config import Settings
 
@@ -164,12 +173,28 @@ def test_the_manifests_hold_the_whole_suites() -> None:
     assert {t.name for t in GSP_TESTS} - GSP_LISTED == {"head_non_existing_direct"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data = tmp_path_factory.mktemp("w3c") / "data"
-    settings = Settings.from_env(environ={}, data_dir=data, token=TOKEN)
-    with live_server(settings) as live:
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The service on each backend, fronting a store server of its own for the module
+    (the suites run in order and build on each other's state)."""
+    root = tmp_path_factory.mktemp("w3c")
+    with contextlib.ExitStack() as stack:
+        pool = ServerPool(root / "servers", {})
+        stack.callback(pool.close)
+        if request.param == "virtuoso":
+            running = stack.enter_context(start_shared_virtuoso(root / "virtuoso"))
+            settings = server_settings(running.server, root / "data", token=TOKEN)
+        else:
+            settings = settings_for(request.param, pool, root / "data", token=TOKEN)
+        live = stack.enter_context(live_server(settings))
+        SERVER_SETTINGS[live.url] = settings
         yield live
+
+
+#: Each running service's settings, for emptying its store between tests.
+SERVER_SETTINGS: dict[str, Settings] = {}
 
 
 def _rewrite(path: str) -> str:
@@ -222,9 +247,16 @@ def _check_format(response: httpx.Response, expected: str) -> None:
 def _run(server: LiveServer, test: W3CTest) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=server.url, timeout=30, headers=auth) as http:
-        http.post(
-            "/sparql", content=b"DROP ALL", headers={"content-type": "application/sparql-update"}
-        ).raise_for_status()
+        settings = SERVER_SETTINGS[server.url]
+        if settings.sparql_ignored_graph_prefixes:
+            # DROP ALL would reach the server's own graphs too (Virtuoso refuses it)
+            emptied(settings, default_graph=False)
+        else:
+            http.post(
+                "/sparql",
+                content=b"DROP ALL",
+                headers={"content-type": "application/sparql-update"},
+            ).raise_for_status()
         for source, graph_iri in test.graph_data:
             http.put(
                 "/graph-store",
@@ -272,11 +304,40 @@ def _run(server: LiveServer, test: W3CTest) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("test", PROTOCOL_TESTS, ids=lambda t: t.name)
-def test_sparql_protocol(server: LiveServer, test: W3CTest) -> None:
+def test_sparql_protocol(server: LiveServer, test: W3CTest, request: pytest.FixtureRequest) -> None:
+    _expect_deviation(request, test)
     _run(server, test)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("test", GSP_TESTS, ids=lambda t: t.name)
-def test_graph_store_protocol(server: LiveServer, test: W3CTest) -> None:
+def test_graph_store_protocol(
+    server: LiveServer, test: W3CTest, request: pytest.FixtureRequest
+) -> None:
+    _expect_deviation(request, test)
     _run(server, test)
+
+
+#: Tests a store server fails whatever the service does, and why (README, "Running on
+#: a SPARQL server"). Marked as strict expected failures: should one pass, the mark
+#: fails the run and the deviation is taken off the list.
+DEVIATIONS: dict[str, dict[str, str]] = {
+    "oxigraph": dict.fromkeys(
+        (
+            "update_dataset_default_graph",
+            "update_dataset_default_graphs",
+            "update_dataset_named_graphs",
+            "update_dataset_full",
+        ),
+        "Oxigraph server refuses USING / using-graph-uri while it serves the union "
+        "default graph (--union-default-graph), which the service needs",
+    ),
+    "virtuoso": {"put_get_default": "Virtuoso has no default graph of its own"},
+}
+
+
+def _expect_deviation(request: pytest.FixtureRequest, test: W3CTest) -> None:
+    backend = request.node.callspec.params["server"]
+    reason = DEVIATIONS.get(backend, {}).get(test.name)
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))

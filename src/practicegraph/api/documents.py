@@ -307,11 +307,17 @@ def list_documents(
         )
     )
     total = int(count[0]["n"].value) if count else 0
-    rows = service.store.select(
-        prefixes
-        + f"""SELECT ?doc ?src (SAMPLE(?name) AS ?title) WHERE {{
+    # a page past the end is empty without asking: servers bound how far they sort
+    # (Virtuoso refuses an ORDER BY whose OFFSET passes its MaxSortedTopRows)
+    rows = (
+        []
+        if (page - 1) * size >= total
+        else service.store.select(
+            prefixes
+            + f"""SELECT ?doc ?src (SAMPLE(?name) AS ?title) WHERE {{
               GRAPH ?g {{ ?doc dcterms:source ?src ; schema:name ?name }} {local} }}
             GROUP BY ?doc ?src ORDER BY ?src LIMIT {size} OFFSET {(page - 1) * size}"""
+        )
     )
     documents = [
         {

@@ -26,6 +26,7 @@ from collections.abc import AsyncGenerator
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -179,9 +180,8 @@ def _delete_graph_locked(service: PracticeGraphService, graph: str | None) -> No
     if graph is None:
         service.store.update("CLEAR DEFAULT")
         return
-    if not service.store.has_graph(graph):
+    if not service.store.drop_graph(URIRef(graph)):
         raise _missing(graph)
-    service.store.update(f"DROP GRAPH <{graph}>")
     sync_index_after_write(service, [graph])
 
 
@@ -196,20 +196,13 @@ def _write_graph(
 def _write_graph_locked(
     service: PracticeGraphService, graph: str | None, triples: list[ox.Triple], replace: bool
 ) -> bool:
-    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-    if graph is None:
-        parts = ["CLEAR SILENT DEFAULT ;"] if replace else []
-        parts.append(f"INSERT DATA {{\n{data}\n}}")
-        service.store.update("\n".join(parts))
-        return False
-    existed = service.store.has_graph(graph)
-    parts = [f"DROP SILENT GRAPH <{graph}> ;"] if replace else []
-    parts.append(f"CREATE SILENT GRAPH <{graph}> ;")
-    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+    existed = graph is not None and service.store.has_graph(graph)
     try:
-        service.store.update("\n".join(parts))
+        service.store.write_graph(graph, triples, replace=replace)
     except QueryError as exc:  # an IRI our own serialiser wrote cannot fail to parse
         raise ApiError(400, "the graph could not be written", {"reason": str(exc)}) from None
+    if graph is None:
+        return False
     sync_index_after_write(service, [graph])
     return not existed
 

@@ -501,6 +501,8 @@ def _parser_detail(message: str) -> dict[str, Any]:
     position = sparql_text.error_position(message)
     if position:
         detail["line"], detail["column"] = position
+    elif (line := sparql_text.error_line(message)) is not None:
+        detail["line"] = line  # a store server that names the line only (Virtuoso)
     return detail
 
 

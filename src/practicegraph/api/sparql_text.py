@@ -242,6 +242,15 @@ def write_scope(update: str, base: str | None = None) -> WriteScope:
 _POSITION = re.compile(r"(?:error at|at line) (\d+)(?::| column )(\d+)")
 
 
+_LINE = re.compile(r"\bline (\d+)\b")
+
+
+def error_line(message: str) -> int | None:
+    """The line a parser message names without a column (Virtuoso's ``line 3:``)."""
+    match = _LINE.search(message)
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
 def error_position(message: str) -> tuple[int, int] | None:
     """(line, column) from a pyoxigraph parser message such as ``error at 3:17: ...``."""
     match = _POSITION.search(message)

@@ -10,13 +10,17 @@ serves the main store, so they are always the embedded backend.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
 from practicegraph.config import Settings
+from practicegraph.errors import StoreError
 from practicegraph.graph.oxigraph_store import OxigraphStore
 from practicegraph.graph.sparql_store import SparqlServerStore
 from practicegraph.graph.store import GraphStore
+
+log = logging.getLogger(__name__)
 
 
 def open_store(
@@ -30,7 +34,7 @@ def open_store(
     """
     if settings.store_backend == "sparql":
         assert settings.sparql_query_url and settings.sparql_update_url  # noqa: S101 - validated
-        return SparqlServerStore(
+        server = SparqlServerStore(
             settings.sparql_query_url,
             settings.sparql_update_url,
             user=settings.sparql_user,
@@ -39,6 +43,15 @@ def open_store(
             ignored_graph_prefixes=settings.sparql_ignored_graph_prefixes,
             graph_store_url=settings.sparql_graph_store_url,
         )
+        if not read_only:
+            try:
+                dropped = server.drop_stale_staging()
+            except StoreError as exc:  # the first real request will say it again
+                log.warning("could not look for stale staging graphs on the server: %s", exc)
+            else:
+                if dropped:
+                    log.warning("dropped %d staging graphs a failed write left", len(dropped))
+        return server
     return OxigraphStore(settings.store_dir, read_only=read_only, lock=lock)
 
 

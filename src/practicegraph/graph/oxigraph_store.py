@@ -45,6 +45,7 @@ from practicegraph.graph.store import (
     QueryAnswer,
     Row,
     Term,
+    graph_write,
     replacement,
 )
 
@@ -278,6 +279,9 @@ class OxigraphStore:
             self._store.bulk_extend(quads)
         except OSError as exc:
             raise self._refused(exc, "the bulk load") from exc
+
+    def write_graph(self, graph: str | None, triples: list[ox.Triple], *, replace: bool) -> None:
+        self.update(graph_write(graph, triples, replace=replace))
 
     def drop_graph(self, graph: URIRef) -> bool:
         node = ox.NamedNode(str(graph))

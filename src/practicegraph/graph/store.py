@@ -152,6 +152,11 @@ class GraphStore(Protocol):
     def replace_graph(
         self, graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()
     ) -> None: ...
+    def write_graph(self, graph: str | None, triples: list[ox.Triple], *, replace: bool) -> None:
+        """Replace (PUT) or add to (POST) one graph, the default graph when None, as one
+        write: what the Graph Store Protocol asks of a store."""
+        ...
+
     def drop_graph(self, graph: URIRef) -> bool: ...
     def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
@@ -216,6 +221,18 @@ def nt_terms(graph: Graph) -> str:
         return graph.serialize(format="nt")
     except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
         raise StoreError(f"the graph cannot be written: {exc}") from exc
+
+
+def graph_write(graph: str | None, triples: list[ox.Triple], *, replace: bool) -> str:
+    """The SPARQL Update behind ``GraphStore.write_graph`` (one request)."""
+    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    if graph is None:
+        parts = ["CLEAR SILENT DEFAULT ;"] if replace else []
+        return "\n".join([*parts, f"INSERT DATA {{\n{data}\n}}"])
+    parts = [f"DROP SILENT GRAPH <{graph}> ;"] if replace else []
+    parts.append(f"CREATE SILENT GRAPH <{graph}> ;")
+    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+    return "\n".join(parts)
 
 
 def replacement(graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Graph]] = ()) -> str:
