@@ -73,6 +73,7 @@ from rdflib.term import Node
 
 from practicegraph.errors import ValidationError
 from practicegraph.exchange.shape_reach import Reach, ShapePlan, Statement, Term, to_ox, to_rdflib
+from practicegraph.graph.factory import open_local_store
 from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import RDF, SH
 
@@ -140,6 +141,10 @@ class _Slice:
     targets: list[tuple[Plain, Plain]]  # (shape, focus node) pairs
 
 
+#: The scratch store's graph holding the ontology.
+BACKGROUND = ox.NamedNode("urn:x-practicegraph:validation-background")
+
+
 class ShapesValidator:
     """Validates the data of a store, with an ontology beside it, against SHACL shapes."""
 
@@ -149,9 +154,10 @@ class ShapesValidator:
         )
         self.plan = ShapePlan(self.shapes)
         self.max_listed = max_listed
-        self.background = ox.Store()  # the ontology, matched beside the dump
+        # the ontology, matched beside the dump: a scratch store, as staging stores are
+        self.background = open_local_store(None)
         self.background.bulk_extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in ontology
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), BACKGROUND) for s, p, o in ontology
         )
 
     def validate(self, store: GraphStore, workers: int = 1) -> ValidationReport:
@@ -211,13 +217,13 @@ class ShapesValidator:
 
 
 def _match(
-    store: GraphStore, background: Any, s: Term | None, p: Term | None, o: Term | None
+    store: GraphStore, background: GraphStore, s: Term | None, p: Term | None, o: Term | None
 ) -> Iterator[Statement]:
     """The statements of the dump and of the ontology matching a pattern (RDF-star
     quoted triples left out: rdflib and the shapes know nothing of them)."""
     if isinstance(s, ox.Literal):
         return
-    for quad in chain(store.quads(s, p, o), background.quads_for_pattern(s, p, o)):
+    for quad in chain(store.quads(s, p, o), background.quads(s, p, o)):
         subject, obj = quad.subject, quad.object
         if not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple):
             yield subject, quad.predicate, obj
