@@ -86,6 +86,7 @@ from practicegraph.api.result_cache import ResultCache, cache_key
 from practicegraph.config import Settings
 from practicegraph.errors import QueryError, StorageFullError, StoreError
 from practicegraph.graph.snapshot_worker import GRAPH_FORMATS
+from practicegraph.graph.store import GraphStore, snapshots
 from practicegraph.service import PracticeGraphService
 
 router = APIRouter(tags=["sparql"])
@@ -387,7 +388,12 @@ async def _query(
     )
     runner = get_runner(request)
     cache: ResultCache = request.app.state.results
-    generation = runner.store.version
+    # the embedded store knows its version in memory; a server is asked over HTTP,
+    # which must not block the event loop
+    store = runner.store
+    generation = (
+        store.version if snapshots(store) is not None else await run_in_threadpool(_version, store)
+    )
     key = cache_key(job)
     etag: str | None = None
     if key is not None and request.method == "GET":
@@ -476,6 +482,10 @@ async def _stop_on_disconnect(receive: Receive, stop: QueryStop) -> None:
         if message["type"] == "http.disconnect":
             stop.stop()
             return
+
+
+def _version(store: GraphStore) -> int:
+    return store.version
 
 
 def _query_error(exc: QueryFailedError, network: sparql_guard.NetworkUse) -> ApiError:
