@@ -14,7 +14,7 @@ import pytest
 import sparql_servers
 from practicegraph.config import Settings
 from practicegraph.graph.factory import open_store
-from practicegraph.graph.sparql_store import VERSION_GRAPH
+from practicegraph.graph.sparql_store import DEFAULT_STANDIN, VERSION_GRAPH, SparqlServerStore
 from sparql_servers import RunningServer, SparqlServer
 
 ALL_BACKENDS = ("embedded", "oxigraph", "virtuoso")
@@ -112,7 +112,9 @@ def emptied(settings: Settings, default_graph: bool = True) -> Settings:
     try:
         if default_graph:
             store.update("CLEAR SILENT DEFAULT")
-        graphs = [*store.named_graphs(), VERSION_GRAPH]
+        assert isinstance(store, SparqlServerStore)
+        store.drop_stale_staging(older_than_s=0)
+        graphs = [*store.named_graphs(), VERSION_GRAPH, DEFAULT_STANDIN]
         store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
     finally:
         store.close()

@@ -332,7 +332,6 @@ DEVIATIONS: dict[str, dict[str, str]] = {
         "Oxigraph server refuses USING / using-graph-uri while it serves the union "
         "default graph (--union-default-graph), which the service needs",
     ),
-    "virtuoso": {"put_get_default": "Virtuoso has no default graph of its own"},
 }
 
 

@@ -178,7 +178,7 @@ def _delete_graph(service: PracticeGraphService, graph: str | None) -> None:
 
 def _delete_graph_locked(service: PracticeGraphService, graph: str | None) -> None:
     if graph is None:
-        service.store.update("CLEAR DEFAULT")
+        service.store.write_graph(None, [], replace=True)  # what every backend clears
         return
     if not service.store.drop_graph(URIRef(graph)):
         raise _missing(graph)

@@ -99,6 +99,9 @@ VERSION_GRAPH = "urn:x-practicegraph:store"
 VERSION_PREDICATE = "urn:x-practicegraph:version"
 #: Graphs a write is staged in before it is moved in place (see the module doc).
 STAGING_PREFIX = "urn:x-practicegraph:staging:"
+#: Where the service keeps "the default graph" of the Graph Store Protocol on a server
+#: that has none of its own (Virtuoso): a named graph, listed as no named graph.
+DEFAULT_STANDIN = "urn:x-practicegraph:default-graph"
 #: A staging graph older than this (s) was left by a process that died mid-write.
 STALE_STAGING_S = 3_600
 #: Graph names per page when the server cuts the list of all of them.
@@ -127,7 +130,10 @@ class SparqlServerStore:
         self.graph_store_url = graph_store_url
         self.needs_recovery = False  # a server recovers by itself; nothing to reopen here
         self.on_recovered: list[Callable[[], None]] = []
-        self.ignored = (VERSION_GRAPH, STAGING_PREFIX, *ignored_graph_prefixes)
+        self.ignored = (VERSION_GRAPH, STAGING_PREFIX, DEFAULT_STANDIN, *ignored_graph_prefixes)
+        #: Whether the server turned out to have no default graph of its own (then
+        #: DEFAULT_STANDIN serves as one); None until it has been asked.
+        self.default_standin: bool | None = None
         self._client = httpx.Client(auth=server_auth(user, password, auth), timeout=timeout)
 
     # -- HTTP ------------------------------------------------------------------------
@@ -326,9 +332,10 @@ class SparqlServerStore:
 
         Queries see the union of all graphs as their default graph, so the real
         default graph can only be read through the Graph Store Protocol (``GET
-        ?default``); a server configured without that endpoint, or one that has
-        no default graph of its own (Virtuoso: "the endpoint is not configured to
-        have default graph"), reads as holding nothing there.
+        ?default``); a server configured without that endpoint reads as holding
+        nothing there, and on one that has no default graph of its own (Virtuoso:
+        "the endpoint is not configured to have default graph") the named graph
+        :data:`DEFAULT_STANDIN` stands in for it.
         """
         if graph is None:
             if self.graph_store_url is None:
@@ -341,7 +348,10 @@ class SparqlServerStore:
                 )
             except httpx.HTTPError as exc:
                 raise StoreError(f"the SPARQL server cannot be reached: {exc}") from exc
-            if response.status_code == 404 or _no_default_graph(response):
+            if _no_default_graph(response):
+                self.default_standin = True
+                return self.graph_triples(DEFAULT_STANDIN)
+            if response.status_code == 404:
                 return []
             if response.status_code >= 400:
                 raise StoreError(f"the server's default graph cannot be read: {response.text}")
@@ -447,7 +457,8 @@ class SparqlServerStore:
         """A Graph Store write. A named graph is staged and moved (PUT) or added (POST)
         in one request as documents are; the default graph is written through the
         server's Graph Store directly (there is nothing to stage it in), or through
-        SPARQL Update without one.
+        SPARQL Update without one, and on a server without a default graph of its
+        own to :data:`DEFAULT_STANDIN`, which stands in for it.
         """
         if graph is not None and self.graph_store_url is not None:
             if not triples:  # PUT of nothing empties the graph; POST of nothing adds nothing
@@ -473,8 +484,16 @@ class SparqlServerStore:
             ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
         )
         quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+        if graph is None and self.default_standin:
+            self.write_graph(DEFAULT_STANDIN, triples, replace=replace)
+            return
         if graph is None and self.graph_store_url is not None:
-            self._graph_store_send("PUT" if replace else "POST", target, quads)
+            try:
+                self._graph_store_send("PUT" if replace else "POST", target, quads)
+            except NoDefaultGraphError:
+                self.default_standin = True
+                self.write_graph(DEFAULT_STANDIN, triples, replace=replace)
+                return
             self._post(self.update_url, _form("update", _bump()), "text/plain, */*")
             return
         operations = [text for text, _ in insert_operations(quads, across_graphs=skolemised)]
@@ -616,10 +635,7 @@ class SparqlServerStore:
                 f"({response.status_code}); check sparql_user and sparql_password"
             )
         if isinstance(graph, ox.DefaultGraph) and _no_default_graph(response):
-            raise QueryError(
-                "the SPARQL server behind this service has no default graph of its own "
-                "(Virtuoso has none); write to a named graph instead"
-            )
+            raise NoDefaultGraphError("the SPARQL server has no default graph of its own")
         if response.status_code >= 400:
             raise StoreError(
                 f"the Graph Store at {self.graph_store_url} refused a write to {graph}: "
@@ -665,6 +681,10 @@ def _bump() -> str:
 
 class SyntaxQueryError(QueryError):
     """The server says the request does not parse (so it changed nothing)."""
+
+
+class NoDefaultGraphError(StoreError):
+    """The server has no default graph of its own (Virtuoso)."""
 
 
 class TruncatedAnswerError(StoreError):
