@@ -306,6 +306,14 @@ def import_(
         bool,
         typer.Option(help="Keep a dump that fails validation apart instead of refusing it."),
     ] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Base IRI that relative IRIs resolve against (an absolute IRI; default: "
+            "the source's namespace, {base_iri}source/NAME/data/).",
+            show_default=False,
+        ),
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Import another organisation's dump as a source: validated, with provenance.
@@ -316,7 +324,11 @@ def import_(
     with _service(data) as service:
         try:
             report = service.sources.import_dump(
-                file, source, syntax=fmt.value if fmt else None, quarantine=quarantine
+                file,
+                source,
+                syntax=fmt.value if fmt else None,
+                quarantine=quarantine,
+                base=base,
             )
         except InvalidDumpError as exc:
             err_console.print(escape(exc.report.text()), highlight=False, soft_wrap=True)

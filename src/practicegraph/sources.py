@@ -2,20 +2,22 @@
 
 An import goes through four steps, and only the last touches the store:
 
-1. **parse and gate** (streaming): the file is parsed strictly, each statement
-   passes :class:`~practicegraph.exchange.gate.Gate`, and lands in a *staging*
-   store of its own on disk (``data_dir/staging``), so memory stays bounded and a
-   refused dump leaves nothing behind;
+1. **parse and gate** (streaming): the file is parsed strictly (relative IRIs
+   against the import's base: see :mod:`~practicegraph.exchange.import_names`),
+   each statement passes :class:`~practicegraph.exchange.gate.Gate`, and lands
+   in a *staging* store of its own on disk (``data_dir/staging``), so memory
+   stays bounded and a refused dump leaves nothing behind;
 2. **validate**: SHACL against ontology/shapes.ttl, in slices (pyshacl); a
    failing dump is refused with its report, or with ``quarantine`` kept in a
    separate store (``data_dir/quarantine``) that queries and search never read;
 3. **archive**: the staged data is kept as N-Quads (``data_dir/sources/NAME``)
    so that the import can be restored after a later one (rollback);
 4. **switch**: the statements are copied into fresh graphs named after the
-   import, then one SPARQL Update records the import and drops the graphs of
-   the one it replaces. A crash before that update leaves graphs that no
-   import record claims; they are dropped when the store is next opened, so
-   the source is in its old state or its new one, never between.
+   import (blank nodes naming graphs skolemised: see exchange.import_names),
+   then one SPARQL Update records the import and drops the graphs of the one it
+   replaces. A crash before that update leaves graphs that no import record
+   claims; they are dropped when the store is next opened, so the source is in
+   its old state or its new one, never between.
 
 Afterwards the same-as links between sources are rebuilt and the keyword
 index gets the source's documents and practices.
@@ -46,6 +48,13 @@ from practicegraph.exchange.canonical import DumpSummary
 from practicegraph.exchange.dumpfile import open_dump, sha256_of, syntax_of
 from practicegraph.exchange.export import ExportedFile, export_file, write_dump
 from practicegraph.exchange.gate import Gate, line_locator
+from practicegraph.exchange.import_names import (
+    GraphNames,
+    base_problem,
+    default_base,
+    original_terms,
+    unskolemised,
+)
 from practicegraph.exchange.reconcile import Reconciliation, reconcile
 from practicegraph.exchange.validation import ShapesValidator, ValidationReport
 from practicegraph.exchange.void import Dataset as VoidDataset
@@ -98,6 +107,7 @@ class ImportReport:
     validation: ValidationReport = field(default_factory=ValidationReport)
     links: dict[str, int] = field(default_factory=dict)
     import_iri: str = ""
+    base: str | None = None  # the base IRI relative IRIs were resolved against
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "validation"}
@@ -168,16 +178,23 @@ class SourceManager:
         syntax: str | None = None,
         quarantine: bool = False,
         filename: str | None = None,
+        base: str | None = None,
     ) -> ImportReport:
-        """Import one dump file as (the new state of) ``source``; see the module doc."""
+        """Import one dump file as (the new state of) ``source``; see the module doc.
+
+        Relative IRIs resolve against ``base``, by default the source's own namespace
+        (see exchange.import_names).
+        """
         self.check_name(source)
+        base = self.check_base(source, base)
         filename = filename or path.name
         kind = syntax_of(filename, syntax)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         report = ImportReport(source, filename, sha256_of(path), kind.name, "current")
         report.import_iri = str(self.iris.source_import(source, stamp))
+        report.base = base
         started = time.perf_counter()
-        staged = self._stage(path, filename, kind, stamp)
+        staged = self._stage(path, filename, kind, stamp, source, base)
         try:
             report.statements = staged.gate.counts.accepted
             report.own_copies = staged.gate.counts.own_copies
@@ -243,7 +260,21 @@ class SourceManager:
                 "source name",
             )
 
-    def _stage(self, path: Path, filename: str, kind: Any, stamp: str) -> _Staged:
+    def check_base(self, source: str, base: str | None) -> str:
+        """The base IRI an import of ``source`` resolves relative IRIs against: ``base``
+        if it is usable, else :class:`DumpError`; the source's namespace if None."""
+        if base is None:
+            return default_base(self.iris, source)
+        problem = base_problem(base, self.iris, source)
+        if problem is not None:
+            raise DumpError(
+                f"unusable base IRI (--base, ?base=): {problem}; nothing was imported", "base"
+            )
+        return base
+
+    def _stage(
+        self, path: Path, filename: str, kind: Any, stamp: str, source: str, base: str
+    ) -> _Staged:
         """Parse, gate and load the dump into a staging store of its own."""
         staging = self._claim(self.staging_root / stamp)
         limit = self.settings.max_import_bytes
@@ -264,6 +295,7 @@ class SourceManager:
             filename,
             own_prefixes=[self.iris.base],
             vocabulary_prefixes=VOCABULARY_PREFIXES,
+            source_prefixes=[default_base(self.iris, source)],
             is_own_statement=is_own,
             max_triples=self.settings.max_import_triples,
             max_bytes=limit,
@@ -272,7 +304,7 @@ class SourceManager:
         store = open_local_store(staging)
         try:
             with open_dump(path, kind, limit, filename) as handle:
-                quads = ox.parse(handle, kind.rdf_format, base_iri=None)
+                quads = ox.parse(handle, kind.rdf_format, base_iri=base)
                 store.bulk_extend(gate.screen(quads))
         except SyntaxError as exc:
             store.close()
@@ -301,8 +333,8 @@ class SourceManager:
             self._drop_quarantined(source)  # the newest quarantined import replaces any other
             quarantine = open_local_store(self.settings.data_dir / "quarantine")
             try:
-                graphs = _GraphNames(self.iris, source, stamp)
-                quarantine.bulk_extend(graphs.renamed(staged, stamp))
+                graphs = GraphNames(self.iris, source, stamp)
+                quarantine.bulk_extend(graphs.renamed(staged))
                 report.graphs = len(graphs.names)
                 quarantine.flush()
             finally:
@@ -330,9 +362,9 @@ class SourceManager:
         Whatever fails before that update takes the fresh graphs away again (and a
         crash leaves them to :meth:`drop_orphans`): the source keeps its old state.
         """
-        graphs = _GraphNames(self.iris, source, stamp)
+        graphs = GraphNames(self.iris, source, stamp)
         try:
-            self.store.bulk_extend(graphs.renamed(staged, stamp))
+            self.store.bulk_extend(graphs.renamed(staged))
             report.graphs = len(graphs.names)
             self.store.update(
                 self._record_update(source, stamp, report, graphs=graphs.names, status="current")
@@ -381,8 +413,11 @@ class SourceManager:
             graph_iri = URIRef(ours)
             g.add((graph_iri, PROV.wasGeneratedBy, run))
             g.add((graph_iri, PROV.wasAttributedTo, source_iri))
-            if original:
-                g.add((graph_iri, PG.originalGraph, URIRef(original)))
+            name, label = original_terms(self.iris, source, original)
+            if name is not None:
+                g.add((graph_iri, PG.originalGraph, URIRef(name)))
+            if label is not None:
+                g.add((graph_iri, PG.originalBlankNode, Literal(label)))
         sources_graph = self.iris.sources_graph
         # A restored import already has a record: it is rewritten, not duplicated.
         parts = [
@@ -594,12 +629,15 @@ class SourceManager:
             source, old.get("file", archive.name), old.get("sha256", ""), "nquads", "current"
         )
         report.licence, report.publisher = old.get("licence"), old.get("publisher")
+        report.base = old.get("base")
         report.import_iri = str(self.iris.source_import(source, stamp))
         staging = self._claim(self.staging_root / f"restore-{stamp}")
         store = open_local_store(staging)
         try:
             with gzip.open(archive, "rb") as handle:
-                store.bulk_load(handle, "nquads")  # type: ignore[arg-type]
+                # parsed, not bulk-loaded: a bulk load relabels blank nodes, and the
+                # labels of those naming graphs are recorded (exchange.import_names)
+                store.bulk_extend(ox.parse(handle, ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
             report.statements = store.quad_count()
             with self.write_lock:
                 self._switch(store, source, stamp, report)
@@ -764,11 +802,14 @@ class SourceManager:
         if source is None:
             return self.store.quads()
         self.get(source)
-        originals = self._original_names(source)
-        return (
-            ox.Quad(q.subject, q.predicate, q.object, originals[g] or ox.DefaultGraph())
-            for g in sorted(originals)
-            for q in self.store.quads(graph=g)
+        originals, skolems = self._original_names(source)
+        return unskolemised(
+            (
+                ox.Quad(q.subject, q.predicate, q.object, originals[g] or ox.DefaultGraph())
+                for g in sorted(originals)
+                for q in self.store.quads(graph=g)
+            ),
+            skolems,
         )
 
     def void_record(self, exported: ExportedFile, source: str | None) -> bytes:
@@ -791,52 +832,32 @@ class SourceManager:
             )
         )
 
-    def _original_names(self, source: str) -> dict[str, ox.NamedNode | None]:
+    def _original_names(
+        self, source: str
+    ) -> tuple[dict[str, ox.NamedNode | ox.BlankNode | None], dict[str, ox.BlankNode]]:
+        """Each graph of the source's import in force -> its name in the dump (None:
+        the default graph; a fresh blank node for one a blank node named), and each
+        skolem IRI standing for such a blank node -> that blank node."""
         current = self._current_import(source)
         if current is None:
             raise StoreError(f"source {source!r} has no import in force (quarantined?)")
         rows = self.store.select(
             sparql_prefixes()
-            + f"""SELECT ?g ?orig WHERE {{ GRAPH <{self.iris.sources_graph}> {{
-                ?g prov:wasGeneratedBy <{current}> OPTIONAL {{ ?g pg:originalGraph ?orig }} }} }}"""
+            + f"""SELECT ?g ?orig ?blank WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+                ?g prov:wasGeneratedBy <{current}>
+                OPTIONAL {{ ?g pg:originalGraph ?orig }}
+                OPTIONAL {{ ?g pg:originalBlankNode ?blank }} }} }}"""
         )
-        return {
-            row["g"].value: ox.NamedNode(row["orig"].value) if "orig" in row else None
-            for row in rows
-        }
-
-
-class _GraphNames:
-    """Maps a dump's graph names to this instance's graphs for one import."""
-
-    def __init__(self, iris: IriMinter, source: str, stamp: str) -> None:
-        self.iris = iris
-        self.source = source
-        self.stamp = stamp
-        self.names: dict[str, str] = {}  # original ("" = default graph) -> ours
-
-    def name(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> ox.NamedNode:
-        key = "" if isinstance(graph, ox.DefaultGraph) else str(graph.value)
-        if isinstance(graph, ox.BlankNode):
-            key = ""  # a blank-node graph name cannot be referred to: fold into default
-        ours = self.names.get(key)
-        if ours is None:
-            ours = str(self.iris.import_graph(self.source, self.stamp, len(self.names)))
-            self.names[key] = ours
-        return ox.NamedNode(ours)
-
-    def renamed(self, staged: GraphStore, stamp: str) -> Iterator[ox.Quad]:
-        """The staged quads in our graphs, blank nodes prefixed with the import's stamp
-        (blank nodes are store-wide in Oxigraph: two imports must not share one)."""
-        token = "i" + re.sub(r"[^0-9A-Za-z]", "", stamp)
-
-        def node(term: Any) -> Any:
-            return ox.BlankNode(f"{token}{term.value}") if isinstance(term, ox.BlankNode) else term
-
-        for quad in staged.quads():
-            yield ox.Quad(
-                node(quad.subject), quad.predicate, node(quad.object), self.name(quad.graph_name)
-            )
+        names: dict[str, ox.NamedNode | ox.BlankNode | None] = {}
+        skolems: dict[str, ox.BlankNode] = {}
+        for row in rows:
+            graph = row["g"].value
+            if "blank" in row and "orig" in row:
+                node = skolems.setdefault(row["orig"].value, ox.BlankNode())
+                names[graph] = node
+            else:
+                names[graph] = ox.NamedNode(row["orig"].value) if "orig" in row else None
+        return names, skolems
 
 
 def _iri_or_literal(value: str) -> URIRef | Literal:

@@ -40,6 +40,7 @@ class PG(DefinedNamespace):
     currentImport: URIRef  # the import of a source in force
     replaces: URIRef  # the import in force before this one (what rollback restores)
     originalGraph: URIRef  # a graph's name in the imported dump
+    originalBlankNode: URIRef  # the label of the blank node that named it there
     fileName: URIRef  # the dump file's base name
     sha256: URIRef  # checksum of the dump file
     importStatus: URIRef  # "current" | "superseded" | "quarantined"

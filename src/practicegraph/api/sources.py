@@ -5,7 +5,10 @@ and a raw body streams to disk under the ``max_import_bytes`` limit without a
 form parser in between, into ``DATA/uploads/dump-*``: removed however the import
 ends, and at the next start if the process was killed mid-import. The syntax
 comes from ``?format=`` or the Content-Type; gzip is recognised by its first
-bytes. As with the CLI, the token is checked before a byte of the body is read.
+bytes. As with the CLI, the token is checked before a byte of the body is read,
+and so are the source name and ``?base=``, the base IRI relative IRIs resolve
+against (by default the source's own namespace: see exchange.import_names). An
+empty body is an empty dump: a source with no statements.
 """
 
 from __future__ import annotations
@@ -94,7 +97,10 @@ def source_report(name: str, service: ServiceDep) -> dict[str, Any]:
     },
     responses={
         200: {"description": "Imported (or quarantined: see status)"},
-        400: {"description": "Syntax error (detail: line, column) or a refused statement"},
+        400: {
+            "description": "Syntax error (detail: line, column), a refused statement, "
+            "or an unusable ?base="
+        },
         413: {"description": "Larger than max_import_bytes"},
         415: {"description": "Syntax not given"},
         422: {"description": "Fails SHACL validation (detail: the violations)"},
@@ -113,8 +119,16 @@ async def import_source(
     filename: Annotated[
         str | None, Query(description="The dump's file name, recorded in its provenance")
     ] = None,
+    base: Annotated[
+        str | None,
+        Query(
+            description="Base IRI that relative IRIs resolve against (an absolute IRI; "
+            "default: the source's namespace, {base_iri}source/NAME/data/)"
+        ),
+    ] = None,
 ) -> JSONResponse:
     _checked_name(name)
+    base = service.sources.check_base(name, base)
     syntax = _syntax(request, format)
     limit = settings.max_import_bytes
     declared = request.headers.get("content-length", "")
@@ -137,8 +151,6 @@ async def import_source(
                         {"max_import_bytes": limit},
                     )
                 await run_in_threadpool(out.write, chunk)  # disk writes off the event loop
-        if size == 0:
-            raise ApiError(400, "the request body is empty: send the dump as the body")
         shown = Path(filename).name if filename else f"{name}-upload.{syntax}"
         report = await run_in_threadpool(
             service.sources.import_dump,
@@ -147,6 +159,7 @@ async def import_source(
             syntax=syntax,
             quarantine=quarantine,
             filename=shown,
+            base=base,
         )
     return JSONResponse(report.to_dict(), status_code=200)
 

@@ -8,7 +8,10 @@ The gate adds what a well-formed file can still get wrong:
 * statements about this instance's own resources: its minted IRIs, its
   ontology and theme scheme. An identical copy of our own ontology (every dump
   from another PracticeGraph carries one) passes and is dropped; anything that
-  would add to or contradict it is refused, so an import cannot rename a theme;
+  would add to or contradict it is refused, so an import cannot rename a theme.
+  Exempt is the namespace of the source being imported (``source_prefixes``,
+  where the dump's relative IRIs resolve by default: see
+  :mod:`.import_names`);
 * more statements than the import limit;
 * more text than the byte limit, counted on what the parser produced (each
   statement as its N-Quads line), not on the file: prefixes, a JSON-LD
@@ -108,6 +111,7 @@ class Gate:
         *,
         own_prefixes: Iterable[str],
         vocabulary_prefixes: Iterable[str],
+        source_prefixes: Iterable[str] = (),
         is_own_statement: Callable[[ox.Quad], bool],
         max_triples: int,
         max_bytes: int,
@@ -116,6 +120,7 @@ class Gate:
         self.filename = filename
         self.own_prefixes = tuple(own_prefixes)
         self.vocabulary_prefixes = tuple(vocabulary_prefixes)
+        self.source_prefixes = tuple(source_prefixes)
         self.is_own_statement = is_own_statement
         self.max_triples = max_triples
         self.max_bytes = max_bytes
@@ -137,7 +142,9 @@ class Gate:
                         "in the ontology or theme scheme installed here",
                         f"<{value}>",
                     )
-                if value.startswith(self.own_prefixes):
+                if value.startswith(self.own_prefixes) and not value.startswith(
+                    self.source_prefixes
+                ):
                     self._refuse(
                         f"the dump makes statements about this instance's own resource <{value}> "
                         f"(IRIs under {self.own_prefixes[0]}, the base_iri setting, are minted "

@@ -15,6 +15,10 @@ annotation     ``{document IRI}#annotation-{n}``
 ingest run     ``{base}run/{UTC timestamp}``
 source         ``{base}source/{name}`` (an organisation whose dumps are imported)
 import         ``{base}source/{name}/import/{UTC timestamp}``
+source data    ``{base}source/{name}/data/`` (the default base of the source's dumps:
+               their relative IRIs resolve under it)
+skolem IRI     ``{base}source/{name}/genid/{blank node label}`` (a blank node that
+               names a graph of the source's dump; see exchange.import_names)
 import graph   ``{base}graph/_source/{name}/{UTC timestamp}/{n}`` (one per graph
                of the dump: imported data never lands in a graph of ours)
 =============  ==============================================================
@@ -90,6 +94,12 @@ class IriMinter:
 
     def source_import(self, name: str, stamp: str) -> URIRef:
         return self._iri("source", name, "import", stamp)
+
+    def source_data(self, name: str) -> str:
+        return str(self._iri("source", name, "data")) + "/"
+
+    def source_genid(self, name: str, label: str) -> str:
+        return str(self._iri("source", name, "genid", label))
 
     def import_graph(self, name: str, stamp: str, number: int) -> URIRef:
         return self._iri("graph", "_source", name, stamp, str(number))
