@@ -95,3 +95,14 @@ def test_events_by_name_date_and_place_and_practices_by_label_and_provider() -> 
     assert "https://c.example/e2" not in links, "another year is another event"
     assert links["https://c.example/p"] == "https://a.example/p"
     assert "https://c.example/q" not in links, "another provider is another practice"
+
+
+def test_a_sources_own_namespace_does_not_make_its_iris_ours() -> None:
+    """An imported source's relative IRIs resolve under this instance's base
+    (source/NAME/data/); they do not lead a cluster as this instance's own would."""
+    links = _reconciled(
+        f"""<{OWN}source/partner/data/estonia> a schema:Country ; schema:name "Estonia" ;
+               schema:identifier "EE" .
+        <https://a.example/ee> a schema:Country ; schema:name "Eesti" ; schema:identifier "ee" ."""
+    )
+    assert links == {f"{OWN}source/partner/data/estonia": "https://a.example/ee"}

@@ -194,7 +194,10 @@ def reconcile(store: GraphStore, own_base: str, links: str | None = None) -> Rec
             continue
         # This instance's own IRI if there is one, else the smallest IRI described
         # here (not, say, a Wikidata IRI that only owl:sameAs points to).
-        own = sorted(m for m in members if m.startswith(own_base))
+        # (not an imported source's relative or skolem IRIs, minted under own_base too)
+        own = sorted(
+            m for m in members if m.startswith(own_base) and not m.startswith(own_base + "source/")
+        )
         described = [m for m in members if m in facts.described]
         canonical = own[0] if own else min(described or members)
         for member in members:
