@@ -434,19 +434,26 @@ class SparqlServerStore:
             inserts = insert_operations(everything, across_graphs=skolemised)
             self._update(" ;\n".join([drop, *(text for text, _ in inserts)]))
             return
+        moves = [(str(target), quads, "ADD") for target, quads in parts[1:]]
+        self._switch_staged([drop], [(str(graph), parts[0][1], "MOVE"), *moves])
+
+    def _switch_staged(
+        self, first: list[str], parts: list[tuple[str, list[ox.Quad] | list[ox.Triple], str]]
+    ) -> None:
+        """Stage each part's statements in a graph of its own through the Graph Store,
+        then send one update: ``first``, then each staged graph moved onto (``MOVE``)
+        or added to (``ADD``) its target. A failure drops what was staged."""
         stage = f"{STAGING_PREFIX}{time.time_ns()}-{secrets.token_hex(6)}/"
         staged: list[str] = []
         try:
-            switch = [drop]
-            for index, (target, quads) in enumerate(parts):
-                if not quads:
+            switch = list(first)
+            for index, (target, statements, verb) in enumerate(parts):
+                if not statements:
                     continue
                 staged.append(f"{stage}{index}")
-                self._graph_store_post(ox.NamedNode(staged[-1]), quads)
-                if index == 0:
-                    switch.append(f"MOVE SILENT GRAPH <{staged[-1]}> TO GRAPH <{target}>")
-                else:
-                    switch.append(f"ADD SILENT GRAPH <{staged[-1]}> TO GRAPH <{target}>")
+                self._graph_store_post(ox.NamedNode(staged[-1]), statements)
+                switch.append(f"{verb} SILENT GRAPH <{staged[-1]}> TO GRAPH <{target}>")
+                if verb == "ADD":
                     switch.append(f"DROP SILENT GRAPH <{staged[-1]}>")
             self._update(" ;\n".join(switch))
         except BaseException:
@@ -465,20 +472,7 @@ class SparqlServerStore:
                 create = f"CREATE SILENT GRAPH <{graph}>"
                 self._update(f"DROP SILENT GRAPH <{graph}> ;\n{create}" if replace else create)
                 return
-            staged = f"{STAGING_PREFIX}{time.time_ns()}-{secrets.token_hex(6)}/0"
-            name = ox.NamedNode(staged)
-            try:
-                self._graph_store_post(
-                    name, [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-                )
-                verb = "MOVE" if replace else "ADD"
-                switch = [f"{verb} SILENT GRAPH <{staged}> TO GRAPH <{graph}>"]
-                if not replace:
-                    switch.append(f"DROP SILENT GRAPH <{staged}>")
-                self._update(" ;\n".join(switch))
-            except BaseException:
-                self._drop_quietly([staged])
-                raise
+            self._switch_staged([], [(graph, triples, "MOVE" if replace else "ADD")])
             return
         target: ox.NamedNode | ox.DefaultGraph = (
             ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
@@ -598,16 +592,19 @@ class SparqlServerStore:
             self._update(text, bump=False)
 
     def _graph_store_post(
-        self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, quads: list[ox.Quad]
+        self,
+        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+        quads: list[ox.Quad] | list[ox.Triple],
     ) -> None:
-        """Add statements to one graph with a Graph Store Protocol POST."""
+        """Add statements to one graph with a Graph Store Protocol POST (the statements'
+        own graph names, if any, are not sent)."""
         self._graph_store_send("POST", graph, quads)
 
     def _graph_store_send(
         self,
         method: str,
         graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
-        quads: list[ox.Quad],
+        quads: list[ox.Quad] | list[ox.Triple],
     ) -> None:
         """Write statements to one graph with a Graph Store Protocol PUT or POST."""
         assert self.graph_store_url is not None  # noqa: S101 - callers check
