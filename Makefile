@@ -17,9 +17,10 @@ test:
 	.venv/bin/python -m pytest
 
 lint:
-	.venv/bin/ruff check src tests bench
-	.venv/bin/ruff format --check src tests bench
+	.venv/bin/ruff check src tests bench tools
+	.venv/bin/ruff format --check src tests bench tools
 	.venv/bin/mypy
+	.venv/bin/mypy tests
 
 # Everything eval reads is in the repository: the seeds (corpus/), the eight documents
 # extraction was developed on (eval/tuned/) and the corpus (eval/corpus/train, dev-test).

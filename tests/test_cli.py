@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -391,3 +392,200 @@ def test_import_of_an_invalid_dump_prints_the_violations_and_quarantine_exits_2(
     assert seen.output.split() == ["n", "0"]  # type: ignore[attr-defined]
     inspected = run("sparql", "--quarantine", "--format", "csv", query, "--data", tmp_path / "b")
     assert inspected.output.split() == ["n", "1"]  # type: ignore[attr-defined]
+
+
+# -- version, Word documents ---------------------------------------------------------------
+
+
+def test_version_as_an_option_and_a_command(run: Callable[..., object]) -> None:
+    from practicegraph import __version__
+
+    for args in (["--version"], ["version"]):
+        result = run(*args)
+        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+        assert result.stdout.strip() == f"practicegraph {__version__}"  # type: ignore[attr-defined]
+
+
+def test_ingest_reads_a_word_document(
+    run: Callable[..., object], settings: Settings, tmp_path: Path
+) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Dog Training Behind Bars in Tallinn", level=1)
+    document.add_paragraph(
+        "Prisoners in Tallinn trained rescue dogs for adoption by local families."
+    )
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Partner"
+    table.cell(0, 1).text = "The Estonian Prison Service funded the kennels."
+    path = tmp_path / "dogs.docx"
+    document.save(str(path))
+    result = run("ingest", "--data", settings.data_dir, path)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "added 1" in result.stdout  # type: ignore[attr-defined]
+    found = run("search", "--data", settings.data_dir, "kennels", "--json")
+    (hit,) = [h for h in json.loads(found.stdout)["hits"] if h["kind"] == "document"]  # type: ignore[attr-defined]
+    assert hit["source"] == "dogs.docx" and hit["title"] == "Dog Training Behind Bars in Tallinn"
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(path.read_bytes()[:300])
+    failed = run("ingest", "--data", settings.data_dir, broken)
+    assert failed.exit_code == 2  # type: ignore[attr-defined]
+    assert f"skipped {broken}: unreadable Word document" in failed.stderr  # type: ignore[attr-defined]
+
+
+# -- the CLI beside a running server ---------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.embedded_only  # the lock is the embedded store's: a SPARQL server takes many writers
+def test_writing_beside_a_running_server_names_it_and_says_to_use_http(
+    run: Callable[..., object], settings: Settings, write_doc: Callable[..., Path]
+) -> None:
+    import httpx
+
+    data = settings.data_dir
+    assert run("ingest", "--data", data, write_doc("icpa.txt")).exit_code == 0  # type: ignore[attr-defined]
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRACTICEGRAPH_")}
+    command = [sys.executable, "-m", "practicegraph", "serve", "--data", str(data)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--no-access-log"],
+        env=clean,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    holder_file = data / "store.holder.json"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                if httpx.get(f"{url}/sparql", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        held_by = f"practicegraph serve on {url} (pid {server.pid})"
+        removed = run("remove", "--data", data, "icpa.txt")
+        assert removed.exit_code == 1  # type: ignore[attr-defined]
+        line = one_error_line(removed.stderr)  # type: ignore[attr-defined]
+        assert held_by in line and f"DELETE {url}/documents/NAME" in line
+        assert "write token" in line and "stop the server" in line
+        updated = run("update", "--data", data, "DROP ALL")
+        assert f"POST {url}/sparql" in one_error_line(updated.stderr)  # type: ignore[attr-defined]
+        reindexed = run("reindex", "--data", data)
+        line = one_error_line(reindexed.stderr)  # type: ignore[attr-defined]
+        assert held_by in line and "HTTP API" in line
+        # reading beside the server works
+        assert run("stats", "--data", data).exit_code == 0  # type: ignore[attr-defined]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stderr is not None:
+            server.stderr.close()
+    assert not holder_file.exists()  # the server took its record away as it stopped
+    assert run("remove", "--data", data, "icpa.txt").exit_code == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.embedded_only  # the lock is the embedded store's
+def test_a_holder_record_of_a_dead_process_is_not_believed(
+    run: Callable[..., object], settings: Settings, write_doc: Callable[..., Path]
+) -> None:
+    from practicegraph.graph.lock_holder import LockHolder, StoreInUseError, read, record
+
+    data = settings.data_dir
+    assert run("ingest", "--data", data, write_doc("icpa.txt")).exit_code == 0  # type: ignore[attr-defined]
+    holder_file = data / "store.holder.json"
+    assert not holder_file.exists()  # the ingest removed its record as it closed
+    record(holder_file)
+    assert read(holder_file) == LockHolder(os.getpid(), read(holder_file).command)  # type: ignore[union-attr]
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    holder_file.write_text(
+        json.dumps({"pid": int(dead.stdout), "command": "practicegraph ingest x"}),
+        encoding="utf-8",
+    )
+    assert read(holder_file) is None
+    assert "another process" in str(StoreInUseError(data / "store", None))
+
+
+# -- moving an instance ------------------------------------------------------------------
+
+
+def _embedded_only(store_backend: str) -> None:
+    if store_backend != "embedded":
+        pytest.skip(
+            "two data directories on one store server are one store: moving between "
+            "servers is tested at the service level (tests/test_backups.py)"
+        )
+
+
+def test_backup_and_restore_move_an_instance_to_another_data_directory(
+    run: Callable[..., object],
+    store_backend: str,
+    tmp_path: Path,
+    write_doc: Callable[..., Path],
+) -> None:
+    _embedded_only(store_backend)
+    old, new, backup = tmp_path / "old", tmp_path / "new", tmp_path / "instance.tar"
+    assert run("ingest", write_doc("visits.txt", EUROPRIS_TEXT), "--data", old).exit_code == 0  # type: ignore[attr-defined]
+
+    written = run("backup", "-o", backup, "--data", old)
+    assert written.exit_code == 0 and "1 documents" in written.output  # type: ignore[attr-defined]
+    restored = run("restore", backup, "--data", new)
+    assert restored.exit_code == 0, restored.output  # type: ignore[attr-defined]
+    assert "1 documents" in restored.output  # type: ignore[attr-defined]
+
+    for folder in (old, new):
+        assert run("export", "-o", tmp_path / f"{folder.name}.nq", "--data", folder).exit_code == 0  # type: ignore[attr-defined]
+    assert (tmp_path / "old.nq").read_bytes() == (tmp_path / "new.nq").read_bytes()
+
+    again = run("restore", backup, "--data", new)
+    assert again.exit_code == 1  # type: ignore[attr-defined]
+    assert "not empty" in one_error_line(again.stderr)  # type: ignore[attr-defined]
+
+
+def test_a_refused_import_or_restore_leaves_a_new_data_directory_as_it_was(
+    run: Callable[..., object],
+    store_backend: str,
+    tmp_path: Path,
+    write_doc: Callable[..., Path],
+) -> None:
+    """An instance's own export cannot be imported by an instance with the same base IRI:
+    the refusal says to use backup and restore, and creates nothing."""
+    _embedded_only(store_backend)
+    old = tmp_path / "old"
+    assert run("ingest", write_doc("visits.txt", EUROPRIS_TEXT), "--data", old).exit_code == 0  # type: ignore[attr-defined]
+    assert run("export", "-o", tmp_path / "own.nq", "--data", old).exit_code == 0  # type: ignore[attr-defined]
+
+    never = tmp_path / "never"
+    refused = run("import", tmp_path / "own.nq", "--source", "own", "--data", never)
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    assert "practicegraph backup" in one_error_line(refused.stderr)  # type: ignore[attr-defined]
+    assert not never.exists()
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("kept\n", encoding="utf-8")
+    damaged = tmp_path / "damaged.tar"
+    damaged.write_bytes(b"not a tar archive at all")
+    failed = run("restore", damaged, "--data", empty)
+    assert failed.exit_code == 1  # type: ignore[attr-defined]
+    assert "not a backup file" in one_error_line(failed.stderr)  # type: ignore[attr-defined]
+    assert [p.name for p in empty.iterdir()] == ["notes.txt"]

@@ -62,8 +62,8 @@ def test_an_ingest_on_a_full_disk_stores_nothing_and_the_same_service_resumes(
         except StorageFullError as exc:
             reason = str(exc)
         else:
-            assert [path for path, _ in report.failed] == [str(inputs / "europris.txt")]
-            reason = report.failed[0][1]
+            assert [failure.path for failure in report.failed] == [str(inputs / "europris.txt")]
+            reason = report.failed[0].reason
         assert "disk" in reason and "full" in reason, reason
         assert str(disk.root) not in reason, reason
         assert agreeing_sources(service) == {"icpa.txt"}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,9 @@ from api.conftest import TOKEN, client_for
 from conftest import EUROPRIS_TEXT, ICPA_TEXT
 from practicegraph import cli
 from practicegraph.config import Settings
+from practicegraph.errors import QueryError, StoreError
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import PracticeGraphService
+from practicegraph.service import IngestFailure, PracticeGraphService
 
 MAX_TEXT_CHARS = 20_000  # the batch's limit, so that "too long" stays small here
 
@@ -71,7 +71,7 @@ def _hostile_folder(folder: Path) -> tuple[set[str], dict[str, str]]:
 
 @pytest.fixture
 def batch_settings(settings: Settings) -> Settings:
-    return replace(settings, max_text_chars=MAX_TEXT_CHARS)
+    return settings.with_(max_text_chars=MAX_TEXT_CHARS)
 
 
 def test_every_good_file_is_stored_and_every_bad_one_reported(
@@ -81,7 +81,7 @@ def test_every_good_file_is_stored_and_every_bad_one_reported(
     with PracticeGraphService(batch_settings, extractor=extractor) as service:
         report = service.ingest([tmp_path / "docs"])
         assert set(report.added) == good
-        failed = {Path(path).name: reason for path, reason in report.failed}
+        failed = {Path(failure.path).name: failure.reason for failure in report.failed}
         assert set(failed) == set(bad)
         for name, reason in bad.items():
             assert reason in failed[name], (name, failed[name])
@@ -138,7 +138,43 @@ def test_a_document_the_extractor_chokes_on_fails_alone(
         report = service.ingest(paths)
         assert sorted(report.added) == ["a.txt", "b.txt"]
         assert report.failed == [
-            (str(paths[1]), "extraction failed (RecursionError: maximum recursion depth exceeded)")
+            IngestFailure(
+                str(paths[1]),
+                "extraction failed (RecursionError: maximum recursion depth exceeded)",
+                None,  # the extractor reports a reason, not an error
+            )
+        ]
+        _agree(service)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [QueryError("the server answered 400: update too large"), StoreError("server unreachable")],
+    ids=["query-error", "store-error"],
+)
+def test_a_document_the_store_refuses_fails_alone(
+    settings: Settings,
+    extractor: Extractor,
+    write_doc: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    refusal: Exception,
+) -> None:
+    """A refused write (a SPARQL server answers 4xx or 5xx with a QueryError) is the
+    store's answer about one document, reported as such, not taken for a bug."""
+    paths = [write_doc("a.txt"), write_doc("refused.txt", EUROPRIS_TEXT)]
+    with PracticeGraphService(settings, extractor=extractor) as service:
+        real = service.store.replace_graph
+
+        def replace_graph(graph: object, *args: object, **kwargs: object) -> None:
+            if str(graph).endswith("/refused.txt"):
+                raise refusal
+            real(graph, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(service.store, "replace_graph", replace_graph)
+        report = service.ingest(paths)
+        assert report.added == ["a.txt"]
+        assert report.failed == [
+            IngestFailure(str(paths[1]), f"not stored: {refusal}", type(refusal))
         ]
         _agree(service)
 
@@ -218,7 +254,7 @@ def test_http_upload_of_a_hostile_document(
     status: int,
     reason: str | None,
 ) -> None:
-    with client_for(replace(settings, token=TOKEN), extractor) as client:
+    with client_for(settings.with_(token=TOKEN), extractor) as client:
         response = client.post(
             "/documents",
             files={"file": (name, data)},

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gzip
 import subprocess
-from dataclasses import replace
 from pathlib import Path
+from typing import IO, cast
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_a_data_directory_moves_onto_oxigraph_server_without_losing_anything(
         PracticeGraphService(corpus_settings, extractor=extractor) as before,
         gzip.open(dump, "wb") as handle,
     ):
-        before.export(handle, "nquads")
+        before.export(cast(IO[bytes], handle), "nquads")
         stats_before = before.stats()
         hits_before = before.search(SearchRequest(query="probation")).total
     server_dir = tmp_path / "server"
@@ -45,8 +45,8 @@ def test_a_data_directory_moves_onto_oxigraph_server_without_losing_anything(
     )
     assert loaded.returncode == 0, loaded.stderr
     with sparql_servers.start_oxigraph(server_dir) as running:
-        moved = replace(
-            server_settings(running.server, tmp_path / "moved"), token=corpus_settings.token
+        moved = server_settings(running.server, tmp_path / "moved").with_(
+            token=corpus_settings.token
         )
         with PracticeGraphService(moved, extractor=extractor) as after:
             after.reindex()
@@ -54,6 +54,6 @@ def test_a_data_directory_moves_onto_oxigraph_server_without_losing_anything(
             assert after.search(SearchRequest(query="probation")).total == hits_before
             exported = tmp_path / "again.nq.gz"
             with gzip.open(exported, "wb") as handle:
-                after.export(handle, "nquads")
+                after.export(cast(IO[bytes], handle), "nquads")
     with gzip.open(dump) as first, gzip.open(exported) as second:
         assert first.read() == second.read(), "the export is the same, byte for byte"

@@ -154,7 +154,7 @@ def test_theme_concept(themes: Graph, theme_id: str) -> None:
     assert notation.language is None
     pref = list(themes.objects(c, SKOS.prefLabel))
     assert len(pref) == 1
-    assert pref[0].language == "en"  # type: ignore[union-attr]
+    assert isinstance(pref[0], Literal) and pref[0].language == "en"
     scope = themes.value(c, SKOS.scopeNote)
     assert isinstance(scope, Literal)
     assert scope.language == "en"

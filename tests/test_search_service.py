@@ -123,14 +123,12 @@ def test_switching_engines_fills_the_new_index_from_the_store(
 ) -> None:
     """Each engine keeps its own index; the first writable open with the other engine
     fills it from the store. A read-only open cannot, and says what to do."""
-    from dataclasses import replace
-
     path = write_doc("swap.txt", "The probation service trained volunteer mentors in Cork.\n")
-    whoosh = replace(settings, search_engine="whoosh")
+    whoosh = settings.with_(search_engine="whoosh")
     with PracticeGraphService(whoosh, extractor=extractor) as service:
         service.ingest([path])
         assert sources(service, "mentors") == ["swap.txt"]
-    tantivy = replace(settings, search_engine="tantivy")
+    tantivy = settings.with_(search_engine="tantivy")
     with PracticeGraphService(tantivy, read_only=True, extractor=extractor) as service:
         assert sources(service, "mentors") == []
     assert "practicegraph reindex" in caplog.text

@@ -21,6 +21,12 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from conftest import CORPUS, CORPUS_NAMES, EUROPRIS_TEXT, ICPA_TEXT, quiet_rdflib
 from practicegraph.config import Settings
+from practicegraph.errors import (
+    DecodeError,
+    EmptyDocumentError,
+    MissingFileError,
+    UnsupportedFormatError,
+)
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.service import PracticeGraphService
 from practicegraph.vocab import sparql_prefixes
@@ -357,13 +363,22 @@ def test_bad_files_are_reported_and_the_rest_of_the_batch_is_stored(
     }
     report = service.ingest([good[0], *bad.values(), good[1]])
     assert sorted(report.added) == ["good1.txt", "good2.md"]
-    failed = dict(report.failed)
+    failed = {failure.path: failure for failure in report.failed}
     assert sorted(Path(p).name for p in failed) == sorted(bad)
     for path in bad.values():
-        assert failed[str(path)].strip(), path
-    assert "no such file" in failed[str(bad["missing.txt"])]
-    assert "PDF" in failed[str(bad["broken.pdf"])]
-    assert "empty" in failed[str(bad["empty.txt"])]
+        assert failed[str(path)].reason.strip(), path
+    assert "no such file" in failed[str(bad["missing.txt"])].reason
+    assert "PDF" in failed[str(bad["broken.pdf"])].reason
+    assert "empty" in failed[str(bad["empty.txt"])].reason
+    # the kind of error is kept, so callers need not read the file again to learn it
+    assert {name: failed[str(path)].error for name, path in bad.items()} == {
+        "binary.bin": UnsupportedFormatError,
+        "undecodable.txt": DecodeError,
+        "empty.txt": EmptyDocumentError,
+        "blank.md": EmptyDocumentError,
+        "broken.pdf": UnsupportedFormatError,
+        "missing.txt": MissingFileError,
+    }
     assert sorted(doc_graph_sizes(service)) == ["good1.txt", "good2.md"]
     for name in bad:
         graph = service.iris.document_graph(name)

@@ -13,7 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import OTHER_BASE
+from practicegraph.config import Settings
 from practicegraph.errors import InvalidDumpError, UnknownSourceError
+from practicegraph.nlp.extractor import Extractor
 from practicegraph.search import SearchRequest
 from practicegraph.service import PracticeGraphService
 from practicegraph.vocab import sparql_prefixes
@@ -42,7 +44,7 @@ CONTRACT_QUERIES = {
 }
 
 
-def answers(service: PracticeGraphService, query: str) -> set[tuple[str, ...]]:
+def answers(service: PracticeGraphService, query: str) -> set[tuple[tuple[str, str], ...]]:
     rows = service.store.select(sparql_prefixes() + query)
     return {tuple(sorted((k, v.value) for k, v in row.items())) for row in rows}
 
@@ -207,9 +209,9 @@ def test_rollback_without_an_earlier_import_is_a_clear_error(
 
 
 def test_graphs_left_by_a_crash_before_the_switch_are_dropped_on_open(
-    other_settings,
-    extractor,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    other_settings: Settings,
+    extractor: Extractor,
+    tmp_path: Path,
 ) -> None:
     with PracticeGraphService(other_settings, extractor=extractor) as svc:
         svc.sources.import_dump(_dump(tmp_path, "v1.nq", ["A", "B"]), "cep")
@@ -232,8 +234,8 @@ def test_graphs_left_by_a_crash_before_the_switch_are_dropped_on_open(
 
 
 def test_uploads_and_staging_left_by_a_killed_import_are_removed_on_open(
-    other_settings,
-    extractor,  # type: ignore[no-untyped-def]
+    other_settings: Settings,
+    extractor: Extractor,
 ) -> None:
     """A server killed mid-import (out of memory, say) runs no ``finally``: the dump it
     was sent and the staging store stay on disk until the next start clears them."""
@@ -335,7 +337,7 @@ def test_the_same_country_and_organisation_from_two_sources_are_linked_not_merge
         f"SELECT ?a ?b WHERE {{ GRAPH <{other_service.iris.links_graph}> {{ ?a owl:sameAs ?b }} }}",
     )
     assert (("a", A_BASE + "country/LV"), ("b", OTHER_BASE + "country/LV")) in links
-    icpa = {
+    icpa: set[str] = {
         dict(pair)["a"] for pair in links if dict(pair)["b"] == OTHER_BASE + "organisation/icpa"
     }
     assert icpa == {A_BASE + "organisation/icpa"}, links
@@ -409,9 +411,9 @@ def test_every_syntax_exports_deterministically(
 
 
 def test_an_import_survives_reopening_and_reindexing(
-    other_settings,
-    extractor,
-    corpus_dump: Path,  # type: ignore[no-untyped-def]
+    other_settings: Settings,
+    extractor: Extractor,
+    corpus_dump: Path,
 ) -> None:
     with PracticeGraphService(other_settings, extractor=extractor) as svc:
         svc.sources.import_dump(corpus_dump, "alpha")

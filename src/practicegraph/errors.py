@@ -12,15 +12,22 @@ anything else as a bug::
     │   ├── DecodeError            bytes that are not text in any supported encoding
     │   ├── EmptyDocumentError     no usable text after cleaning
     │   └── DocumentLimitError     past a limit: text length, HTML nesting
-    ├── StoreError             the store refused an operation
-    │   ├── QueryError             a SPARQL query does not parse or cannot run
+    ├── QueryError             a SPARQL query or update does not parse or cannot run
+    ├── StoreError             the store (or a SPARQL server) refused an operation
     │   └── StorageFullError       the disk is full: the write was not made
     ├── SearchQueryError       a keyword search is past its length limits
     ├── ValidationError        data does not conform to the SHACL shapes
-    └── DumpError              an imported dump is refused (says file, line, column)
-        ├── InvalidDumpError       it fails validation; ``report`` lists each violation
-        ├── DumpTooLargeError      past max_import_bytes or max_import_triples
-        └── UnknownSourceError     no imported source of that name
+    ├── DumpError              an imported dump is refused (says file, line, column)
+    │   ├── InvalidDumpError       it fails validation; ``report`` lists each violation
+    │   ├── DumpTooLargeError      past max_import_bytes or max_import_triples
+    │   └── UnknownSourceError     no imported source of that name
+    ├── CanonicalizationError  RDFC-1.0 cannot label a dataset's blank nodes in time
+    └── BackupError            a backup file cannot be restored (says which member)
+        └── RestoreConflictError   the target instance is not empty, or has another base IRI
+
+QueryError and StoreError are siblings: a query that does not parse is the
+sender's to fix (HTTP 400), a store that cannot be reached or written is the
+operator's (HTTP 503). Code that handles both names both.
 """
 
 from __future__ import annotations
@@ -67,12 +74,15 @@ class DocumentLimitError(IngestError):
     """The file is past a limit (text length, HTML nesting); the message names it."""
 
 
+class QueryError(PracticeGraphError):
+    """A SPARQL query or update does not parse or fails while running.
+
+    Not a :class:`StoreError`: it is about the text sent, not the store's health.
+    """
+
+
 class StoreError(PracticeGraphError):
     """The store refused an operation."""
-
-
-class QueryError(StoreError):
-    """A SPARQL query or update does not parse or fails while running."""
 
 
 class StorageFullError(StoreError):
@@ -170,3 +180,37 @@ def mentions_disk_full(exc: BaseException) -> bool:
         return True
     text = str(exc).lower()
     return any(words in text for words in (*_FULL_WORDS, "os error 28", "os error 122"))
+
+
+class BackupError(PracticeGraphError):
+    """A backup file cannot be restored: damaged, incomplete or not a backup."""
+
+    def __init__(self, reason: str, filename: str, member: str | None = None) -> None:
+        self.reason = reason
+        self.filename = filename
+        self.member = member
+        where = filename + (f", member {member}" if member else "")
+        super().__init__(f"{where}: {reason}")
+
+    def detail(self) -> dict[str, Any]:
+        return {"file": self.filename, "member": self.member}
+
+
+class RestoreConflictError(BackupError):
+    """The backup is sound, but this instance cannot take it (it is not empty, or it
+    mints IRIs under another base); nothing was written."""
+
+
+class CanonicalizationError(PracticeGraphError):
+    """RDFC-1.0 could not label the blank nodes within ``max_canonical_seconds``: many
+    blank nodes that nothing tells apart make it exponential."""
+
+    def __init__(self, seconds: float, blank_statements: int) -> None:
+        self.seconds = seconds
+        self.blank_statements = blank_statements
+        super().__init__(
+            f"RDFC-1.0 canonicalisation of {blank_statements} statements with blank nodes "
+            f"did not finish within {seconds:g} s (setting max_canonical_seconds): blank "
+            "nodes that nothing tells apart (a clique, say) make it exponential; give them "
+            "IRIs or distinguishing statements"
+        )

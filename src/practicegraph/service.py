@@ -25,6 +25,7 @@ from practicegraph import __version__
 from practicegraph.config import Settings, ontology_dir
 from practicegraph.errors import (
     IngestError,
+    QueryError,
     SearchQueryError,
     StorageFullError,
     StoreError,
@@ -33,6 +34,7 @@ from practicegraph.errors import (
 from practicegraph.graph.builder import GraphBuilder
 from practicegraph.graph.factory import open_store
 from practicegraph.graph.iris import IriMinter
+from practicegraph.graph.sparql_syntax import run_written
 from practicegraph.graph.store import RDF_FORMATS, GraphStore, QueryAnswer, compact_or_flush
 from practicegraph.ingest import SourceDocument, iter_input_files, read_document
 from practicegraph.nlp.extractor import ExtractionFailure, ExtractionInput, Extractor
@@ -83,12 +85,33 @@ class IndexSync:
         return bool(self.reindexed or self.removed)
 
 
+@dataclass(frozen=True)
+class IngestFailure:
+    """A file the batch skipped: which, why, and the kind of error that stopped it.
+
+    ``error`` is that error's class, so callers tell the kinds apart without
+    parsing ``reason`` (or the file) again: an :class:`IngestError` subclass when
+    the file cannot be read, :class:`StoreError` or :class:`QueryError` when its
+    graph cannot be stored, another class for a bug met while building the
+    graph, and None when spaCy or the extractor failed on it (the extractor
+    reports a reason, not an error).
+    """
+
+    path: str
+    reason: str
+    error: type[Exception] | None
+
+    def __iter__(self) -> Iterator[str]:
+        """``path, reason = failure``, as when failures were pairs: cli.py unpacks them."""
+        return iter((self.path, self.reason))
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    failed: list[IngestFailure] = field(default_factory=list)
     words: int = 0
 
     @property
@@ -181,10 +204,10 @@ class PracticeGraphService:
             pending = sorted(self._unindexed)
             self.index_repair = self.sync_index()
             stored = self.stored_hashes()
-            redo = [source for source in pending if source in stored]
+            redo = [name for name in pending if name in stored]
             for start in range(0, len(redo), INDEX_BATCH):
                 batch = redo[start : start + INDEX_BATCH]
-                self.index.replace({source: self._records(source) for source in batch})
+                self.index.replace({name: self._records(name) for name in batch})
             self._unindexed.clear()
             self.index.stale = False
 
@@ -229,7 +252,7 @@ class PracticeGraphService:
         return f'FILTER(STRSTARTS(STR({var}), "{prefix}") && !STRSTARTS(STR({var}), "{prefix}_"))'
 
     def stored_hashes(self) -> dict[str, str]:
-        """source name -> content hash of every document ingested here."""
+        """File name (``dcterms:source``) -> content hash of every document ingested here."""
         rows = self.store.select(
             sparql_prefixes()
             + f"""
@@ -250,7 +273,7 @@ class PracticeGraphService:
 
         Each file succeeds or fails on its own: one that cannot be read, parsed,
         extracted or stored is put in ``report.failed`` with its reason and the
-        others go on. What was stored is indexed even when the batch is cut
+        kind of error, and the others go on. What was stored is indexed even when the batch is cut
         short, so the store and the keyword index agree when this returns. A full
         disk is not one file's fault: it stops the batch (StorageFullError) after
         what was stored is indexed.
@@ -273,16 +296,14 @@ class PracticeGraphService:
                     max_chars=self.settings.max_text_chars,
                 )
             except IngestError as exc:
-                report.failed.append((str(exc.path), exc.reason))
+                report.failed.append(IngestFailure(str(exc.path), exc.reason, type(exc)))
                 continue
             if document.source_name in seen:
-                report.failed.append(
-                    (
-                        str(path),
-                        f"same file name as {seen[document.source_name]}; "
-                        "a document's identity is its file name",
-                    )
+                reason = (
+                    f"same file name as {seen[document.source_name]}; "
+                    "a document's identity is its file name"
                 )
+                report.failed.append(IngestFailure(str(path), reason, IngestError))
                 continue
             seen[document.source_name] = path
             if not force and stored.get(document.source_name) == document.content_hash:
@@ -301,7 +322,7 @@ class PracticeGraphService:
         try:
             for done, (document, result) in enumerate(zip(pending, results, strict=True), 1):
                 if isinstance(result, ExtractionFailure):
-                    report.failed.append((str(document.path), result.reason))
+                    report.failed.append(IngestFailure(str(document.path), result.reason, None))
                 else:
                     try:
                         graph = self.builder.build(document, result, run_iri)
@@ -315,12 +336,13 @@ class PracticeGraphService:
                             )
                     except StorageFullError:
                         raise  # every later document would meet it too
-                    except StoreError as exc:
-                        report.failed.append((str(document.path), f"not stored: {exc}"))
+                    except (StoreError, QueryError) as exc:  # a SPARQL server answered 4xx or 5xx
+                        reason = f"not stored: {exc}"
+                        report.failed.append(IngestFailure(str(document.path), reason, type(exc)))
                     except Exception as exc:  # a bug met by one document: report it, go on
                         logger.warning("no graph for %s: %r", document.path, exc)
                         reason = f"not stored: no graph could be built ({type(exc).__name__})"
-                        report.failed.append((str(document.path), reason))
+                        report.failed.append(IngestFailure(str(document.path), reason, type(exc)))
                     else:
                         target = report.replaced if document.source_name in stored else report.added
                         target.append(document.source_name)
@@ -396,12 +418,12 @@ class PracticeGraphService:
         g.add((run, PG.modelVersion, Literal(model_version)))
         return run, g
 
-    def remove(self, source_names: Iterable[str]) -> tuple[list[str], list[str]]:
+    def remove(self, file_names: Iterable[str]) -> tuple[list[str], list[str]]:
         """Remove documents by file name; returns (removed, not found)."""
         removed: list[str] = []
         missing: list[str] = []
         self.resync()
-        for name in source_names:
+        for name in file_names:
             graph = self.iris.document_graph(Path(name).name)
             (removed if self.store.drop_graph(graph) else missing).append(name)
         if removed:
@@ -423,7 +445,7 @@ class PracticeGraphService:
             self.index.delete(orphans)
         for start in range(0, len(stale), INDEX_BATCH):
             batch = stale[start : start + INDEX_BATCH]
-            self.index.replace({source: self._records(source) for source in batch})
+            self.index.replace({name: self._records(name) for name in batch})
         if len(stale) > INDEX_BATCH:
             self.index.optimize()
         sync = IndexSync(reindexed=stale, removed=orphans)
@@ -477,7 +499,7 @@ class PracticeGraphService:
         graph) and removes the entries of documents no longer in the store.
         """
         stored = self.stored_hashes()
-        by_graph = {str(self.iris.document_graph(source)): source for source in stored}
+        by_graph = {str(self.iris.document_graph(name)): name for name in stored}
         if graphs is None:
             targets = sorted(stored)
         else:
@@ -489,7 +511,7 @@ class PracticeGraphService:
                 self.index.delete(orphans)
             for start in range(0, len(targets), INDEX_BATCH):
                 batch = targets[start : start + INDEX_BATCH]
-                self.index.replace({source: self._records(source) for source in batch})
+                self.index.replace({name: self._records(name) for name in batch})
         except StorageFullError:
             # The store has the write; its index entries follow once there is room.
             self._unindexed.update(targets)
@@ -497,8 +519,8 @@ class PracticeGraphService:
             raise
         return IndexSync(reindexed=targets, removed=orphans)
 
-    def _records(self, source: str) -> list[IndexRecord]:
-        graph = self.store.named_graph(self.iris.document_graph(source))
+    def _records(self, file_name: str) -> list[IndexRecord]:
+        graph = self.store.named_graph(self.iris.document_graph(file_name))
         return records_from_graph(graph, self.vocabulary.theme_labels)
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -550,14 +572,17 @@ class PracticeGraphService:
             return
         try:
             self.resync()
-        except StoreError as exc:
+        except (StoreError, QueryError) as exc:  # a SPARQL server may answer 4xx or 5xx
             logger.info("the keyword index is still behind the store: %s", exc)
         finally:
             self.write_lock.release()
 
     # -- reading ---------------------------------------------------------------------
     def query(self, sparql: str) -> QueryAnswer:
-        return self.store.query(sparql)
+        """A query as a person wrote it: the predefined prefixes (README: "Predefined
+        prefixes") need no declaration, and a parser error is one line naming the
+        position in ``sparql`` and the problem."""
+        return run_written(self.store.query, sparql)
 
     def stats(self) -> dict[str, int]:
         counts = {"triples": self.store.quad_count()}
@@ -571,18 +596,6 @@ class PracticeGraphService:
         counts["indexed documents"] = indexed["document"]
         counts["indexed practices"] = indexed["practice"]
         return counts
-
-    def documents(self) -> Iterator[dict[str, str]]:
-        rows = self.store.select(
-            sparql_prefixes()
-            + f"""
-            SELECT ?doc ?src ?name WHERE {{
-              GRAPH ?g {{ ?doc dcterms:source ?src ; schema:name ?name }}
-              {self.local_graphs_filter()} }}
-            ORDER BY ?src"""
-        )
-        for row in rows:
-            yield {key: term.value for key, term in row.items()}
 
     def export(self, output: IO[bytes], fmt: str) -> None:
         """The whole dataset, deterministically (see exchange.canonical)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,7 @@ TOKEN = "test-token-3f9a"
 @pytest.fixture
 def api_settings(corpus_settings: Settings) -> Settings:
     """Settings of a data directory already holding corpus/, with a write token."""
-    return replace(corpus_settings, token=TOKEN)
+    return corpus_settings.with_(token=TOKEN)
 
 
 @contextlib.contextmanager

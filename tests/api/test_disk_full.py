@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +47,8 @@ def disk(tmp_path: Path) -> Iterator[SmallDisk]:
 @pytest.fixture
 def settings(disk: SmallDisk, tmp_path: Path, extractor: Extractor) -> Settings:
     """A data directory on the small disk, holding one document."""
-    settings = replace(
-        Settings.from_env(environ={}, data_dir=disk.root / "data"), token=TOKEN, query_workers=1
+    settings = Settings.from_env(environ={}, data_dir=disk.root / "data").with_(
+        token=TOKEN, query_workers=1
     )
     source = tmp_path / "icpa.txt"
     source.write_text(ICPA_TEXT)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -155,7 +155,7 @@ def test_writes_without_a_token_are_refused_in_the_envelope(client: TestClient) 
 
 @pytest.fixture
 def tiny_body_client(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
-    with client_for(replace(api_settings, max_body_bytes=64), extractor) as test_client:
+    with client_for(api_settings.with_(max_body_bytes=64), extractor) as test_client:
         yield test_client
 
 

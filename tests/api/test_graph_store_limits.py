@@ -4,7 +4,6 @@ screened before parsing, and what the parser produces counts against max_body_by
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,13 +19,13 @@ from practicegraph.nlp.extractor import Extractor
 G = "http://example.org/graphs/entities"
 XML = {"Content-Type": "application/rdf+xml"}
 #: The body limit these tests meet: the default, which the app's settings keep.
-LIMIT = Settings.max_body_bytes
+LIMIT = Settings.model_fields["max_body_bytes"].default
 
 
 @pytest.fixture
 def client(other_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
     """An empty instance with a write token (no corpus needed here)."""
-    with client_for(replace(other_settings, token=TOKEN), extractor) as test_client:
+    with client_for(other_settings.with_(token=TOKEN), extractor) as test_client:
         yield test_client
 
 

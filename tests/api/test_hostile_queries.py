@@ -10,7 +10,6 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -146,7 +145,7 @@ def test_the_service_description_checks_the_parameters_it_is_given(client: TestC
 @pytest.fixture
 def one_worker(api_settings: Settings) -> Iterator[str]:
     """A live server with one query worker and a short wait for it."""
-    settings = replace(api_settings, query_workers=1, query_queue_timeout=0.5, query_cache_bytes=0)
+    settings = api_settings.with_(query_workers=1, query_queue_timeout=0.5, query_cache_bytes=0)
     with live_server(settings) as server:
         yield server.url
 

@@ -6,7 +6,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -47,8 +46,7 @@ def _live_with_triples(settings: Settings) -> Iterator[tuple[LiveServer, httpx.C
 @pytest.fixture
 def limited(api_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
     """The app with small limits: 5 rows, 4 KB bodies, one allow-listed SERVICE endpoint."""
-    settings = replace(
-        api_settings,
+    settings = api_settings.with_(
         max_rows=5,
         max_body_bytes=4096,
         query_timeout=5.0,
@@ -72,17 +70,16 @@ def test_a_slow_query_is_stopped_and_its_worker_replaced(client: TestClient) -> 
     assert response.status_code == 503
     error = response.json()["error"]
     assert "time limit of 1 s" in error["message"] and error["detail"]["timeout"] == 1.0
-    assert 0.9 < elapsed < 3
+    assert elapsed >= 0.9  # it ran to its limit (a busy machine only makes this longer)
     if isinstance(runner, ServerQueryRunner):
         assert runner.in_flight == 0  # the request to the server was abandoned
     else:
         after = set(runner.worker_pids())
         assert len(after) == 2 and len(before - after) == 1  # the busy one was killed
-    started = time.monotonic()
     ok = client.get(
         "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://e/p> ?o }"}
     )
-    assert ok.status_code == 200 and time.monotonic() - started < 1.0
+    assert ok.status_code == 200
     assert ok.json()["results"]["bindings"][0]["n"]["value"] == "3000"
 
 
@@ -149,40 +146,44 @@ def test_service_is_refused_unless_allow_listed(limited: TestClient) -> None:
     assert called.json()["error"]["message"].startswith("the query calls SERVICE")
 
 
+#: How long the slow query's client waits before it gives up (and the server stops
+#: the query): searches stalled behind the query would end only after its time limit.
+GIVE_UP = 10.0
+
+
 @pytest.mark.slow
 def test_a_slow_query_does_not_stall_search(corpus_settings: Settings) -> None:
-    with _live_with_triples(replace(corpus_settings, token=TOKEN)) as (server, http):
-        slow_status: list[int] = []
+    """Searches and a quick query are answered while a slow query runs: before its
+    client gives up, where a stalled search would wait for the query's time limit."""
+    settings = corpus_settings.with_(token=TOKEN, max_query_timeout=60.0)
+    with _live_with_triples(settings) as (server, http):
+        gave_up = threading.Event()
 
         def slow() -> None:
-            with httpx.Client(base_url=server.url, timeout=30) as other:
-                response = other.get("/sparql", params={"query": SLOW, "timeout": "4"})
-                slow_status.append(response.status_code)
+            with httpx.Client(base_url=server.url, timeout=GIVE_UP) as other:
+                try:
+                    other.get("/sparql", params={"query": SLOW, "timeout": "50"}, headers=AUTH)
+                except httpx.ReadTimeout:
+                    gave_up.set()
 
         thread = threading.Thread(target=slow)
         thread.start()
         time.sleep(0.5)  # the query is running in a worker now
-        timings = []
         for _ in range(5):
-            started = time.monotonic()
-            response = http.get("/search", params={"q": "probation"})
-            timings.append(time.monotonic() - started)
-            assert response.status_code == 200
-        assert thread.is_alive(), "the slow query should still be running"
-        assert max(timings) < 1.0, timings
+            assert http.get("/search", params={"q": "probation"}).status_code == 200
+            assert thread.is_alive(), "a search waited for the slow query"
         # A second, quick SPARQL query meanwhile goes to the other worker.
-        started = time.monotonic()
         assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
-        assert time.monotonic() - started < 1.0
+        assert thread.is_alive(), "the quick query waited for the slow one"
         thread.join()
-        assert slow_status == [503]
+        assert gave_up.is_set(), "the slow query ended before its client gave up"
 
 
 @pytest.mark.slow
 def test_a_query_whose_client_goes_away_is_stopped(corpus_settings: Settings) -> None:
     """Closing the connection (a researcher stopping a query, a tab closed) frees the
     worker at once instead of after the query's time limit."""
-    settings = replace(corpus_settings, token=TOKEN, max_query_timeout=60.0)
+    settings = corpus_settings.with_(token=TOKEN, max_query_timeout=60.0)
     with _live_with_triples(settings) as (server, http):
         runner = server.app_state.queries  # type: ignore[attr-defined]
         before = set(runner.worker_pids())
@@ -193,7 +194,7 @@ def test_a_query_whose_client_goes_away_is_stopped(corpus_settings: Settings) ->
                 headers=AUTH,  # a time limit this long needs the token
                 timeout=0.5,
             )
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30  # only a hang waits this long
         if isinstance(runner, ServerQueryRunner):  # no workers: the request is dropped
             while runner.in_flight and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -204,6 +205,4 @@ def test_a_query_whose_client_goes_away_is_stopped(corpus_settings: Settings) ->
             replaced = before - set(runner.worker_pids())
             assert len(replaced) == 1, "the abandoned query's worker should have been replaced"
             assert len(runner.worker_pids()) == len(before)
-        started = time.monotonic()
         assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
-        assert time.monotonic() - started < 1.0

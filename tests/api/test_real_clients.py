@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -24,7 +23,7 @@ DOCS = f"SELECT ?doc ?name WHERE {{ ?doc a <{SCHEMA}CreativeWork> ; <{SCHEMA}nam
 
 @pytest.fixture
 def server(corpus_settings: Settings) -> Iterator[LiveServer]:
-    with live_server(replace(corpus_settings, token=TOKEN)) as live:
+    with live_server(corpus_settings.with_(token=TOKEN)) as live:
         yield live
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -79,7 +79,7 @@ def allowed() -> Iterator[Listener]:
 def guarded(
     api_settings: Settings, extractor: Extractor, allowed: Listener
 ) -> Iterator[TestClient]:
-    settings = replace(api_settings, service_allowlist=f"{allowed.url}/sparql")
+    settings = api_settings.with_(service_allowlist=f"{allowed.url}/sparql")
     with client_for(settings, extractor) as test_client:
         yield test_client
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
@@ -166,9 +165,8 @@ def test_unknown_iris_and_formats_answer_in_the_envelope(client: TestClient) -> 
 
 @pytest.fixture
 def other_base_client(tmp_path: Path, extractor: Extractor) -> Iterator[TestClient]:
-    settings = replace(
-        Settings.from_env(environ={}, data_dir=tmp_path / "other"),
-        base_iri="https://data.example.org/kg/",
+    settings = Settings.from_env(environ={}, data_dir=tmp_path / "other").with_(
+        base_iri="https://data.example.org/kg/"
     )
     doc = tmp_path / "icpa.txt"
     doc.write_text(ICPA_TEXT, encoding="utf-8")

@@ -159,7 +159,7 @@ def test_volatile_queries_are_run_every_time(client: TestClient) -> None:
 
 
 def test_the_cache_can_be_turned_off(api_settings: Settings, extractor: Extractor) -> None:
-    with client_for(replace(api_settings, query_cache_bytes=0), extractor) as client:
+    with client_for(api_settings.with_(query_cache_bytes=0), extractor) as client:
         assert count(client) == 0
         assert count(client) == 0
         cache: ResultCache = client.app.state.results  # type: ignore[attr-defined]

@@ -53,6 +53,7 @@ BEYOND_THE_SCHEMA: list[tuple[str, str | None, list[str], str]] = [
     ("/graph-store/{path}", None, ["400"], "the decoded URL must be an IRI; RDF syntax"),
     ("/documents", "POST", ["400", "415", "422"], "the file's name and its content"),
     ("/sources/{name}", "PUT", ["400", "415", "422"], "the dump's syntax and validation"),
+    ("/admin/restore", "PUT", ["400"], "a tar archive that backup wrote, intact"),
 ]
 
 

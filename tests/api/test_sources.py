@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from practicegraph.nlp.extractor import Extractor
 @pytest.fixture
 def other_client(other_settings: Settings, extractor: Extractor) -> Iterator[TestClient]:
     """Another organisation's instance (its own base IRI), with a write token."""
-    with client_for(replace(other_settings, token=TOKEN), extractor) as test_client:
+    with client_for(other_settings.with_(token=TOKEN), extractor) as test_client:
         yield test_client
 
 
@@ -119,7 +118,7 @@ def test_a_body_without_a_syntax_answers_415(
 def test_a_dump_over_the_import_limit_answers_413(
     other_settings: Settings, extractor: Extractor, auth: dict[str, str]
 ) -> None:
-    settings = replace(other_settings, token=TOKEN, max_import_bytes=1000)
+    settings = other_settings.with_(token=TOKEN, max_import_bytes=1000)
     with client_for(settings, extractor) as client:
         response = client.put("/sources/cep", content=b"#" * 5000, headers=auth | NQ)
     assert response.status_code == 413
@@ -129,7 +128,7 @@ def test_a_dump_over_the_import_limit_answers_413(
 def test_a_gzip_bomb_over_http_answers_413(
     other_settings: Settings, extractor: Extractor, auth: dict[str, str]
 ) -> None:
-    settings = replace(other_settings, token=TOKEN, max_import_bytes=100_000)
+    settings = other_settings.with_(token=TOKEN, max_import_bytes=100_000)
     bomb = gzip.compress(b"#" * 2_000_000)
     assert len(bomb) < 100_000
     with client_for(settings, extractor) as client:
@@ -148,7 +147,7 @@ def _uploads(settings: Settings) -> list[Path]:
 def test_nested_entities_over_http_answer_400_and_leave_no_upload_behind(
     other_settings: Settings, extractor: Extractor, auth: dict[str, str]
 ) -> None:
-    settings = replace(other_settings, token=TOKEN)
+    settings = other_settings.with_(token=TOKEN)
     with client_for(settings, extractor) as client:
         response = client.put("/sources/cep", content=billion_laughs(4), headers=auth | XML)
         assert response.status_code == 400
@@ -170,7 +169,7 @@ def test_nested_entities_over_http_answer_400_and_leave_no_upload_behind(
 def test_entity_expansion_past_the_import_limit_answers_413(
     other_settings: Settings, extractor: Extractor, auth: dict[str, str]
 ) -> None:
-    settings = replace(other_settings, token=TOKEN, max_import_bytes=100_000)
+    settings = other_settings.with_(token=TOKEN, max_import_bytes=100_000)
     body = document(f'<!ENTITY e "{"e" * 4000}">\n', "&e;" * 100)
     assert len(body) < 5000
     with client_for(settings, extractor) as client:

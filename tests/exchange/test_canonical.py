@@ -10,6 +10,7 @@ import pytest
 from rdflib import RDF as RDF_NS
 from rdflib import Graph, Namespace
 
+from practicegraph.errors import CanonicalizationError
 from practicegraph.exchange import canonical
 from practicegraph.exchange.canonical import canonical_lines, write_canonical
 
@@ -169,3 +170,32 @@ def test_every_syntax_holds_the_same_statements(fmt: str, rdf_format: ox.RdfForm
     if have != want:
         missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
         pytest.fail(f"{fmt}: missing {missing}, extra {extra}")
+
+
+# -- the worst case: blank nodes that nothing tells apart -------------------------------
+
+
+def clique(size: int, graph: str | None = None) -> str:
+    """N-Quads of ``size`` blank nodes each linked to every other: RDFC-1.0's worst case
+    (eight take seconds, ten take minutes)."""
+    where = f" <{graph}>" if graph else ""
+    return "".join(
+        f"_:n{i} {P} _:n{j}{where} .\n" for i in range(size) for j in range(size) if i != j
+    )
+
+
+def test_labelling_in_a_child_process_gives_the_same_lines() -> None:
+    quads = _parse(MIXED)
+    assert list(canonical_lines(quads, time_limit=60)) == list(canonical_lines(quads))
+
+
+def test_a_clique_of_blank_nodes_stops_at_the_time_limit_instead_of_hanging() -> None:
+    with pytest.raises(CanonicalizationError, match="max_canonical_seconds") as caught:
+        list(canonical_lines(_parse(clique(10)), time_limit=1))
+    assert caught.value.blank_statements == 90
+
+
+def test_an_import_check_passes_ordinary_blank_nodes_and_refuses_a_clique() -> None:
+    canonical.check_canonicalizable(_parse(MIXED), time_limit=60)
+    with pytest.raises(CanonicalizationError):
+        canonical.check_canonicalizable(_parse(clique(10)), time_limit=1)

@@ -9,15 +9,15 @@ import http.server
 import io
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from conftest import OTHER_BASE
 from exchange.rdfxml_samples import PROTEGE_OWL, billion_laughs, document, quadratic
 from practicegraph.config import Settings
-from practicegraph.errors import DumpError, DumpTooLargeError
+from practicegraph.errors import CanonicalizationError, DumpError, DumpTooLargeError
 from practicegraph.nlp.extractor import Extractor
 from practicegraph.service import PracticeGraphService
 
@@ -25,7 +25,7 @@ P = "<https://schema.org/name>"
 
 
 def _service(settings: Settings, extractor: Extractor, **limits: int) -> PracticeGraphService:
-    return PracticeGraphService(replace(settings, **limits), extractor=extractor)
+    return PracticeGraphService(settings.with_(**limits), extractor=extractor)
 
 
 def _state(service: PracticeGraphService) -> tuple[int, list[str], list[Path]]:
@@ -198,7 +198,7 @@ def test_a_failure_after_the_copy_takes_the_copied_graphs_away(
     def broken(*_args: object, **_kwargs: object) -> str:
         raise DumpError("the record cannot be written", "fine.nt")
 
-    monkeypatch.setattr(other_service.sources, "_record_update", broken)
+    monkeypatch.setattr(other_service.sources.registry, "record_update", broken)
     with pytest.raises(DumpError, match="record cannot be written"):
         other_service.sources.import_dump(path, "cep")
     assert _state(other_service) == before
@@ -344,3 +344,43 @@ def test_a_remote_jsonld_context_is_refused_and_never_fetched(
     )
     _refused(other_service, path, "remote contexts")
     assert asked == []
+
+
+# -- blank nodes RDFC-1.0 cannot label in any reasonable time ------------------------------
+
+
+def _clique(size: int) -> str:
+    """Blank nodes each linked to every other: RDFC-1.0 is exponential on them."""
+    link = "<https://schema.org/knowsAbout>"
+    return "".join(f"_:n{i} {link} _:n{j} .\n" for i in range(size) for j in range(size) if i != j)
+
+
+def test_a_dump_whose_blank_nodes_cannot_be_labelled_in_time_is_refused(
+    other_settings: Settings, extractor: Extractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "tangle.nt"
+    path.write_text(_clique(10), encoding="utf-8")
+    with PracticeGraphService(
+        other_settings.with_(max_canonical_seconds=1), extractor=extractor
+    ) as svc:
+        error = _refused(svc, path, "max_canonical_seconds")
+        assert "nothing was imported" in str(error)
+
+
+def test_an_export_of_such_blank_nodes_fails_and_frees_the_write_lock(
+    other_settings: Settings, extractor: Extractor
+) -> None:
+    """Blank nodes can also come in through SPARQL Update: the export stops at the
+    limit with an error, and writes go on afterwards."""
+    with PracticeGraphService(
+        other_settings.with_(max_canonical_seconds=1), extractor=extractor
+    ) as svc:
+        clique = [q.triple for q in ox.parse(_clique(10), ox.RdfFormat.N_TRIPLES)]
+        svc.store.write_graph("https://x.example/g", clique, replace=True)
+        with pytest.raises(CanonicalizationError, match="did not finish within 1 s"):
+            svc.sources.export(io.BytesIO(), "nquads")
+        with svc.write_lock:  # not held by the failed export
+            svc.store.update(
+                "INSERT DATA { GRAPH <https://x.example/h> "
+                "{ <https://x.example/a> <https://x.example/b> 1 } }"
+            )

@@ -17,9 +17,9 @@ PREFIXES = """@prefix schema: <https://schema.org/> .
 
 def _reconciled(turtle: str) -> dict[str, str]:
     store = OxigraphStore(None)
-    store._store.load(  # a test store, filled directly
-        (PREFIXES + turtle).encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("https://g/1")
-    )
+    graph = ox.NamedNode("https://g/1")
+    parsed = ox.parse((PREFIXES + turtle).encode(), ox.RdfFormat.TURTLE)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
     return reconcile(store, OWN).canonical
 
 

@@ -82,6 +82,23 @@ def test_the_same_store_takes_writes_again_once_space_is_freed(
     copy.close()
 
 
+def test_a_compaction_on_a_full_disk_is_reported_not_raised(
+    store: OxigraphStore, disk: SmallDisk
+) -> None:
+    """The writes before it have taken effect: a compaction that fails for want of room
+    for the rewritten files must not turn an ingest or an import into an error."""
+    for i in range(100):  # one transaction each, as an ingest writes documents
+        store.update(f"INSERT DATA {{ GRAPH <urn:g{i}> {{ <urn:s{i}> <urn:p> {i} }} }}")
+    version = store.version
+    disk.fill()
+    assert store.optimize() is False
+    assert store.version == version
+    assert store.quad_count() == 500  # reads go on: "a" and "b", and the hundred
+    disk.free()
+    insert(store, "c")  # the same store takes writes again
+    assert store.quad_count() == 700
+
+
 def test_a_snapshot_on_a_full_disk_is_refused_and_leaves_no_half_checkpoint(
     store: OxigraphStore, disk: SmallDisk
 ) -> None:

@@ -391,9 +391,17 @@ def test_iter_input_files_expands_folders_in_order(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf"} == set(
-        SUPPORTED_SUFFIXES
-    )
+    assert {
+        ".txt",
+        ".text",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".pdf",
+        ".docx",
+    } == set(SUPPORTED_SUFFIXES)
 
 
 def test_source_document_is_frozen(tmp_path: Path) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import pytest
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Span
 
 from practicegraph.config import Settings
@@ -52,7 +54,8 @@ def test_the_fine_tuned_ner_replaces_the_stock_one(nlp_extractor: Extractor) -> 
     assert nlp.pipe_names.count("ner") == 1
     assert nlp.pipe_names.index("ner") > nlp.pipe_names.index("parser")
     tuned = load_entity_model().get_pipe("ner")
-    assert nlp.get_pipe("ner").model.to_bytes() == tuned.model.to_bytes()
+    ours, theirs = cast(EntityRecognizer, nlp.get_pipe("ner")), cast(EntityRecognizer, tuned)
+    assert ours.model.to_bytes() == theirs.model.to_bytes()
 
 
 def test_it_finds_organisations_of_the_field_that_the_stock_model_misses(

@@ -11,7 +11,7 @@ import pytest
 from practicegraph.nlp.extractor import Extractor
 
 
-def _places(extractor: Extractor, text: str) -> set[tuple[str, str]]:
+def _places(extractor: Extractor, text: str) -> set[tuple[str, str | None]]:
     return {(p.name, p.country) for p in extractor(text, "Test").places}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import spacy
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 
 from practicegraph.config import Settings
 from practicegraph.errors import ConfigError
@@ -71,7 +71,9 @@ def test_every_sentence_gets_a_probability_and_the_practice_scores_higher(
     probabilities = [sentence_probability(s) for s in doc.sents]
     assert all(p is not None and 0.0 <= p <= 1.0 for p in probabilities)
     by_text = {s.text.strip(): sentence_probability(s) for s in doc.sents}
-    assert by_text[PRACTICE] > by_text[BACKGROUND]
+    practice, background = by_text[PRACTICE], by_text[BACKGROUND]
+    assert practice is not None and background is not None
+    assert practice > background
 
 
 @pytest.mark.slow
@@ -186,7 +188,7 @@ def test_the_training_tools_rebuild_a_working_classifier(tmp_path: Path) -> None
     train = list(DocBin().from_disk(data / "train.spacy").get_docs(nlp.vocab))
     dev = list(DocBin().from_disk(data / "dev.spacy").get_docs(nlp.vocab))
 
-    def positives(docs: list) -> int:
+    def positives(docs: list[Doc]) -> int:
         return sum(s.label_ == "PRACTICE" for d in docs for s in d.spans[SPANS_KEY])
 
     assert positives(train) >= 200

@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from practicegraph.search import IndexRecord, SearchRequest, WhooshIndex
+from whoosh import index as whoosh_index
+
+from practicegraph.search import IndexRecord, SearchRequest, SearchVocabulary, WhooshIndex
 from practicegraph.search.searchers import SearcherPool
 
 
-def _index(path: Path) -> WhooshIndex:
-    index = WhooshIndex(path)
+def _index(path: Path, vocabulary: SearchVocabulary | None = None) -> WhooshIndex:
+    index = WhooshIndex(path, vocabulary)
     index.replace(
         {
             "peer.txt": [
@@ -29,19 +31,28 @@ def _index(path: Path) -> WhooshIndex:
     return index
 
 
-def test_a_search_is_answered_while_another_search_holds_a_searcher(tmp_path: Path) -> None:
-    index = _index(tmp_path / "index")
-    holding, release = threading.Event(), threading.Event()
+class _StallingVocabulary(SearchVocabulary):
+    """The search vocabulary, but a search for "stall" waits until released: a slow
+    search, stopped part-way while it holds its searcher."""
 
-    def slow_reader() -> None:
-        with index._searchers.borrow():  # a search still running
-            holding.set()
-            release.wait(30)
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding, self.release = threading.Event(), threading.Event()
 
-    reader = threading.Thread(target=slow_reader)
-    reader.start()
+    def themes_named(self, query_terms: tuple[str, ...]) -> list[str]:
+        if "stall" in query_terms:
+            self.holding.set()
+            self.release.wait(30)
+        return super().themes_named(query_terms)
+
+
+def test_a_search_is_answered_while_another_search_is_running(tmp_path: Path) -> None:
+    vocabulary = _StallingVocabulary()
+    index = _index(tmp_path / "index", vocabulary)
+    slow = threading.Thread(target=index.search, args=(SearchRequest("stall"),))
+    slow.start()
     try:
-        assert holding.wait(10)
+        assert vocabulary.holding.wait(10)
         answered: list[int] = []
         other = threading.Thread(
             target=lambda: answered.append(index.search(SearchRequest("mentoring")).total)
@@ -50,29 +61,29 @@ def test_a_search_is_answered_while_another_search_holds_a_searcher(tmp_path: Pa
         other.join(20)
         assert answered == [1], "the second search waited for the first to finish"
     finally:
-        release.set()
-        reader.join()
+        vocabulary.release.set()
+        slow.join()
         index.close()
 
 
-def test_a_searcher_lent_before_a_commit_is_not_reused_after_it(tmp_path: Path) -> None:
+def test_a_search_after_a_commit_sees_it(tmp_path: Path) -> None:
+    """Idle searchers are kept between searches; one opened before a commit must not
+    answer after it (it would still find the deleted document)."""
     index = _index(tmp_path / "index")
     try:
-        with index._searchers.borrow() as first:
-            pass
+        assert index.search(SearchRequest("mentoring")).total == 1
         index.delete(["peer.txt"])
-        with index._searchers.borrow() as second:
-            assert second is not first
-            assert second.doc_count() == 0
+        assert index.search(SearchRequest("mentoring")).total == 0
     finally:
         index.close()
 
 
-def test_searchers_lent_out_when_the_index_closes_are_closed_on_return(tmp_path: Path) -> None:
-    index = _index(tmp_path / "index")
-    pool: SearcherPool = index._searchers
+def test_searchers_lent_out_when_the_pool_closes_are_closed_on_return(tmp_path: Path) -> None:
+    _index(tmp_path / "index").close()
+    ix = whoosh_index.open_dir(str(tmp_path / "index"))
+    pool = SearcherPool(ix.searcher)
     with pool.borrow() as a, pool.borrow() as b:
-        pool.close_all()  # what clear() and close() do
+        pool.close_all()  # what the index's clear() and close() do
         assert not a.is_closed and not b.is_closed  # still in use
     assert a.is_closed and b.is_closed
     with pool.borrow() as c, pool.borrow() as d:
@@ -80,4 +91,5 @@ def test_searchers_lent_out_when_the_index_closes_are_closed_on_return(tmp_path:
     assert not c.is_closed and not d.is_closed  # kept open for the next searches
     with pool.borrow() as e:
         assert e is c or e is d
-    index.close()
+    pool.close_all()
+    ix.close()

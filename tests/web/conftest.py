@@ -4,19 +4,22 @@ The in-process client (``pages``) carries most checks. The browser tests
 share one uvicorn and one headless Chromium per session (Debian's
 ``chromium``; Playwright never downloads a browser here). Without Chromium
 or Playwright they skip, saying why, unless PRACTICEGRAPH_REQUIRE_BROWSER=1
-(CI), where a missing browser is a failure.
+(CI), where a missing browser is a failure. Screenshots go to a temporary
+folder unless PRACTICEGRAPH_REFRESH_SCREENSHOTS=1 (see ``screenshot_folder``).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from bs4.element import NavigableString, PageElement, Tag
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.live import LiveServer, live_server
@@ -42,6 +45,64 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 REQUIRE_BROWSER = os.environ.get("PRACTICEGRAPH_REQUIRE_BROWSER") == "1"
+#: Set to 1 to let the browser tests overwrite the tracked docs/screenshots/.
+REFRESH_SCREENSHOTS = "PRACTICEGRAPH_REFRESH_SCREENSHOTS"
+
+
+def service_of(client: TestClient) -> PracticeGraphService:
+    """The service behind an in-process client of ``create_app``."""
+    app = client.app
+    assert isinstance(app, FastAPI), app
+    service = app.state.service
+    assert isinstance(service, PracticeGraphService), service
+    return service
+
+
+# Typed ways into a parsed page: each fails the test, saying what was missing,
+# where BeautifulSoup would hand back None (or a list for an attribute).
+
+
+def one(scope: Tag, selector: str) -> Tag:
+    """The first element under ``scope`` that matches the CSS ``selector``."""
+    found = scope.select_one(selector)
+    if found is None:
+        pytest.fail(f"nothing matches {selector!r} in <{scope.name}>")
+    return found
+
+
+def text_of(scope: Tag, selector: str) -> str:
+    """The text of ``one(scope, selector)``."""
+    return one(scope, selector).get_text()
+
+
+def as_tag(found: PageElement | None, what: str) -> Tag:
+    """``found`` (from ``find``, ``find_parent`` or ``tag.<child>``) as an element."""
+    if not isinstance(found, Tag):
+        pytest.fail(f"expected an element: {what}, found {found!r}")
+    return found
+
+
+def attr(tag: Tag, name: str, default: str | None = None) -> str:
+    """The value of a single-valued attribute; ``default`` if given and it is absent."""
+    value = tag.get(name)
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, str):
+        pytest.fail(f"<{tag.name}> has no single {name!r} attribute: {value!r}")
+    return value
+
+
+def section_of(page: Tag, element_id: str) -> Tag:
+    """The section around the element with this id (its heading)."""
+    return as_tag(one(page, f"#{element_id}").find_parent("section"), f"section of #{element_id}")
+
+
+def leading_text(tag: Tag) -> str:
+    """The text before ``tag``'s first child element, stripped (a heading without its count)."""
+    first = tag.contents[0] if tag.contents else None
+    if not isinstance(first, NavigableString):
+        pytest.fail(f"<{tag.name}> does not start with text: {first!r}")
+    return first.strip()
 
 
 @pytest.fixture
@@ -154,7 +215,15 @@ def page_at(browser: Any, live: LiveServer) -> Iterator[Any]:
     assert not refused, f"the pages' security policy blocked: {refused}"
 
 
+def screenshot_folder(environ: Mapping[str, str], temporary: Callable[[], Path]) -> Path:
+    """docs/screenshots/ when PRACTICEGRAPH_REFRESH_SCREENSHOTS=1 asks to refresh the
+    tracked pictures the README shows; else a fresh temporary folder."""
+    if environ.get(REFRESH_SCREENSHOTS) == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return temporary()
+
+
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return screenshot_folder(os.environ, lambda: tmp_path_factory.mktemp("screenshots"))

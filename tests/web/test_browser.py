@@ -2,19 +2,43 @@
 
 Search, narrow by a facet, open a practice and see its evidence highlighted
 in the document; run a SPARQL example in YASGUI and see rows; read the
-search page on a phone. Each test saves screenshots of the pages it visits
-to docs/screenshots/ (the README shows them). Any request that would leave
-the loopback is aborted and fails the test (see ``page_at``).
+search page on a phone. Each test saves screenshots of the pages it visits,
+to a temporary folder: the tracked ones in docs/screenshots/ (the README
+shows them) are overwritten only when asked, with
+
+    PRACTICEGRAPH_REFRESH_SCREENSHOTS=1 .venv/bin/pytest tests/web/test_browser.py
+
+Any request that would leave the loopback is aborted and fails the test (see
+``page_at``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from web.conftest import REFRESH_SCREENSHOTS, SCREENSHOTS, screenshot_folder
+
 PageAt = Callable[..., Any]
+
+
+def test_screenshots_leave_the_tracked_ones_alone_unless_asked(tmp_path: Path) -> None:
+    def temporary() -> Path:
+        return tmp_path
+
+    assert screenshot_folder({}, temporary) == tmp_path
+    assert screenshot_folder({REFRESH_SCREENSHOTS: "0"}, temporary) == tmp_path
+    assert screenshot_folder({REFRESH_SCREENSHOTS: "1"}, temporary) == SCREENSHOTS
+
+
+def test_a_browser_run_writes_its_screenshots_outside_the_repository(screenshots: Path) -> None:
+    if os.environ.get(REFRESH_SCREENSHOTS) == "1":
+        assert screenshots == SCREENSHOTS
+    else:
+        assert not screenshots.resolve().is_relative_to(SCREENSHOTS.parents[1])
 
 
 def test_search_filter_open_a_practice_and_see_its_evidence(
@@ -92,3 +116,54 @@ def test_the_search_page_reads_on_a_phone(page_at: PageAt, screenshots: Path) ->
     )
     assert page.locator("ol.hits > li").first.is_visible()
     page.screenshot(path=str(screenshots / "search-phone.png"))
+
+
+#: Undeclared prefixes (predefined), a typed number, a language-tagged label, long quotes.
+RESULTS_TABLE_QUERY = """SELECT ?practice ?label ?theme ?quote (STRLEN(?quote) AS ?length) WHERE {
+  ?practice a pg:Practice ; schema:name ?label ; schema:about/skos:prefLabel ?theme .
+  FILTER (LANG(?theme) = "en")
+  ?a oa:hasBody ?practice ; oa:hasTarget/oa:hasSelector ?q . ?q oa:exact ?quote .
+} ORDER BY DESC(STRLEN(?quote)) LIMIT 5"""
+
+
+def test_the_editor_at_sparql_shows_results_readably(page_at: PageAt, screenshots: Path) -> None:
+    page = page_at()
+    page.goto("/sparql")  # a browser asking for /sparql gets the editor
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    page.evaluate(
+        "q => { const tab = window.practicegraphEditor.getTab(); tab.setQuery(q); tab.query(); }",
+        RESULTS_TABLE_QUERY,
+    )
+    rows = page.locator("#yasgui .yasr table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 5
+    table = page.locator("#yasgui .yasr table.dataTable")
+    text = table.inner_text()
+    # typed and tagged values read as values, with a small note
+    assert "^^" not in text and "XMLSchema" not in text and '"@en' not in text
+    first = rows.first
+    length = first.locator("td").nth(5)
+    assert re.fullmatch(r"\d+\s*integer", length.inner_text().strip())
+    assert length.locator(".literal-note").get_attribute("title") == (
+        "http://www.w3.org/2001/XMLSchema#integer"
+    )
+    assert first.locator("td").nth(3).locator(".literal-note").inner_text() == "en"
+    # labels and quotes whole, wrapped inside the page: nothing cut, nothing past the edge
+    assert page.locator("#yasgui .ellipseTable").count() == 0
+    label = first.locator("td").nth(2)
+    assert len(label.inner_text()) > 15 and "…" not in label.inner_text()
+    assert label.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    quote = first.locator("td").nth(4)
+    assert len(quote.inner_text()) > 150
+    assert quote.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    host_right = page.evaluate("document.getElementById('yasgui').getBoundingClientRect().right")
+    assert table.evaluate("el => el.getBoundingClientRect().right") <= host_right + 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # a practice's IRI links to its page on this service, not to w3id.org
+    link = first.locator("td").nth(1).locator("a.iri")
+    assert link.get_attribute("href").startswith("/id/practice/")
+    assert link.get_attribute("title").startswith("https://w3id.org/practicegraph/id/practice/")
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "sparql-results.png"), full_page=True)
+    link.click()
+    page.wait_for_url(re.compile(r"/id/practice/"))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from practicegraph.service import PracticeGraphService
-from practicegraph.web.examples import EXAMPLES
+from practicegraph.web.examples import EXAMPLES, Example
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.slug for e in EXAMPLES])
-def test_each_example_returns_rows(corpus_service: PracticeGraphService, example: object) -> None:
-    rows = list(corpus_service.store.select(example.query))  # type: ignore[attr-defined]
-    assert rows, f"{example.slug} found nothing"  # type: ignore[attr-defined]
+def test_each_example_returns_rows(corpus_service: PracticeGraphService, example: Example) -> None:
+    rows = list(corpus_service.store.select(example.query))
+    assert rows, f"{example.slug} found nothing"
 
 
 def test_events_by_year_counts_the_corpus_events(corpus_service: PracticeGraphService) -> None:

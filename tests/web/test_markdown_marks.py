@@ -18,7 +18,7 @@ from practicegraph.web.markdown_marks import (
     without_crossings,
 )
 from practicegraph.web.marks import Span, mark
-from web.conftest import BROWSER_HEADERS
+from web.conftest import BROWSER_HEADERS, text_of
 
 # A newsletter of our own, in Markdown.
 NEWSLETTER = """# Staff Academy news
@@ -93,7 +93,7 @@ def test_a_markdown_document_page_shows_structure_not_markup(
     assert page.status_code == 200
     text = BeautifulSoup(page.text, "html.parser").select_one(".doc-text")
     assert text is not None
-    assert text.select_one(".md-h2").get_text() == "Mentoring for new officers"
+    assert text_of(text, ".md-h2") == "Mentoring for new officers"
     assert "## " not in text.get_text() and "**" not in text.get_text()
     assert "• Weekly meetings" in text.get_text()
     assert text.select("mark.m, a.m"), "mentions are still marked"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from practicegraph.api import create_app
 from practicegraph.search import Hit, SearchResponse
+from practicegraph.service import PracticeGraphService
 from practicegraph.web.search_page import SearchForm, search_page
+from web.conftest import BROWSER_HEADERS, one, text_of
 
 
 def test_parameters_are_read_leniently() -> None:
@@ -70,3 +78,29 @@ def test_every_facet_of_the_response_is_shown_even_a_new_one() -> None:
     assert page.active[0].heading == "Source" and page.active[0].label == "A.TXT"
     assert str(page.results[0].snippet) == "<mark>a</mark> &amp; b"
     assert page.results[0].document is not None and page.results[0].document.label == "a.txt"
+
+
+#: Lithuania is the country this visit is about; three others sort before it by code.
+VISIT_TEXT = (
+    "Study Visit to Vilnius\n\n"
+    "In April 2022 the Lithuanian Prison Service welcomed probation officers to Vilnius, "
+    "Lithuania, for a study visit on electronic monitoring. Guests from Austria, Belgium and "
+    "Croatia attended. The Lithuanian hosts showed how electronic monitoring supports early "
+    "release across Lithuania.\n"
+)
+
+
+def test_a_result_card_names_the_countries_a_document_is_most_about_first(
+    service: PracticeGraphService, write_doc: Callable[..., Path]
+) -> None:
+    assert service.ingest([write_doc("visit.txt", VISIT_TEXT)]).ok
+    with TestClient(
+        create_app(service.settings, service=service), headers=BROWSER_HEADERS
+    ) as client:
+        page = BeautifulSoup(client.get("/find?q=vilnius&kind=document").text, "html.parser")
+    card = page.select_one("ol.hits > li.hit-document")
+    assert card is not None and text_of(one(card, "h3"), "a") == "Study Visit to Vilnius"
+    meta = [m.strip() for m in text_of(card, "p.meta").split("·")]
+    assert meta[0] == "2022"
+    assert meta[1] == "Lithuania", meta
+    assert set(meta[2:]) <= {"Austria", "Belgium", "Croatia"} and len(meta) == 4

@@ -19,7 +19,16 @@ from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from practicegraph import __version__, web
-from practicegraph.api import documents, dumps, graph_store, resources, search, sources, sparql
+from practicegraph.api import (
+    admin,
+    documents,
+    dumps,
+    graph_store,
+    resources,
+    search,
+    sources,
+    sparql,
+)
 from practicegraph.api.errors import install_error_handlers
 from practicegraph.api.openapi import install_openapi
 from practicegraph.api.protocol import LIMIT_HEADER, TRUNCATED_HEADER
@@ -241,6 +250,7 @@ def create_app(settings: Settings, service: PracticeGraphService | None = None) 
     app.include_router(documents.router)
     app.include_router(dumps.router)
     app.include_router(sources.router)
+    app.include_router(admin.router)
     app.include_router(resources.router_for(settings))
     app.include_router(web.router)
     app.mount(web.STATIC_PATH, web.static_files(), name="static")

@@ -32,8 +32,8 @@ from practicegraph.api.errors import ApiError
 from practicegraph.api.resources import LinkedDataPaths
 from practicegraph.config import Settings
 from practicegraph.errors import IngestError, UnsupportedFormatError
-from practicegraph.ingest import SUPPORTED_SUFFIXES, read_document
-from practicegraph.service import ENTITY_CLASSES, PracticeGraphService
+from practicegraph.ingest import SUPPORTED_SUFFIXES
+from practicegraph.service import ENTITY_CLASSES, IngestFailure, PracticeGraphService
 from practicegraph.vocab import sparql_prefixes
 
 router = APIRouter(tags=["documents"])
@@ -61,15 +61,15 @@ def _literal(text: str) -> str:
 
 
 def document_info(
-    service: PracticeGraphService, settings: Settings, source: str
+    service: PracticeGraphService, settings: Settings, file_name: str
 ) -> dict[str, Any] | None:
-    """Metadata, entity counts and links of one stored document, or None."""
+    """Metadata, entity counts and links of the stored document of that file name, or None."""
     rows = list(
         service.store.select(
             sparql_prefixes()
             + f"""SELECT ?doc ?name ?media ?words ?hash ?published ?language ?url ?ingested
             WHERE {{
-              GRAPH ?docgraph {{ ?doc dcterms:source {_literal(source)} ; schema:name ?name }}
+              GRAPH ?docgraph {{ ?doc dcterms:source {_literal(file_name)} ; schema:name ?name }}
               {service.local_graphs_filter("?docgraph")}
               OPTIONAL {{ ?doc pg:mediaType ?media }}
               OPTIONAL {{ ?doc pg:wordCount ?words }}
@@ -106,7 +106,7 @@ def document_info(
     )
     words = row.get("words")
     return {
-        "source": source,
+        "source": file_name,
         "title": row["name"],
         "iri": doc,
         "media_type": row.get("media"),
@@ -118,13 +118,13 @@ def document_info(
         "ingested_at": row.get("ingested"),
         "counts": {name: counted.get(str(cls), 0) for name, cls in COUNTED.items()}
         | {"evidence": int(evidence[0]["n"].value) if evidence else 0},
-        "links": _links(settings, source, doc),
+        "links": _links(settings, file_name, doc),
     }
 
 
-def _links(settings: Settings, source: str, iri: str) -> dict[str, str | None]:
+def _links(settings: Settings, file_name: str, iri: str) -> dict[str, str | None]:
     return {
-        "self": "/documents/" + quote(source, safe=""),
+        "self": "/documents/" + quote(file_name, safe=""),
         "resource": LinkedDataPaths(settings.base_iri).local(iri),
     }
 
@@ -180,15 +180,18 @@ class UploadResult:
     body: dict[str, Any]
 
 
-def _failure(path: Path, name: str, reason: str, settings: Settings) -> ApiError:
-    """The ApiError for a failed ingest: read the file again to learn what kind of failure."""
-    try:
-        read_document(path, max_bytes=settings.max_file_bytes, max_chars=settings.max_text_chars)
-    except UnsupportedFormatError as exc:
-        return ApiError(415, f"{name}: {exc.reason}", {"file": name, "reason": exc.reason})
-    except IngestError as exc:
-        return ApiError(422, f"{name}: {exc.reason}", {"file": name, "reason": exc.reason})
-    return ApiError(503, f"{name} could not be stored: {reason}", {"file": name, "reason": reason})
+def _failure(name: str, failure: IngestFailure) -> ApiError:
+    """The ApiError for an upload the ingest skipped, by the kind of error that stopped it:
+    415 for a format it does not read, 422 for a file it cannot read, 503 for one it
+    could not store (or extract: a fault of this service, not of the file's sender)."""
+    reason = failure.reason
+    detail = {"file": name, "reason": reason}
+    error = failure.error
+    if error is not None and issubclass(error, UnsupportedFormatError):
+        return ApiError(415, f"{name}: {reason}", detail)
+    if error is not None and issubclass(error, IngestError):
+        return ApiError(422, f"{name}: {reason}", detail)
+    return ApiError(503, f"{name} could not be stored: {reason}", detail)
 
 
 def ingest_upload(
@@ -215,7 +218,7 @@ def ingest_upload(
         # file meanwhile, and other writers need not wait for that
         report = service.ingest([path])
         if report.failed:
-            raise _failure(path, name, report.failed[0][1], settings)
+            raise _failure(name, report.failed[0])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if name in report.added:

@@ -24,6 +24,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from practicegraph.errors import (
+    BackupError,
+    CanonicalizationError,
     ConfigError,
     DumpError,
     DumpTooLargeError,
@@ -31,6 +33,7 @@ from practicegraph.errors import (
     InvalidDumpError,
     PracticeGraphError,
     QueryError,
+    RestoreConflictError,
     StorageFullError,
     StoreError,
     UnknownSourceError,
@@ -70,9 +73,13 @@ def error_response(
 INSUFFICIENT_STORAGE = 507
 
 
-# Most specific first: UnsupportedFormatError is an IngestError, QueryError a StoreError.
+# Most specific first: UnsupportedFormatError is an IngestError, StorageFullError a
+# StoreError. QueryError (the sender's SPARQL) is no StoreError (the store's fault).
 _STATUS_OF: tuple[tuple[type[PracticeGraphError], int], ...] = (
     (UnknownSourceError, 404),
+    (RestoreConflictError, 409),
+    (CanonicalizationError, 500),
+    (BackupError, 400),
     (InvalidDumpError, 422),
     (DumpTooLargeError, 413),
     (DumpError, 400),
@@ -101,7 +108,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if status >= 500:
             logger.error("service error: %s", exc)
         detail = getattr(exc, "report", None) or None
-        if isinstance(exc, DumpError):
+        if isinstance(exc, DumpError | BackupError):
             detail = exc.detail() | (
                 {"validation": exc.report.to_dict()} if isinstance(exc, InvalidDumpError) else {}
             )

@@ -252,7 +252,7 @@ def _parse(
     media_type: str,
     params: dict[str, str],
     base: str,
-    max_bytes: int = Settings.max_body_bytes,
+    max_bytes: int = Settings.model_fields["max_body_bytes"].default,
 ) -> list[ox.Triple]:
     """The triples of one body, bounded by ``max_bytes`` (the max_body_bytes setting) twice:
     RDF/XML entity declarations are screened and their expansion counted before the

@@ -171,7 +171,7 @@ ANSWERS: dict[str, dict[str, Answers]] = {
             400: "No file in the field 'file', or a file name that cannot be used",
             **_TOKEN,
             413: "Larger than max_body_bytes or max_file_bytes",
-            415: "Not multipart/form-data, or not text, Markdown, HTML or PDF",
+            415: "Not multipart/form-data, or not text, Markdown, HTML, PDF or Word (.docx)",
             422: "No usable text in the file",
             503: _FULL,
         },
@@ -226,6 +226,19 @@ ANSWERS: dict[str, dict[str, Answers]] = {
     "/sources/{name}/dump": {
         "get": {200: Body("The source's data", SOURCE_DUMP_TYPES), **_SOURCE_NAMED}
     },
+    "/admin/backup": {
+        "get": {200: Body("The whole instance as one tar file", ("application/x-tar",)), **_TOKEN}
+    },
+    "/admin/restore": {
+        "put": {
+            200: Body("Restored: what was put back", JSON),
+            400: "Not a backup, or a damaged one (detail: the member); nothing was written",
+            **_TOKEN,
+            409: "This instance is not empty, or mints IRIs under another base IRI",
+            413: "Larger than max_import_bytes",
+            503: _FULL,
+        }
+    },
 }
 #: Answers of the linked-data routes, whose paths depend on the base_iri setting.
 TAG_ANSWERS: dict[str, Answers] = {"linked data": _LINKED_DATA}
@@ -243,6 +256,8 @@ WRITES = {
     ("/sources/{name}", "put"),
     ("/sources/{name}", "delete"),
     ("/sources/{name}/rollback", "post"),
+    ("/admin/backup", "get"),
+    ("/admin/restore", "put"),
 }
 
 # -- what the hand-read routes take ---------------------------------------------------------

@@ -47,6 +47,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from practicegraph import vocab
 from practicegraph.api.conneg import choose, format_names
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
@@ -63,7 +64,7 @@ KINDS = ("document", "organisation", "country", "place", "event", "practice", "g
 LINK_LIMIT = 1000
 
 HTML = "text/html"
-OA = "http://www.w3.org/ns/oa#"
+OA = str(vocab.OA)
 RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/ld+json": ox.RdfFormat.JSON_LD,

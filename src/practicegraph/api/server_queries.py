@@ -67,7 +67,7 @@ from practicegraph.graph.sparql_answers import (
     query_form,
     read_capped,
 )
-from practicegraph.graph.sparql_store import server_auth
+from practicegraph.graph.sparql_client import server_auth
 from practicegraph.graph.store import GraphStore
 
 logger = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parse
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
-from practicegraph.api import sparql_text
+from practicegraph.graph import sparql_syntax
 
 #: Deepest nesting of ``{ ( [`` brackets a request may have (oxigraph's stack
 #: overflowed at 3,000 nested groups; 1,000 ran, so this keeps a wide margin).
@@ -142,7 +142,7 @@ def _shape(text: str, *, iris: bool) -> tuple[int, int, int]:
     """(deepest bracket nesting, graph-pattern operators, expression operators)."""
     depth = deepest = 0
     pattern_ops = expression_ops = 0
-    for tok in sparql_text.tokens(text, iris=iris):
+    for tok in sparql_syntax.tokens(text, iris=iris):
         if tok.kind == "punct":
             if tok.text in "{([":
                 depth += 1

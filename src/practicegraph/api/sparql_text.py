@@ -3,7 +3,8 @@
 pyoxigraph parses SPARQL but does not expose the parsed algebra to Python, so
 the few questions the endpoint must answer before execution are answered by a
 small lexer that knows SPARQL's token classes (IRIs, prefixed names, strings,
-comments, variables, punctuation) without parsing the grammar. It is not a
+comments, variables, punctuation) without parsing the grammar
+(:func:`practicegraph.graph.sparql_syntax.tokens`). It is not a
 security boundary: which addresses a request reaches is decided by a real
 parser in :mod:`practicegraph.api.sparql_guard`. The lexer answers:
 
@@ -21,55 +22,10 @@ afterwards and its message is what a user sees for a syntax error.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?
-              :(?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*[\w\-:%\u00B7\u00C0-\uFFFF])?)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
-  | (?P<punct>\^\^|[{}();,.\[\]]|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # iri | var | pname | word | string | punct
-    text: str
-    start: int
-    end: int
-
-    def is_word(self, *words: str) -> bool:
-        return self.kind == "word" and self.text.upper() in words
-
-
-#: The same lexer with no IRI tokens: ``<`` is always an operator. The engine's
-#: grammar tells ``?a<'x>'`` (a comparison) from ``<x>`` (an IRI) by context, which a
-#: lexer cannot; bounds on a request's shape take the worse of the two readings.
-_TOKEN_WITHOUT_IRIS = re.compile(
-    _TOKEN.pattern.replace("(?P<iri>", "(?P<never>(?!)"), re.VERBOSE | re.DOTALL
-)
-
-
-def tokens(text: str, *, iris: bool = True) -> list[Token]:
-    """SPARQL tokens without whitespace and comments (``iris=False``: no IRI tokens)."""
-    out = []
-    for match in (_TOKEN if iris else _TOKEN_WITHOUT_IRIS).finditer(text):
-        kind = match.lastgroup or "punct"
-        if kind in ("ws", "comment"):
-            continue
-        out.append(Token(kind, match.group(), match.start(), match.end()))
-    return out
+from practicegraph.graph.sparql_syntax import Token, tokens
 
 
 @dataclass
@@ -237,21 +193,3 @@ def write_scope(update: str, base: str | None = None) -> WriteScope:
                 any_graph = True
     iris = frozenset(filter(None, (resolver.iri(t) for t in toks)))
     return WriteScope(any_graph, iris)
-
-
-_POSITION = re.compile(r"(?:error at|at line) (\d+)(?::| column )(\d+)")
-
-
-_LINE = re.compile(r"\bline (\d+)\b")
-
-
-def error_line(message: str) -> int | None:
-    """The line a parser message names without a column (Virtuoso's ``line 3:``)."""
-    match = _LINE.search(message)
-    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
-
-
-def error_position(message: str) -> tuple[int, int] | None:
-    """(line, column) from a pyoxigraph parser message such as ``error at 3:17: ...``."""
-    match = _POSITION.search(message)
-    return (int(match.group(1)), int(match.group(2))) if match else None

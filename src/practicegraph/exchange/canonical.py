@@ -39,7 +39,13 @@ cost about 1.6 kB each on top (1M statements, 100k of them in blank-node
 trees: 411 MB).
 
 RDFC-1.0 is exponential in the worst case (blank nodes that cannot be told
-apart, like a large clique); pyoxigraph's implementation has no work limit.
+apart: a clique of 8 takes 4 s here, of 10 minutes), and pyoxigraph's
+implementation has no work limit and cannot be interrupted. Given a
+``time_limit``, the blank-node statements are canonicalised in a spawned child
+process (exchange.rdfc_worker, about half a second to start) that is killed
+when the limit passes: :class:`CanonicalizationError` instead of an export that
+holds the write lock for ever. Imports check their blank nodes the same way
+(:func:`check_canonicalizable`), so such data is refused at the door.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ import hashlib
 import heapq
 import io
 import itertools
+import multiprocessing
 import tempfile
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
@@ -57,6 +64,8 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from practicegraph.errors import CanonicalizationError
+from practicegraph.exchange import rdfc_worker
 from practicegraph.graph.store import RDF_FORMATS
 
 #: Characters of N-Quads text held in memory before a run is sorted and spilled.
@@ -86,6 +95,7 @@ def canonical_lines(
     triples: bool = False,
     workdir: Path | None = None,
     run_chars: int | None = None,
+    time_limit: float | None = None,
 ) -> Generator[str, None, None]:
     """RDFC-1.0 canonical N-Quads of ``quads``: sorted, distinct lines ending in newline.
 
@@ -93,7 +103,8 @@ def canonical_lines(
     canonicalised instead (canonical N-Triples). Temporary runs are written in
     ``workdir`` (default: the system's temporary directory) and removed when the
     iterator is exhausted or closed; a run holds ``run_chars`` characters
-    (default :data:`RUN_CHARS`).
+    (default :data:`RUN_CHARS`). With ``time_limit`` (seconds), blank nodes are
+    labelled in a child process stopped at the limit (see the module doc).
     """
     run_chars = run_chars or RUN_CHARS
     with tempfile.TemporaryDirectory(prefix="canonical-", dir=workdir) as scratch:
@@ -116,10 +127,7 @@ def canonical_lines(
                 runs.append(_spill(run, next(names)))
                 run, size = [], 0
         run.sort()
-        blank_lines: list[str] = []
-        if len(with_blanks):
-            with_blanks.canonicalize(_RDFC)
-            blank_lines = sorted(f"{quad} .\n" for quad in with_blanks)
+        blank_lines = _canonical_blank_lines(with_blanks, time_limit, folder)
         del with_blanks
         while len(runs) > MAX_RUNS:
             runs = [
@@ -144,6 +152,7 @@ def write_canonical(
     *,
     workdir: Path | None = None,
     run_chars: int | None = None,
+    time_limit: float | None = None,
 ) -> DumpSummary:
     """Write ``quads`` canonically in ``fmt`` to a binary ``output``; returns what was
     written (the checksum is of these bytes, before any compression ``output`` adds)."""
@@ -152,7 +161,9 @@ def write_canonical(
     triples = fmt not in DATASET_FORMATS
     counting = HashingWriter(output)
     with closing(
-        canonical_lines(quads, triples=triples, workdir=workdir, run_chars=run_chars)
+        canonical_lines(
+            quads, triples=triples, workdir=workdir, run_chars=run_chars, time_limit=time_limit
+        )
     ) as lines:
         if fmt in LINE_FORMATS:
             batch: list[str] = []
@@ -180,6 +191,43 @@ def write_canonical(
                 prefixes=prefixes if fmt in ("turtle", "trig") else None,
             )
     return DumpSummary(counting.statements, counting.digest.hexdigest(), counting.size)
+
+
+def _canonical_blank_lines(
+    dataset: ox.Dataset, time_limit: float | None, folder: Path
+) -> list[str]:
+    """The sorted canonical lines of the statements with blank nodes."""
+    if not len(dataset):
+        return []
+    if time_limit is None:
+        dataset.canonicalize(_RDFC)
+        return sorted(f"{quad} .\n" for quad in dataset)
+    source, target = folder / "blank-nodes.nq", folder / "blank-nodes.canonical.nq"
+    with source.open("wb") as handle:
+        ox.serialize(dataset, handle, ox.RdfFormat.N_QUADS)
+    context = multiprocessing.get_context("spawn")  # never fork a process holding RocksDB
+    child = context.Process(
+        target=rdfc_worker.canonicalize_file, args=(str(source), str(target)), daemon=True
+    )
+    child.start()
+    child.join(time_limit)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        raise CanonicalizationError(time_limit, len(dataset))
+    if child.exitcode != 0:
+        raise RuntimeError(f"the RDFC-1.0 worker process failed (exit code {child.exitcode})")
+    with target.open(encoding="utf-8") as lines:
+        return list(lines)
+
+
+def check_canonicalizable(quads: Iterable[ox.Quad], time_limit: float) -> None:
+    """Raise :class:`CanonicalizationError` if the blank nodes among ``quads`` cannot be
+    labelled within ``time_limit`` seconds (an import's check: see the module doc)."""
+    with_blanks = ox.Dataset(q for q in quads if _has_blank_node(q))
+    if len(with_blanks):
+        with tempfile.TemporaryDirectory(prefix="canonical-check-") as scratch:
+            _canonical_blank_lines(with_blanks, time_limit, Path(scratch))
 
 
 def _has_blank_node(quad: ox.Quad) -> bool:

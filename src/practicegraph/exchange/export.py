@@ -51,21 +51,32 @@ def write_dump(
     *,
     compressed: bool = False,
     workdir: Path | None = None,
+    time_limit: float | None = None,
 ) -> DumpSummary:
     """Write the canonical dump of ``quads`` in ``fmt`` to ``output``, gzipped or not.
 
-    The summary's checksum and size are of the uncompressed content.
+    The summary's checksum and size are of the uncompressed content. ``time_limit``
+    bounds the labelling of blank nodes (exchange.canonical).
     """
     if not compressed:
-        return write_canonical(quads, output, fmt, dict(PREFIXES), workdir=workdir)
+        return write_canonical(
+            quads, output, fmt, dict(PREFIXES), workdir=workdir, time_limit=time_limit
+        )
     with gzip.GzipFile(
         fileobj=output, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename=""
     ) as zipped:
-        return write_canonical(quads, zipped, fmt, dict(PREFIXES), workdir=workdir)
+        return write_canonical(
+            quads, zipped, fmt, dict(PREFIXES), workdir=workdir, time_limit=time_limit
+        )
 
 
 def export_file(
-    quads: Iterable[ox.Quad], path: Path, fmt: str, *, compressed: bool | None = None
+    quads: Iterable[ox.Quad],
+    path: Path,
+    fmt: str,
+    *,
+    compressed: bool | None = None,
+    time_limit: float | None = None,
 ) -> ExportedFile:
     """Write the dump to ``path`` (gzipped when its name ends in ``.gz``, unless told).
 
@@ -79,7 +90,14 @@ def export_file(
     try:
         with partial.open("wb") as raw:
             hashing = HashingWriter(raw)
-            content = write_dump(quads, hashing, fmt, compressed=compressed, workdir=path.parent)
+            content = write_dump(
+                quads,
+                hashing,
+                fmt,
+                compressed=compressed,
+                workdir=path.parent,
+                time_limit=time_limit,
+            )
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from practicegraph import vocab
 from practicegraph.errors import DumpError, DumpTooLargeError
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LICENSE = "http://purl.org/dc/terms/license"
-PUBLISHER = "http://purl.org/dc/terms/publisher"
-DATASET_TYPES = frozenset({"http://rdfs.org/ns/void#Dataset", "http://www.w3.org/ns/dcat#Dataset"})
+XSD = str(vocab.XSD)
+RDF_TYPE = str(vocab.RDF.type)
+LICENSE = str(vocab.DCTERMS.license)
+PUBLISHER = str(vocab.DCTERMS.publisher)
+DATASET_TYPES = frozenset({str(vocab.VOID.Dataset), str(vocab.DCAT.Dataset)})
 
 _INT = r"[+-]?\d+"
 _DEC = r"[+-]?(\d+(\.\d*)?|\.\d+)"
@@ -149,7 +150,9 @@ class Gate:
                         f"the dump makes statements about this instance's own resource <{value}> "
                         f"(IRIs under {self.own_prefixes[0]}, the base_iri setting, are minted "
                         "here; a dump may link to them but not describe them. Each instance "
-                        "needs a base IRI of its own: is the exporter's the same as this one's?)",
+                        "needs a base IRI of its own: is the exporter's the same as this one's? "
+                        "To move an instance to another data directory, use `practicegraph "
+                        "backup` and `practicegraph restore`)",
                         f"<{value}>",
                     )
             term = quad.object

@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from practicegraph import vocab
 from practicegraph.graph.store import GraphStore
 
-SCHEMA = "https://schema.org/"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-PRACTICE = "https://w3id.org/practicegraph/ontology#Practice"
+SCHEMA = str(vocab.SCHEMA)
+OWL_SAME_AS = str(vocab.OWL.sameAs)
+PRACTICE = str(vocab.PG.Practice)
 #: The predicates the rules read, fetched one at a time (see :func:`reconcile`).
 PREDICATES = ("name", "alternateName", "identifier", "startDate", "location", "provider")
 

@@ -23,11 +23,12 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from practicegraph import vocab
 from practicegraph.exchange.export import ExportedFile
 from practicegraph.vocab import PREFIXES
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
+VOID = str(vocab.VOID)
+DCAT = str(vocab.DCAT)
 FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
 IANA = "https://www.iana.org/assignments/media-types/"

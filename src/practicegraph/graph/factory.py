@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from practicegraph.config import Settings
-from practicegraph.errors import StoreError
+from practicegraph.errors import QueryError, StoreError
 from practicegraph.graph.oxigraph_store import OxigraphStore
 from practicegraph.graph.sparql_store import SparqlServerStore
 from practicegraph.graph.store import GraphStore
@@ -30,7 +30,9 @@ def open_store(
 
     ``lock`` is the service's write lock, which the embedded store also takes to
     reopen itself after a full disk. ``read_only`` opens the embedded store for
-    reading; a server's permissions are the server's business.
+    reading; a server's permissions are the server's business. A writable embedded
+    store records this process beside it (``store.holder.json``), so that another
+    process refused the lock can say who holds it (:mod:`practicegraph.graph.lock_holder`).
     """
     if settings.store_backend == "sparql":
         assert settings.sparql_query_url and settings.sparql_update_url  # noqa: S101 - validated
@@ -46,13 +48,15 @@ def open_store(
         if not read_only:
             try:
                 dropped = server.drop_stale_staging()
-            except StoreError as exc:  # the first real request will say it again
+            except (StoreError, QueryError) as exc:  # the first real request will say it again
                 log.warning("could not look for stale staging graphs on the server: %s", exc)
             else:
                 if dropped:
                     log.warning("dropped %d staging graphs a failed write left", len(dropped))
         return server
-    return OxigraphStore(settings.store_dir, read_only=read_only, lock=lock)
+    store_dir = settings.store_dir
+    holder_file = store_dir.with_name(store_dir.name + ".holder.json")
+    return OxigraphStore(store_dir, read_only=read_only, lock=lock, holder_file=holder_file)
 
 
 def open_local_store(path: Path | None, *, read_only: bool = False) -> GraphStore:

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from practicegraph.errors import QueryError, StorageFullError, StoreError, is_disk_full
+from practicegraph.graph import lock_holder
 from practicegraph.graph.store import (
     DATASET_FORMATS,
     RDF_FORMATS,
@@ -96,9 +97,12 @@ class OxigraphStore:
         *,
         read_only: bool = False,
         lock: threading.RLock | None = None,
+        holder_file: Path | None = None,
     ) -> None:
         self.path = path
         self.read_only = read_only
+        #: Where a writable open records this process, for a refused one to name it.
+        self.holder_file = None if read_only else holder_file
         #: Held by whoever writes (the service shares its own); a reopen takes it too.
         self.write_lock = lock if lock is not None else threading.RLock()
         #: A write met a full disk: RocksDB now refuses every write until reopened.
@@ -128,15 +132,16 @@ class OxigraphStore:
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = self._open_writable(path)
+                if self.holder_file is not None and not self.needs_recovery:
+                    lock_holder.record(self.holder_file)
         except OSError as exc:
             if is_disk_full(exc):
                 raise StorageFullError("a new store cannot be created") from exc
             detail = " ".join(str(exc).split())
             if "lock" in detail.lower():
-                raise StoreError(
-                    f"the store at {path} is in use by another process "
-                    f"(an ingest running?): {detail}"
-                ) from exc
+                assert path is not None  # noqa: S101 - a store in memory takes no lock
+                holder = lock_holder.read(self.holder_file) if self.holder_file else None
+                raise lock_holder.StoreInUseError(path, holder) from exc
             raise StoreError(f"cannot open the store at {path}: {detail}") from exc
 
     def _open_writable(self, path: Path) -> ox.Store:
@@ -525,6 +530,8 @@ class OxigraphStore:
                 except OSError as exc:  # committed writes are in the log: nothing is lost
                     logger.warning("the store could not be flushed on close: %s", exc)
             del self._store
+            if self.holder_file is not None:
+                lock_holder.forget(self.holder_file)
 
 
 def _to_rdflib(term: Any) -> Any:

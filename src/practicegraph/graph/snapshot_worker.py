@@ -47,6 +47,10 @@ GRAPH_FORMATS = {
 #: The answer's ``error`` when the snapshot cannot be opened (deleted meanwhile):
 #: the parent makes a new one and sends the query again.
 SNAPSHOT_GONE = "snapshot"
+#: The IRI that names the store's own default graph in ``default-graph-uri`` (queries
+#: see the union of all graphs by default); the Virtuoso backend keeps that graph's
+#: statements in a named graph of this name (sparql_store.DEFAULT_STANDIN).
+DEFAULT_GRAPH_IRI = "urn:x-practicegraph:default-graph"
 _BOOLEAN_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
 
 
@@ -201,7 +205,10 @@ def execute(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
     default_graph = request.get("default_graph")
     named_graphs = request.get("named_graphs")
     if default_graph is not None or named_graphs is not None:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph or []]
+        options["default_graph"] = [
+            ox.DefaultGraph() if iri == DEFAULT_GRAPH_IRI else ox.NamedNode(iri)
+            for iri in default_graph or []
+        ]
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     else:

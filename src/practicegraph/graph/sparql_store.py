@@ -44,6 +44,10 @@ query workers read the embedded store's snapshots; on a server, queries go to
 the server itself) and compaction (the server's own business). Graphs a server
 keeps for itself (Virtuoso's system graphs) are left out of the service's
 listings by ``ignored_graph_prefixes``.
+
+The requests themselves (endpoints, credentials, a server's refusals and cut
+answers) are :mod:`practicegraph.graph.sparql_client`'s; this module decides
+what to ask.
 """
 
 from __future__ import annotations
@@ -54,32 +58,26 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
-from urllib.parse import quote_plus
+from typing import IO
 
-import httpx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from practicegraph.errors import QueryError, StoreError
 from practicegraph.graph.oxigraph_store import oxigraph_quads
 from practicegraph.graph.snapshot_worker import serialise_answer
-from practicegraph.graph.sparql_answers import (
-    NTRIPLES,
-    AnswerError,
-    Solutions,
-    accept_for,
-    is_parse_error,
-    lines_back,
-    parse_answer,
-    query_form,
+from practicegraph.graph.sparql_answers import Solutions, lines_back
+from practicegraph.graph.sparql_client import (
+    NoDefaultGraphError,
+    SparqlClient,
+    TruncatedAnswerError,
+    server_auth,
 )
 from practicegraph.graph.sparql_writes import (
     GRAPH_STORE_STATEMENTS,
     blank_components,
     has_blank,
     insert_operations,
-    ntriples,
     requests,
     skolemised,
 )
@@ -134,76 +132,18 @@ class SparqlServerStore:
         #: Whether the server turned out to have no default graph of its own (then
         #: DEFAULT_STANDIN serves as one); None until it has been asked.
         self.default_standin: bool | None = None
-        self._client = httpx.Client(auth=server_auth(user, password, auth), timeout=timeout)
-
-    # -- HTTP ------------------------------------------------------------------------
-    def _post(self, url: str, content: Any, accept: str) -> httpx.Response:
-        """One form-encoded request (the one way every SPARQL server takes); transport
-        failures and refusals become StoreErrors or QueryErrors."""
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
-        try:
-            response = self._client.post(url, content=content, headers=headers)
-        except httpx.HTTPError as exc:
-            raise StoreError(f"the SPARQL server at {url} cannot be reached: {exc}") from exc
-        if response.status_code in (401, 403):
-            raise StoreError(
-                f"the SPARQL server at {url} refused the service's credentials "
-                f"({response.status_code}); check sparql_user and sparql_password"
-            )
-        if response.status_code == 400 and is_parse_error(response.text):
-            raise SyntaxQueryError(_server_message(response))
-        if 400 <= response.status_code < 500:
-            raise QueryError(_server_message(response))
-        if response.status_code >= 500:
-            # Servers answer 500 for evaluation errors as well as for their own faults.
-            raise QueryError(_server_message(response))
-        return response
-
-    def _parsed(
-        self, sparql: str, form: str | None = None
-    ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
-        """The answer to a query; ``form`` when the caller knows it (else read off the text).
-
-        A server that cut its answer at its own row limit (Virtuoso says so in
-        ``X-SPARQL-MaxRows``) is an error: the service never works from part of
-        an answer it took for the whole.
-        """
-        accept = accept_for(form or query_form(sparql))
-        response = self._post(self.query_url, _form("query", sparql), accept)
-        if "x-sql-state" in response.headers:
-            # Virtuoso's "anytime" answer: what it had when its time limit struck
-            raise TruncatedAnswerError(
-                "the SPARQL server stopped the query and answered with part of it: "
-                f"{response.headers.get('x-sql-message', response.headers['x-sql-state'])}"
-            )
-        if "x-sparql-maxrows" in response.headers:
-            raise TruncatedAnswerError(
-                f"the SPARQL server cut its answer at {response.headers['x-sparql-maxrows']} "
-                "rows (its own result limit, e.g. Virtuoso's ResultSetMaxRows): raise it"
-            )
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        try:
-            return parse_answer(response.content, media)
-        except AnswerError as exc:
-            # servers stream answers: an evaluation error midway cuts the body off
-            raise QueryError(f"SPARQL query failed: {exc}") from exc
+        self._client = SparqlClient(
+            query_url,
+            update_url,
+            graph_store_url,
+            auth=server_auth(user, password, auth),
+            timeout=timeout,
+        )
 
     def _update(self, sparql: str, *, bump: bool = True) -> None:
-        """Send an update followed by the version bump, as one request.
-
-        A request that does not parse is sent again without the bump, so that the
-        error the caller sees is about the caller's own text (a request that does
-        not parse changes nothing); should that one be taken after all, the bump
-        follows on its own.
-        """
-        if not bump:
-            self._post(self.update_url, _form("update", sparql), "text/plain, */*")
-            return
-        try:
-            self._post(self.update_url, _form("update", f"{sparql}\n;\n{_bump()}"), "*/*")
-        except SyntaxQueryError:
-            self._post(self.update_url, _form("update", sparql), "text/plain, */*")
-            self._post(self.update_url, _form("update", _bump()), "text/plain, */*")
+        """Send an update followed by the version bump, as one request (a request that
+        does not parse is sent again without it: :meth:`SparqlClient.update`)."""
+        self._client.update(sparql, _bump() if bump else None)
 
     # -- reads -----------------------------------------------------------------------
     @property
@@ -227,7 +167,7 @@ class SparqlServerStore:
         return list(self.select(sparql))
 
     def select(self, sparql: str) -> Iterator[Row]:
-        result = self._parsed(sparql, "select")
+        result = self._client.answer(sparql, "select")
         if not isinstance(result, Solutions):
             raise QueryError("expected a SELECT query")
         names = [v.value for v in result.variables]
@@ -235,19 +175,19 @@ class SparqlServerStore:
             yield {n: v for n, v in zip(names, values, strict=True) if v is not None}
 
     def ask(self, sparql: str) -> bool:
-        result = self._parsed(sparql, "ask")
+        result = self._client.answer(sparql, "ask")
         if not isinstance(result, ox.QueryBoolean):
             raise QueryError("expected an ASK query")
         return bool(result)
 
     def construct(self, sparql: str) -> list[ox.Triple]:
-        result = self._parsed(sparql, "construct")
+        result = self._client.answer(sparql, "construct")
         if not isinstance(result, list):
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         return result
 
     def query(self, sparql: str) -> QueryAnswer:
-        result = self._parsed(sparql)
+        result = self._client.answer(sparql)
         if isinstance(result, list):
             return QueryAnswer("graph", triples=result)
         if isinstance(result, ox.QueryBoolean):
@@ -262,7 +202,7 @@ class SparqlServerStore:
     def write_answer(self, sparql: str, output: IO[bytes], fmt: str) -> str:
         """The server's answer re-serialised by pyoxigraph, so every backend writes the
         same bytes for the same answer."""
-        result = self._parsed(sparql)
+        result = self._client.answer(sparql)
         if isinstance(result, list):
             if fmt not in RDF_FORMATS or fmt in DATASET_FORMATS:
                 raise AnswerFormatError(fmt, "graph")
@@ -341,21 +281,10 @@ class SparqlServerStore:
             if self.graph_store_url is None:
                 return []
             try:
-                response = self._client.get(
-                    self.graph_store_url,
-                    params={"default": ""},
-                    headers={"Accept": NTRIPLES},
-                )
-            except httpx.HTTPError as exc:
-                raise StoreError(f"the SPARQL server cannot be reached: {exc}") from exc
-            if _no_default_graph(response):
+                return self._client.default_graph()
+            except NoDefaultGraphError:
                 self.default_standin = True
                 return self.graph_triples(DEFAULT_STANDIN)
-            if response.status_code == 404:
-                return []
-            if response.status_code >= 400:
-                raise StoreError(f"the server's default graph cannot be read: {response.text}")
-            return [q.triple for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)]
         # a SELECT, not a CONSTRUCT: a server that cuts an answer short says so only there
         rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
@@ -451,7 +380,7 @@ class SparqlServerStore:
                 if not statements:
                     continue
                 staged.append(f"{stage}{index}")
-                self._graph_store_post(ox.NamedNode(staged[-1]), statements)
+                self._client.graph_store_post(ox.NamedNode(staged[-1]), statements)
                 switch.append(f"{verb} SILENT GRAPH <{staged[-1]}> TO GRAPH <{target}>")
                 if verb == "ADD":
                     switch.append(f"DROP SILENT GRAPH <{staged[-1]}>")
@@ -483,12 +412,12 @@ class SparqlServerStore:
             return
         if graph is None and self.graph_store_url is not None:
             try:
-                self._graph_store_send("PUT" if replace else "POST", target, quads)
+                self._client.graph_store_send("PUT" if replace else "POST", target, quads)
             except NoDefaultGraphError:
                 self.default_standin = True
                 self.write_graph(DEFAULT_STANDIN, triples, replace=replace)
                 return
-            self._post(self.update_url, _form("update", _bump()), "text/plain, */*")
+            self._client.update(_bump())
             return
         operations = [text for text, _ in insert_operations(quads, across_graphs=skolemised)]
         if replace:
@@ -498,7 +427,7 @@ class SparqlServerStore:
         if operations:
             self._update(" ;\n".join(operations))
         else:  # a POST of nothing: nothing changes but the version, as on the embedded store
-            self._post(self.update_url, _form("update", _bump()), "text/plain, */*")
+            self._client.update(_bump())
 
     def _drop_quietly(self, graphs: list[str]) -> None:
         """Best effort after a failed write: the stale-staging sweep covers the rest."""
@@ -572,11 +501,11 @@ class SparqlServerStore:
             count += 1
             if count >= GRAPH_STORE_STATEMENTS:
                 for name, run in buffered.items():
-                    self._graph_store_post(name, run)
+                    self._client.graph_store_post(name, run)
                 buffered.clear()
                 count = 0
         for name, run in buffered.items():
-            self._graph_store_post(name, run)
+            self._client.graph_store_post(name, run)
         in_one_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]]
         in_one_graph = defaultdict(list)
         across: list[ox.Quad] = []
@@ -587,57 +516,9 @@ class SparqlServerStore:
             else:
                 across.extend(group)
         for name, group in in_one_graph.items():
-            self._graph_store_post(name, group)
+            self._client.graph_store_post(name, group)
         for text in requests(insert_operations(skolemised(across))):
             self._update(text, bump=False)
-
-    def _graph_store_post(
-        self,
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
-        quads: list[ox.Quad] | list[ox.Triple],
-    ) -> None:
-        """Add statements to one graph with a Graph Store Protocol POST (the statements'
-        own graph names, if any, are not sent)."""
-        self._graph_store_send("POST", graph, quads)
-
-    def _graph_store_send(
-        self,
-        method: str,
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
-        quads: list[ox.Quad] | list[ox.Triple],
-    ) -> None:
-        """Write statements to one graph with a Graph Store Protocol PUT or POST."""
-        assert self.graph_store_url is not None  # noqa: S101 - callers check
-        if isinstance(graph, ox.BlankNode):
-            raise StoreError("a graph named by a blank node cannot be written to a server")
-        params = {"default": ""} if isinstance(graph, ox.DefaultGraph) else {"graph": graph.value}
-        try:
-            response = self._client.request(
-                method,
-                self.graph_store_url,
-                params=params,
-                content=ntriples(quads),
-                # a connection of its own: Virtuoso leaves a refused write's body unread,
-                # and the next request on that connection got "501" with no body
-                headers={"Content-Type": NTRIPLES, "Connection": "close"},
-            )
-        except httpx.HTTPError as exc:
-            raise StoreError(
-                f"the SPARQL server's Graph Store at {self.graph_store_url} "
-                f"cannot be reached: {exc}"
-            ) from exc
-        if response.status_code in (401, 403):
-            raise StoreError(
-                f"the Graph Store at {self.graph_store_url} refused the service's credentials "
-                f"({response.status_code}); check sparql_user and sparql_password"
-            )
-        if isinstance(graph, ox.DefaultGraph) and _no_default_graph(response):
-            raise NoDefaultGraphError("the SPARQL server has no default graph of its own")
-        if response.status_code >= 400:
-            raise StoreError(
-                f"the Graph Store at {self.graph_store_url} refused a write to {graph}: "
-                f"{_server_message(response)}"
-            )
 
     def bulk_load(self, source: IO[bytes], fmt: str) -> None:
         if fmt not in RDF_FORMATS:
@@ -654,17 +535,6 @@ class SparqlServerStore:
         self._client.close()
 
 
-def server_auth(user: str | None, password: str | None, kind: str) -> httpx.Auth | None:
-    """The credentials the service signs in to the server with (None: anonymous)."""
-    if user is None:
-        return None
-    if kind == "digest":
-        return httpx.DigestAuth(user, password or "")
-    if kind == "basic":
-        return httpx.BasicAuth(user, password or "")
-    raise StoreError(f"unknown SPARQL server authentication {kind!r}")
-
-
 def _bump() -> str:
     """Operations that replace the version token with a fresh one (see the module doc)."""
     token = secrets.randbits(62)
@@ -676,32 +546,10 @@ def _bump() -> str:
     )
 
 
-class SyntaxQueryError(QueryError):
-    """The server says the request does not parse (so it changed nothing)."""
-
-
-class NoDefaultGraphError(StoreError):
-    """The server has no default graph of its own (Virtuoso)."""
-
-
-class TruncatedAnswerError(StoreError):
-    """The server cut its answer at its own row limit (and said so)."""
-
-
-def _no_default_graph(response: httpx.Response) -> bool:
-    """Whether a refused ``GET ?default`` says the server has no default graph at all."""
-    text = response.text.lower()
-    return response.status_code in (400, 500, 501) and "default graph" in text
-
-
 def _string(text: str) -> str:
     """A SPARQL string literal of ``text``."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
-
-
-def _form(name: str, value: str) -> bytes:
-    return f"{name}={quote_plus(value)}".encode("ascii")
 
 
 def _without_trailing_separator(sparql: str) -> str:
@@ -711,11 +559,3 @@ def _without_trailing_separator(sparql: str) -> str:
     if stripped.endswith(";") and "#" not in last_line:
         return stripped[:-1]
     return sparql
-
-
-def _server_message(response: httpx.Response) -> str:
-    """The first lines of a server's error, prefixed the way the embedded store words it."""
-    text = " ".join(response.text.split())[:500] or f"HTTP {response.status_code}"
-    if is_parse_error(text):
-        return f"SPARQL does not parse: {text}"
-    return f"SPARQL request failed: {text}"

@@ -1,4 +1,4 @@
-"""Ingest: read input files (text, Markdown, HTML, PDF) into source documents.
+"""Ingest: read input files (text, Markdown, HTML, PDF, Word .docx) into source documents.
 
 ``iter_input_files`` expands the paths a user gives; ``read_document`` turns
 one file into a :class:`SourceDocument` whose ``text`` later stages point into,

@@ -1,4 +1,4 @@
-"""Read input files (plain text, Markdown, HTML, PDF) into :class:`SourceDocument`.
+"""Read input files (plain text, Markdown, HTML, PDF, Word .docx) into :class:`SourceDocument`.
 
 The text of a document is what every later stage points into: entity offsets
 and quoted evidence are positions in ``SourceDocument.text``. Plain text and
@@ -6,8 +6,9 @@ Markdown are therefore kept verbatim apart from normalisations that cannot
 move a word relative to its neighbours: line endings become ``\\n``, a leading
 byte-order mark is dropped, control characters are dropped (form feeds and
 vertical tabs become line breaks, terminal escape sequences go whole) and the
-text is NFC-normalised. HTML and PDF have no such "original" text; their text
-is what the extractors produce.
+text is NFC-normalised. HTML, PDF and Word documents have no such "original"
+text; their text is what the extractors produce (:mod:`practicegraph.ingest.word`
+for .docx: paragraphs and table cells in order, a blank line between them).
 
 Every failure is an :class:`~practicegraph.errors.IngestError` naming the file,
 so a batch can report it and go on with the next file; so is a document past a
@@ -45,6 +46,7 @@ from practicegraph.ingest.metadata import (
     guess_title,
     normalise_language,
 )
+from practicegraph.ingest.word import UnreadableWordError, extract_docx
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -61,6 +63,7 @@ TEXT_PLAIN = "text/plain"
 TEXT_MARKDOWN = "text/markdown"
 TEXT_HTML = "text/html"
 APPLICATION_PDF = "application/pdf"
+APPLICATION_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _MEDIA_TYPES: dict[str, str] = {
     ".txt": TEXT_PLAIN,
@@ -71,7 +74,10 @@ _MEDIA_TYPES: dict[str, str] = {
     ".htm": TEXT_HTML,
     ".xhtml": TEXT_HTML,
     ".pdf": APPLICATION_PDF,
+    ".docx": APPLICATION_DOCX,
 }
+#: The signature of OLE compound files: Word 97-2003 .doc (and .xls, .ppt).
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: Suffixes read without sniffing the content (compared in lower case).
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_MEDIA_TYPES)
@@ -256,8 +262,9 @@ _WORD_EXPORT_PREFIX = re.compile(r"^microsoft (word|powerpoint|excel) - ", re.IG
 _FILENAME_LIKE = re.compile(r"\.(docx?|pptx?|xlsx?|pdf|indd|odt|rtf|txt)$", re.IGNORECASE)
 
 
-def _pdf_title(raw_title: object) -> str | None:
-    """The /Title entry when it is a real title, not an exporter's file name."""
+def _stated_title(raw_title: object) -> str | None:
+    """A title a file states (PDF /Title, .docx properties) when it is a real title,
+    not an exporter's file name."""
     if not isinstance(raw_title, str):
         return None
     title = _WORD_EXPORT_PREFIX.sub("", " ".join(raw_title.split()))
@@ -333,7 +340,29 @@ def _pdf_document(path: Path, raw: bytes, digest: str, max_chars: int) -> Source
         text=text,
         media_type=APPLICATION_PDF,
         content_hash=digest,
-        title=_pdf_title(raw_title) or guess_title(text),
+        title=_stated_title(raw_title) or guess_title(text),
+        date=find_date(text),
+        language=language or detect_language(text),
+        url=None,
+    )
+
+
+def _docx_document(path: Path, raw: bytes, digest: str, max_chars: int) -> SourceDocument:
+    try:
+        content = extract_docx(raw)
+    except UnreadableWordError as exc:
+        raise UnsupportedFormatError(path, f"unreadable Word document: {exc}") from exc
+    text = normalise(content.text)
+    _require_text(text, path, "the Word document has no text")
+    _require_length(text, path, max_chars)
+    language = normalise_language(content.language) if content.language else None
+    return SourceDocument(
+        path=path,
+        source_name=path.name,
+        text=text,
+        media_type=APPLICATION_DOCX,
+        content_hash=digest,
+        title=content.heading or _stated_title(content.stated_title) or guess_title(text),
         date=find_date(text),
         language=language or detect_language(text),
         url=None,
@@ -414,9 +443,15 @@ def _encodable(name: str) -> bool:
 
 def _read(path: Path, raw: bytes, max_chars: int) -> SourceDocument:
     digest = hashlib.sha256(raw).hexdigest()
+    if path.suffix.lower() == ".doc" and raw.startswith(_OLE_SIGNATURE):
+        raise UnsupportedFormatError(
+            path, "Word 97-2003 .doc files are not read; save the document as .docx"
+        )
     media_type = _MEDIA_TYPES.get(path.suffix.lower()) or _sniff(raw)
     if media_type == APPLICATION_PDF:
         return _pdf_document(path, raw, digest, max_chars)
+    if media_type == APPLICATION_DOCX:
+        return _docx_document(path, raw, digest, max_chars)
     if media_type == TEXT_HTML:
         return _html_document(path, raw, digest, max_chars)
     if media_type is not None:

@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from practicegraph.nlp.dates import DateMention, relative_date
+from practicegraph.dates import MONTH_PATTERN, DateMention, PartialDate, month_number
+from practicegraph.nlp.dates import relative_date
 from practicegraph.nlp.event_patterns import EVENT
 
 _DEFINITE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
@@ -103,8 +104,7 @@ def dating(
         return own, sentence
     relative = relative_date(chunk, written)
     if relative is not None:
-        _year, month, day = (int(part) for part in relative.split("-"))
-        return [DateMention(sentence.start, sentence.start, relative, month, day)], sentence
+        return [DateMention.dated(sentence.start, sentence.start, relative)], sentence
     if index == 0:
         return [], sentence
     previous = sentences[index - 1]
@@ -130,23 +130,9 @@ def dating(
     return [], sentence
 
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 #: "the following May", "next March": a month after the date of its sentence
 _FOLLOWING = re.compile(
-    rf"[^.;:]{{0,80}}?\b(?:the\s+following|next)\s+(?P<month>{'|'.join(_MONTHS)})\b",
+    rf"[^.;:]{{0,80}}?\b(?:the\s+following|next)\s+(?P<month>{MONTH_PATTERN})",
     re.IGNORECASE,
 )
 
@@ -158,11 +144,12 @@ def following_month(chunk: str, after: int, date: str | None) -> str | None:
     found = _FOLLOWING.match(chunk, after)
     if found is None or date is None:
         return date
-    month = _MONTHS.index(found.group("month").lower()) + 1
+    month = month_number(found.group("month"))
     year = int(date[:4])
-    if len(date) >= 7 and month <= int(date[5:7]):
+    if len(date) >= 7 and month is not None and month <= int(date[5:7]):
         year += 1
-    return f"{year}-{month:02d}"
+    following = PartialDate.of(year, month)
+    return following.iso if following else date
 
 
 def date_for(candidates: Sequence[DateMention], ref_year: str | None, near: int) -> str | None:

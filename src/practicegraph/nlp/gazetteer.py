@@ -231,9 +231,6 @@ class Gazetteer:
                 index.setdefault(normalise(surface), entry)
         return index
 
-    def country_of_demonym(self, word: str) -> str | None:
-        return self.demonyms.get(word) or self.demonyms.get(word.rstrip("s"))
-
 
 def _city_entry(city: dict[str, Any]) -> PlaceEntry:
     """A GeoNames town as a place entry (not a region)."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from practicegraph.models import Country, Place, TextSpan
 from practicegraph.nlp import place_context, place_rules
@@ -40,13 +39,6 @@ _KIND_OF_PLACE = re.compile(
     r"\b(?:town|city|village|municipality|province|region|county|district)[ \t]+of[ \t]+$"
 )
 _DC_SUFFIX = re.compile(r"\s*,?\s*(?:D\.\s?C\.|DC\b)")
-
-
-@dataclass(frozen=True)
-class GeoHit:
-    start: int
-    end: int
-    surface: str
 
 
 def _alternation(names: Iterable[str]) -> re.Pattern[str]:

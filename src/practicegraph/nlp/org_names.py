@@ -32,7 +32,7 @@ ORG_HEADS = _vocabulary(
     Mechanism Ombudsman Laboratory Lab Presence Delegation Unit Team Teams Facility
     Institution Party Limited Embassy Consulate League Forum Fraternity Fellowship
     Brotherhood Coalition Consultancy Bank Hospital Clinic Complex Lodge"""
-) | {"Programme Office"}
+)
 #: Head nouns of events: a name ending in one is an event, not a body.
 EVENT_HEADS = _vocabulary(
     """Conference Meeting Seminar Workshop Masterclass Hearing Congress Summit
@@ -73,7 +73,7 @@ GENERIC = _vocabulary(
     International Partner Departments Offices Ministries Group Groups Working Expert
     Network"""
 )
-CONNECTORS = _vocabulary("of for the and on in de du des la le & to d'") | {"for the", "of the"}
+CONNECTORS = _vocabulary("of for the and on in de du des la le & to d'")
 #: All-caps tokens that are not organisations in this field's texts.
 NON_ORG_ACRONYMS = _vocabulary(
     """EU UN UK USA US COVID II III IV VI VII VIII IX XI CEO PDF HTML NGO NGOs ICT IT HR

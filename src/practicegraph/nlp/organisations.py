@@ -127,7 +127,6 @@ class OrganisationExtractor:
         self._gazetteer_re = re.compile(
             r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in ordered) + r")(?![\w-])"
         )
-        self._by_key = {e.key: e for e in gazetteer.organisations}
         self._country_words: dict[str, list[str]] = {}
         for table in (gazetteer.country_names, gazetteer.demonyms):
             for word, code in table.items():

@@ -55,8 +55,7 @@ STRONG_NOUNS = frozenset(
         "project",
         "training",
         "partnership",
-        "co-operation",
-        "cooperation",
+        "cooperation",  # not "co-operation": lemmas are of tokens, split at hyphens
         "collaboration",
         "workshop",
         "café",
@@ -143,8 +142,7 @@ STRONG_ACTIONS = frozenset(
         "organize",
         "connect",
         "engage",
-        "co-operate",
-        "cooperate",
+        "cooperate",  # not "co-operate" (see "cooperation")
         "collaborate",
         "circulate",
         "publish",

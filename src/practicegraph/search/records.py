@@ -9,14 +9,15 @@ practice is a record of its own, linked to its document.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from practicegraph.vocab import DCTERMS, PG, RDF, SCHEMA
+from practicegraph.vocab import DCTERMS, OA, PG, RDF, SCHEMA
 
 KINDS = ("document", "practice")
 LOCAL_SOURCE = "local"  # the source facet's value for documents ingested here
@@ -34,7 +35,7 @@ class IndexRecord:
     evidence: str = ""
     entities: str = ""  # names of linked organisations, countries, places, events, themes
     themes: list[str] = field(default_factory=list)  # theme ids
-    countries: list[str] = field(default_factory=list)  # ISO codes
+    countries: list[str] = field(default_factory=list)  # ISO codes, most relevant first
     organisations: list[str] = field(default_factory=list)  # names
     year: str | None = None
     date: str | None = None  # ISO date, for sorting
@@ -99,6 +100,7 @@ def _document_records(
     entity_names: list[str] = []
     organisations: list[str] = []
     countries: list[str] = []
+    country_nodes: dict[str, Node] = {}
     event_years: list[str] = []
     for mentioned in graph.objects(doc, SCHEMA.mentions):
         types = set(graph.objects(mentioned, RDF.type))
@@ -112,6 +114,7 @@ def _document_records(
             code = _text(graph, mentioned, SCHEMA.identifier)
             if code:
                 countries.append(code)
+                country_nodes.setdefault(code, mentioned)
                 entity_names.append(code)
         if SCHEMA.Place in types:
             country = graph.value(mentioned, SCHEMA.containedInPlace)
@@ -128,6 +131,8 @@ def _document_records(
     year = (
         date[:4] if date else (Counter(event_years).most_common(1)[0][0] if event_years else None)
     )
+    body = _text(graph, doc, PG.text)
+    rank = _country_ranks(graph, doc, body, country_nodes)
 
     document = IndexRecord(
         id=doc_iri,
@@ -135,11 +140,11 @@ def _document_records(
         source=source,
         doc_iri=doc_iri,
         title=_text(graph, doc, SCHEMA.name),
-        body=_text(graph, doc, PG.text),
+        body=body,
         content_hash=content_hash,
         entities=" ; ".join(dict.fromkeys(entity_names + theme_text)),
         themes=themes,
-        countries=sorted(set(countries)),
+        countries=sorted(set(countries), key=rank),
         organisations=sorted(set(organisations)),
         year=year,
         date=date or year,
@@ -179,7 +184,7 @@ def _document_records(
                     )
                 ),
                 themes=p_themes,
-                countries=[c for c in p_countries if c],
+                countries=sorted({c for c in p_countries if c}, key=rank),
                 organisations=sorted(
                     {
                         canonical_names.get(str(org), names[0])
@@ -194,3 +199,53 @@ def _document_records(
             )
         )
     return records
+
+
+def _country_ranks(
+    graph: Graph, doc: Node, text: str, countries: Mapping[str, Node]
+) -> Callable[[str], tuple[int, int, str]]:
+    """A sort key putting the countries a document is most about first.
+
+    A country counts as often as the document writes it, in any of the words
+    its evidence annotations quote for it or for a place in it ("Latvian",
+    "Riga") or by name; ties go to the country named first. So the Riga
+    conference attended by five neighbours is about Latvia before Estonia.
+    """
+    first: dict[str, int] = {}
+    forms: dict[str, set[str]] = {
+        code: set(_names(graph, node)) for code, node in countries.items()
+    }
+    bodies: dict[Node, str] = {node: code for code, node in countries.items()}
+    for code, node in countries.items():
+        for place in graph.subjects(SCHEMA.containedInPlace, node):
+            bodies.setdefault(place, code)
+    for body, code in bodies.items():
+        for annotation in graph.subjects(OA.hasBody, body):
+            for target in graph.objects(annotation, OA.hasTarget):
+                if graph.value(target, OA.hasSource) != doc:
+                    continue
+                for selector in graph.objects(target, OA.hasSelector):
+                    exact, start = graph.value(selector, OA.exact), graph.value(selector, OA.start)
+                    if exact is not None:
+                        forms[code].add(str(exact))
+                    if start is not None and str(start).isdigit():
+                        first[code] = min(first.get(code, len(text)), int(str(start)))
+    counts = {code: _occurrences(text, words) for code, words in forms.items()}
+    for code, words in forms.items():
+        if code not in first:
+            found = [text.find(w) for w in words if w and w in text]
+            first[code] = min(found, default=len(text))
+
+    def key(code: str) -> tuple[int, int, str]:
+        return (-counts.get(code, 0), first.get(code, len(text) + 1), code)
+
+    return key
+
+
+def _occurrences(text: str, words: set[str]) -> int:
+    """How often ``text`` writes any of ``words`` as a whole word (longest first, no overlaps)."""
+    usable = sorted((w for w in words if w.strip()), key=len, reverse=True)
+    if not usable or not text:
+        return 0
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(w) for w in usable) + r")(?!\w)"
+    return sum(1 for _ in re.finditer(pattern, text))

@@ -9,14 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from practicegraph.graph.store import GraphStore
+from practicegraph.web.document_text import document_text
 from practicegraph.web.lookups import Item, Linker, ref, select
-from practicegraph.web.markdown_marks import (
-    is_markdown,
-    markdown_spans,
-    rendered,
-    without_crossings,
-)
-from practicegraph.web.marks import MarkedText, Span, mark
+from practicegraph.web.marks import MarkedText, Span
 from practicegraph.web.paths import LinkedDataPaths, web_address
 
 #: Kinds of mention, in the order the page lists them, with their headings.
@@ -101,12 +96,7 @@ def document_view(store: GraphStore, paths: LinkedDataPaths, iri: str) -> Docume
         spans.append(Span(start, end, kind, item.label, item.href, tag=kind == "practice"))
         marks[kind] = marks.get(kind, 0) + 1
     if first.get("text"):
-        text = first["text"]
-        if is_markdown(first.get("format", "")):
-            structure = without_crossings(markdown_spans(text), spans)
-            view.text = rendered(mark(text, spans + structure))
-        else:
-            view.text = mark(text, spans)
+        view.text = document_text(first["text"], first.get("format", ""), spans)
     by_kind: dict[str, list[str]] = {}
     for row in mentioned + [{"x": row["body"]} for row in rows]:
         by_kind.setdefault(paths.kind_of(row["x"]) or "other", []).append(row["x"])

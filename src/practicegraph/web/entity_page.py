@@ -8,14 +8,16 @@ it), one table per kind, so a new kind of link is one line here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from practicegraph.graph.store import GraphStore
-from practicegraph.web.lookups import Item, Linker, compact, ref, select
+from practicegraph.web.lookups import Item, Linker, compact, described_by, ref, select
 from practicegraph.web.paths import LinkedDataPaths
 
 SECTION_LIMIT = 200
+ORGANISED = "Events it organised"
 KIND_LABELS = {
     "organisation": "Organisation",
     "country": "Country",
@@ -49,7 +51,7 @@ _IN_SAME_DOCUMENTS = "?d schema:mentions $node , ?x . " + _PRACTICE
 SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "organisation": (
         ("Practices it provides", "?x schema:provider $node . " + _PRACTICE),
-        ("Events it organised", "?x schema:organizer $node . " + _EVENT),
+        (ORGANISED, "?x schema:organizer $node . " + _EVENT),
         ("Documents that mention it", "?x schema:mentions $node . " + _DOCUMENT),
     ),
     "country": (
@@ -123,6 +125,11 @@ def entity_view(store: GraphStore, paths: LinkedDataPaths, iri: str, kind: str) 
                   {values} {pattern.replace("$node", node)} }}
                 GROUP BY ?x LIMIT {SECTION_LIMIT + 1}""",
         )
+        if heading == ORGANISED:
+            # The extractor links an organiser only where a sentence says who organised
+            # the event; "the 18th Annual ICPA Conference" says it with its name.
+            known = {row["x"] for row in rows}
+            rows += [row for row in _named_events(store, values, node) if row["x"] not in known]
         linker.learn(row["x"] for row in rows)
         items = [linker.item(row["x"], note=row.get("n", "")) for row in rows[:SECTION_LIMIT]]
         items.sort(key=lambda it: (it.note, it.label.lower()))  # dated ones in date order
@@ -147,22 +154,32 @@ def cluster(store: GraphStore, iri: str) -> list[str]:
 def _sources(
     store: GraphStore, linker: Linker, members: list[str], iri: str
 ) -> list[tuple[str, list[Item | str]]]:
-    """Which sources describe this thing ("local" for documents ingested here)."""
-    values = " ".join(ref(m) for m in members)
-    rows = select(
-        store,
-        f"""SELECT DISTINCT ?m ?src WHERE {{ VALUES ?m {{ {values} }}
-              GRAPH ?g {{ ?m ?p ?o }}
-              FILTER(!STRENDS(STR(?g), "/graph/_links"))
-              OPTIONAL {{ ?g prov:wasAttributedTo ?agent . ?agent rdfs:label ?src }} }}""",
-    )
-    names = sorted({row.get("src") or "local" for row in rows})
-    facts: list[tuple[str, list[Item | str]]] = [("Sources", list(names))] if rows else []
+    """Who describes this thing: this instance's documents, imported sources by name."""
+    names = described_by(store, members)
+    facts: list[tuple[str, list[Item | str]]] = [("Described by", list(names))] if names else []
     others = [m for m in members if m != iri]
     if others:
         linker.learn(others)
         facts.append(("Also described as", [linker.item(m) for m in others]))
     return facts
+
+
+def _named_events(store: GraphStore, values: str, node: str) -> list[dict[str, str]]:
+    """Events whose name holds one of the organisation's names as whole words."""
+    rows = select(
+        store,
+        f"""SELECT ?x ?name ?org (SAMPLE(?note) AS ?n) WHERE {{
+              {values} {node} schema:name|schema:alternateName ?org .
+              FILTER (STRLEN(?org) > 1)
+              ?x a schema:Event ; schema:name ?name . FILTER (CONTAINS(?name, ?org))
+              OPTIONAL {{ ?x schema:startDate ?note }}
+            }} GROUP BY ?x ?name ?org LIMIT {SECTION_LIMIT + 1}""",
+    )
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        if re.search(rf"(?<!\w){re.escape(row['org'])}(?!\w)", row["name"]):
+            found.setdefault(row["x"], row)
+    return list(found.values())
 
 
 def _facts(

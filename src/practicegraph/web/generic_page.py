@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from practicegraph import vocab
 from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import PG
 from practicegraph.web.lookups import Item, Linker, compact
 from practicegraph.web.paths import LinkedDataPaths
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OA = "http://www.w3.org/ns/oa#"
+RDF_TYPE = str(vocab.RDF.type)
+OA = str(vocab.OA)
 #: Incoming links the page leaves to its evidence section.
 HIDDEN = frozenset({RDF_TYPE, OA + "hasBody", OA + "hasSource"})
 

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from practicegraph import vocab
 from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import PREFIXES, sparql_prefixes
 from practicegraph.web.paths import LinkedDataPaths
 
 #: Label predicates, best first.
-LABELS = (
-    "https://schema.org/name",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
+LABELS = tuple(
+    str(term)
+    for term in (vocab.SCHEMA.name, vocab.SKOS.prefLabel, vocab.RDFS.label, vocab.DCTERMS.title)
 )
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
@@ -92,6 +91,28 @@ def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
     return {iri: text for iri, (_r, _p, text) in best.items()}
 
 
+#: What a page calls the documents ingested here, as against an imported source's.
+OWN_DOCUMENTS = "this instance's own documents"
+
+
+def described_by(store: GraphStore, iris: Iterable[str]) -> list[str]:
+    """Who describes these resources, in words: this instance's own documents (graphs with
+    no attributed source), "imported from <source>" for each imported organisation's."""
+    values = " ".join(ref(i) for i in sorted(set(iris)) if usable_iri(i))
+    if not values:
+        return []
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?src WHERE {{ VALUES ?m {{ {values} }}
+              GRAPH ?g {{ ?m ?p ?o }}
+              FILTER(!STRENDS(STR(?g), "/graph/_links"))
+              OPTIONAL {{ ?g prov:wasAttributedTo ?agent . ?agent rdfs:label ?src }} }}""",
+    )
+    sources = {row.get("src", "") for row in rows}
+    own = [OWN_DOCUMENTS] if "" in sources else []
+    return own + [f"imported from {name}" for name in sorted(sources - {""}, key=str.lower)]
+
+
 class Linker:
     """Turns IRIs into :class:`Item` links with labels looked up once per page."""
 
@@ -116,4 +137,15 @@ class Linker:
         return sorted((self.item(i) for i in unique), key=lambda it: it.label.lower())
 
 
-__all__ = ["LABELS", "Item", "Linker", "compact", "labels", "ref", "select", "usable_iri"]
+__all__ = [
+    "LABELS",
+    "OWN_DOCUMENTS",
+    "Item",
+    "Linker",
+    "compact",
+    "described_by",
+    "labels",
+    "ref",
+    "select",
+    "usable_iri",
+]

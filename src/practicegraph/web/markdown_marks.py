@@ -5,11 +5,13 @@ of every annotation counts its characters, and evidence is quoted from it. So
 the page does not re-render the document from Markdown (the marks would have
 nothing to point into); it lays the structure over the same characters as
 spans of their own, which :func:`~practicegraph.web.marks.mark` nests with the
-mentions: heading lines become headings, list markers bullets, ``**strong**``
-strong, a link's ``[text](address)`` its text, and the markup characters are
-hidden. Block structure comes from markdown-it-py (so a ``#`` inside a fenced
-code block or a paragraph is left alone); inline markup is found within the
-lines of those blocks.
+mentions: heading lines (``#`` or underlined) become headings, list markers
+bullets (numbers stay), ``**strong**`` strong, ``*emphasis*`` emphasis,
+`` `code` `` code, quoted lines a quote, ``---`` a rule, a link's
+``[text](address)`` its text, and the markup characters are hidden. Block
+structure comes from markdown-it-py (so a ``#`` inside a fenced code block or
+a paragraph is left alone); inline markup is found within the lines of those
+blocks.
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ from practicegraph.web.marks import MarkedText, Span, Token
 
 HIDDEN = "md-hidden"
 BULLET = "md-bullet"
+RULE = "md-rule"  # a thematic break: its characters give way to a line
 _HEADING = re.compile(r"(#{1,6}[ \t]+)(.*?)([ \t]+#+)?[ \t]*$")
-_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_ITEM = re.compile(r"[ \t]*([-*+][ \t]+)")
+_QUOTE = re.compile(r"[ \t]{0,3}(>[ \t]?)")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![*_\w])([*_])(?![*_\s])(.+?)(?<![*_\s])\1(?![*_\w])")
+_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _LINK = re.compile(r"(\[)([^\[\]\n]+)(\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\))")
 _MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown"})
 
@@ -66,11 +72,33 @@ def markdown_spans(text: str) -> list[Span]:
                 if match.group(3):
                     spans.append(Span(match.start(3), match.end(3), HIDDEN))
                 prose_lines.add(first)
-        elif token.type == "list_item_open":
+        elif token.type == "heading_open" and last - first >= 2:
+            # "Title" over "=====" (level 1) or "-----" (level 2): the underline goes
+            heading_start, _end = line(first)
+            _start, heading_end = line(last - 2)
+            underline_end = line(last - 1)[1]
+            content = text[heading_start:heading_end]
+            lead = len(content) - len(content.lstrip())
+            trail = len(content.rstrip())
+            level = 1 if token.markup.startswith("=") else 2
+            spans.append(Span(heading_start + lead, heading_start + trail, f"md-h{level}"))
+            spans.append(Span(heading_end, underline_end, HIDDEN))
+            prose_lines.update(range(first, last - 1))
+        elif token.type == "list_item_open" and token.markup in ("-", "*", "+"):
             start, end = line(first)
             match = _ITEM.match(text, start, end)
             if match:
-                spans.append(Span(match.start(), match.end(), BULLET))
+                spans.append(Span(match.start(1), match.end(1), BULLET))
+        elif token.type == "blockquote_open":
+            for number in range(first, last):
+                start, end = line(number)
+                match = _QUOTE.match(text, start, end)
+                if match and match.end() < end:
+                    spans.append(Span(match.start(1), match.end(1), HIDDEN))
+                    spans.append(Span(match.end(), end, "md-quote"))
+        elif token.type == "hr":
+            start, end = line(first)
+            spans.append(Span(start, end, RULE))
         elif token.type == "inline":
             prose_lines.update(range(first, last))
     for number in sorted(prose_lines):
@@ -83,6 +111,14 @@ def _inline_spans(text: str, start: int, end: int) -> Iterable[Span]:
     for match in _STRONG.finditer(text, start, end):
         yield Span(match.start(1), match.end(1), HIDDEN)
         yield Span(match.start(2), match.end(2), "md-strong")
+        yield Span(match.end(2), match.end(), HIDDEN)
+    for match in _EMPHASIS.finditer(text, start, end):
+        yield Span(match.start(1), match.end(1), HIDDEN)
+        yield Span(match.start(2), match.end(2), "md-em")
+        yield Span(match.end(2), match.end(), HIDDEN)
+    for match in _CODE.finditer(text, start, end):
+        yield Span(match.start(1), match.end(1), HIDDEN)
+        yield Span(match.start(2), match.end(2), "md-code")
         yield Span(match.end(2), match.end(), HIDDEN)
     for match in _LINK.finditer(text, start, end):
         yield Span(match.start(1), match.end(1), HIDDEN)
@@ -99,7 +135,7 @@ def without_crossings(structure: Sequence[Span], mentions: Sequence[Span]) -> li
             (m.start < span.start < m.end < span.end) or (span.start < m.start < span.end < m.end)
             for m in mentions
         )
-        hides = span.kind in (HIDDEN, BULLET) and any(
+        hides = span.kind in (HIDDEN, BULLET, RULE) and any(
             span.start <= m.start and m.end <= span.end for m in mentions
         )
         if not (crosses or hides):
@@ -108,11 +144,16 @@ def without_crossings(structure: Sequence[Span], mentions: Sequence[Span]) -> li
 
 
 def rendered(marked: MarkedText) -> MarkedText:
-    """The marked text with hidden markup removed and list markers shown as bullets."""
+    """The marked text with hidden markup removed, list markers shown as bullets and
+    thematic breaks as an empty element the stylesheet draws as a line."""
     tokens: list[Token] = []
     hiding = 0
     for token in marked.tokens:
         kind = token.span.kind if token.span else ""
+        if kind == RULE:
+            hiding += 1 if token.type == "open" else -1
+            tokens.append(token)
+            continue
         if kind in (HIDDEN, BULLET):
             if token.type == "open":
                 hiding += 1

@@ -11,7 +11,6 @@ not a validation error.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -20,10 +19,10 @@ from practicegraph.config import Settings
 from practicegraph.errors import SearchQueryError
 from practicegraph.graph.store import GraphStore
 from practicegraph.service import PracticeGraphService
-from practicegraph.web.examples import EXAMPLES
 from practicegraph.web.home_page import home_view
 from practicegraph.web.lookups import labels, select
 from practicegraph.web.paths import LinkedDataPaths
+from practicegraph.web.query_page import query_page
 from practicegraph.web.rendering import render
 from practicegraph.web.search_page import SearchForm, search_page
 
@@ -101,18 +100,10 @@ def find(request: Request) -> HTMLResponse:
 
 @router.get("/query", response_class=HTMLResponse, summary="SPARQL editor page")
 def query_editor(request: Request) -> HTMLResponse:
-    """YASGUI over this service's /sparql, with example questions (runnable without JS as CSV)."""
-    examples = [
-        {
-            "slug": ex.slug,
-            "title": ex.title,
-            "question": ex.question,
-            "query": ex.query,
-            "csv": "/sparql?" + urlencode({"query": ex.query, "format": "csv"}),
-        }
-        for ex in EXAMPLES
-    ]
-    return _html(render("query.html", examples=examples, formats=[], page="query"))
+    """YASGUI over this service's /sparql, with example questions (runnable without JS as
+    CSV): the same page a browser gets at /sparql (web.query_page)."""
+    settings: Settings = request.app.state.settings
+    return _html(query_page(settings.base_iri))
 
 
 __all__ = ["router"]

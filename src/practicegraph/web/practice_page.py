@@ -10,11 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from practicegraph.graph.store import GraphStore
-from practicegraph.web.lookups import Item, Linker, ref, select
-from practicegraph.web.marks import MarkedText, Span, mark
+from practicegraph.web.document_text import document_text
+from practicegraph.web.lookups import Item, Linker, described_by, ref, select
+from practicegraph.web.marks import MarkedText, Span
 from practicegraph.web.paths import LinkedDataPaths
 
 RELATED_LIMIT = 10
+#: The extractor's score (0.5 is the least it keeps, 1.0 twice that) in words,
+#: highest band first: (lowest score of the band, word).
+CONFIDENCE_BANDS = ((0.85, "high"), (0.65, "medium"), (0.0, "low"))
+
+
+def confidence_words(score: str) -> str:
+    """ "high", "medium" or "low" for the extractor's score; "" when there is none."""
+    try:
+        value = float(score)
+    except ValueError:
+        return ""
+    return next((word for lowest, word in CONFIDENCE_BANDS if value >= lowest), "")
 
 
 @dataclass
@@ -29,7 +42,7 @@ class PracticeView:
     iri: str
     title: str
     description: str
-    confidence: str
+    confidence: str  # "high", "medium", "low" or ""
     themes: list[Item] = field(default_factory=list)
     providers: list[Item] = field(default_factory=list)
     countries: list[Item] = field(default_factory=list)
@@ -38,6 +51,7 @@ class PracticeView:
     evidence: Evidence | None = None
     text: MarkedText | None = None  # the document's text with the evidence marked
     related: list[Item] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # who describes it, in words
 
 
 def _linked(store: GraphStore, node: str, predicate: str) -> list[str]:
@@ -59,13 +73,14 @@ def practice_view(store: GraphStore, paths: LinkedDataPaths, iri: str) -> Practi
         iri=iri,
         title=first.get("name", iri),
         description=first.get("description", ""),
-        confidence=first.get("confidence", ""),
+        confidence=confidence_words(first.get("confidence", "")),
         themes=linker.items(_linked(store, node, "schema:about")),
         providers=linker.items(_linked(store, node, "schema:provider")),
         countries=linker.items(_linked(store, node, "schema:spatialCoverage")),
     )
     _add_evidence(store, linker, node, view)
     view.related = _related(store, linker, node)
+    view.sources = described_by(store, [iri])
     return view
 
 
@@ -91,10 +106,14 @@ def _add_evidence(store: GraphStore, linker: Linker, node: str, view: PracticeVi
     start = int(row["start"]) if row.get("start", "").isdigit() else None
     end = int(row["end"]) if row.get("end", "").isdigit() else None
     view.evidence = Evidence(row.get("exact", view.description), start, end)
-    texts = select(store, f"SELECT ?text WHERE {{ {ref(row['doc'])} pg:text ?text }} LIMIT 1")
+    texts = select(
+        store,
+        f"""SELECT ?text ?format WHERE {{ {ref(row["doc"])} pg:text ?text
+              OPTIONAL {{ {ref(row["doc"])} schema:encodingFormat ?format }} }} LIMIT 1""",
+    )
     if texts and start is not None and end is not None:
         span = Span(start, end, "evidence", label="the evidence", anchor="evidence")
-        view.text = mark(texts[0]["text"], [span])
+        view.text = document_text(texts[0]["text"], texts[0].get("format", ""), [span])
 
 
 def _related(store: GraphStore, linker: Linker, node: str) -> list[Item]:
@@ -117,4 +136,4 @@ def _related(store: GraphStore, linker: Linker, node: str) -> list[Item]:
     return related
 
 
-__all__ = ["Evidence", "PracticeView", "practice_view"]
+__all__ = ["CONFIDENCE_BANDS", "Evidence", "PracticeView", "confidence_words", "practice_view"]

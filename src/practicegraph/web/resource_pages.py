@@ -2,8 +2,9 @@
 
 ``api.resources`` negotiates and caches; when a browser asks, it hands the
 IRI and its description here. Practices, documents, organisations,
-countries, places, events and themes get their own pages; anything else (a
-named graph, an ingest run, the ontology, the theme scheme) the generic one.
+countries, places, events and themes get their own pages, and so does the
+theme scheme (the themes page); anything else (a named graph, an ingest run,
+the ontology) the generic one.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from practicegraph.graph.store import GraphStore
-from practicegraph.web.document_page import MENTION_KINDS, document_view
+from practicegraph.vocab import THEME_SCHEME
+from practicegraph.web.document_page import document_view
 from practicegraph.web.entity_page import KIND_LABELS, entity_view
 from practicegraph.web.generic_page import generic_view
 from practicegraph.web.paths import LinkedDataPaths
 from practicegraph.web.practice_page import practice_view
 from practicegraph.web.rendering import render
+from practicegraph.web.themes_page import themes_view
 
 #: (name, ?format= value, media type) of the RDF representations a page links to.
 FORMAT_LINKS = (
@@ -59,12 +62,9 @@ def resource_html(
     if kind == "practice":
         return render("practice.html", view=practice_view(store, paths, iri), **common)
     if kind == "document":
-        return render(
-            "document.html",
-            view=document_view(store, paths, iri),
-            kind_names=MENTION_KINDS,
-            **common,
-        )
+        return render("document.html", view=document_view(store, paths, iri), **common)
+    if iri == str(THEME_SCHEME):
+        return render("themes.html", view=themes_view(store, paths), page="themes", **common)
     if kind in KIND_LABELS:
         return render("entity.html", view=entity_view(store, paths, iri, kind), **common)
     view = generic_view(
