@@ -42,6 +42,8 @@ __all__ = [
     "ServerStartError",
     "SparqlServer",
     "available",
+    "free_ports",
+    "oxigraph_binary",
     "start_oxigraph",
     "start_virtuoso",
 ]
@@ -183,7 +185,7 @@ class RunningServer:
 # -- availability -------------------------------------------------------------------
 
 
-def _oxigraph_binary() -> str | None:
+def oxigraph_binary() -> str | None:
     """The ``oxigraph`` command of the PyPI package: beside this Python (the venv),
     else on PATH."""
     beside = Path(sys.executable).parent / "oxigraph"
@@ -211,7 +213,7 @@ def available(name: str) -> str | None:
     this sentence.
     """
     if name == "oxigraph":
-        if _oxigraph_binary() is None:
+        if oxigraph_binary() is None:
             return (
                 "the `oxigraph` command is missing; install the dev dependencies "
                 "(pip install -e '.[dev]', which pins oxigraph==0.5.13 from PyPI)"
@@ -261,7 +263,7 @@ def start_oxigraph(
     operation rolls the whole request back); its Graph Store Protocol endpoint
     is ``/store``.
     """
-    binary = _oxigraph_binary()
+    binary = oxigraph_binary()
     if binary is None:
         raise ServerStartError(available("oxigraph") or "oxigraph is missing")
     directory.mkdir(parents=True, exist_ok=True)
@@ -512,7 +514,7 @@ def _virtuoso_grant_update(running: RunningServer) -> None:
 # -- shared machinery ---------------------------------------------------------------
 
 
-def _free_ports(count: int) -> tuple[int, ...]:
+def free_ports(count: int) -> tuple[int, ...]:
     """Ports the kernel just handed out on 127.0.0.1 (closed again: a small race with
     other processes, which the start retries cover)."""
     sockets = []
@@ -557,7 +559,7 @@ def _start_with_retries(
     """Launch, wait for ``check`` until ``ready_timeout``; new ports if the process died
     early because a port was taken meanwhile."""
     for attempt in range(1, attempts + 1):
-        ports = _free_ports(port_count)
+        ports = free_ports(port_count)
         process, log = launch(ports)
         running = RunningServer(
             server=server_at(ports),

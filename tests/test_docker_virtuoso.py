@@ -43,7 +43,7 @@ def entrypoint(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, P
         if os.environ.get("PRACTICEGRAPH_REQUIRE_SERVERS") == "1":
             pytest.fail(missing)
         pytest.skip(missing)
-    http_port, sql_port = sparql_servers._free_ports(2)
+    http_port, sql_port = sparql_servers.free_ports(2)
     environment = os.environ | {
         "VIRTUOSO_DATA": str(tmp_path / "data"),
         "VIRTUOSO_HTTP": f"127.0.0.1:{http_port}",

@@ -21,7 +21,8 @@ from practicegraph import cli
 from practicegraph.config import Settings
 from practicegraph.errors import QueryError, StoreError
 from practicegraph.nlp.extractor import Extractor
-from practicegraph.service import IngestFailure, PracticeGraphService
+from practicegraph.reports import IngestFailure
+from practicegraph.service import PracticeGraphService
 
 MAX_TEXT_CHARS = 20_000  # the batch's limit, so that "too long" stays small here
 

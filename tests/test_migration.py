@@ -35,7 +35,7 @@ def test_a_data_directory_moves_onto_oxigraph_server_without_losing_anything(
         hits_before = before.search(SearchRequest(query="probation")).total
     server_dir = tmp_path / "server"
     server_dir.mkdir()
-    binary = sparql_servers._oxigraph_binary()
+    binary = sparql_servers.oxigraph_binary()
     assert binary is not None
     loaded = subprocess.run(
         [binary, "load", "--location", str(server_dir / "store"), "--file", str(dump)],

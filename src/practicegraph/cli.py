@@ -98,8 +98,8 @@ def ingest(
                 bar.console.print(f"{done}/{total} {escape(name)}", highlight=False)
 
         report = service.ingest(paths, force=force, progress=advance)
-    for path, reason in report.failed:
-        line = " ".join(f"{path}: {reason}".split())
+    for failure in report.failed:
+        line = " ".join(f"{failure.path}: {failure.reason}".split())
         err_console.print(f"[red]skipped[/] {escape(line)}", highlight=False, soft_wrap=True)
     console.print(
         f"added {len(report.added)}, replaced {len(report.replaced)}, "

@@ -12,8 +12,7 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +38,7 @@ from practicegraph.graph.store import RDF_FORMATS, GraphStore, QueryAnswer, comp
 from practicegraph.ingest import SourceDocument, iter_input_files, read_document
 from practicegraph.nlp.extractor import ExtractionFailure, ExtractionInput, Extractor
 from practicegraph.nlp.pipeline import load_pipeline, model_identity
+from practicegraph.reports import IndexSync, IngestFailure, IngestReport
 from practicegraph.search import (
     IndexRecord,
     SearchIndex,
@@ -49,7 +49,7 @@ from practicegraph.search import (
     records_from_graph,
 )
 from practicegraph.sources import SourceManager
-from practicegraph.vocab import PG, PROV, RDF, RDFS, SCHEMA, XSD, sparql_prefixes
+from practicegraph.vocab import OA, PG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, sparql_prefixes
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -61,9 +61,9 @@ ENTITY_CLASSES = {
     "countries": SCHEMA.Country,
     "places": SCHEMA.Place,
     "events": SCHEMA.Event,
-    "themes": URIRef("http://www.w3.org/2004/02/skos/core#Concept"),
+    "themes": SKOS.Concept,
     "practices": PG.Practice,
-    "annotations": URIRef("http://www.w3.org/ns/oa#Annotation"),
+    "annotations": OA.Annotation,
 }
 
 
@@ -71,52 +71,6 @@ MIN_DOCS_FOR_WORKERS = 50
 INDEX_BATCH = 256  # documents per index commit: each commit writes and merges segments
 #: Seconds between attempts of a search to mend an index a full disk left behind.
 RESYNC_EVERY = 5.0
-
-
-@dataclass
-class IndexSync:
-    """What bringing the index in step with the store had to do."""
-
-    reindexed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.reindexed or self.removed)
-
-
-@dataclass(frozen=True)
-class IngestFailure:
-    """A file the batch skipped: which, why, and the kind of error that stopped it.
-
-    ``error`` is that error's class, so callers tell the kinds apart without
-    parsing ``reason`` (or the file) again: an :class:`IngestError` subclass when
-    the file cannot be read, :class:`StoreError` or :class:`QueryError` when its
-    graph cannot be stored, another class for a bug met while building the
-    graph, and None when spaCy or the extractor failed on it (the extractor
-    reports a reason, not an error).
-    """
-
-    path: str
-    reason: str
-    error: type[Exception] | None
-
-    def __iter__(self) -> Iterator[str]:
-        """``path, reason = failure``, as when failures were pairs: cli.py unpacks them."""
-        return iter((self.path, self.reason))
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[IngestFailure] = field(default_factory=list)
-    words: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 class PracticeGraphService:

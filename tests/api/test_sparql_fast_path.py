@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -176,17 +177,17 @@ def test_the_text_json_writer_matches_json_dumps() -> None:
             ]
         },
     }
-    written = serialize_solutions("json", variables, rows)  # type: ignore[arg-type]
+    written = serialize_solutions("json", variables, rows)
     assert written == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @pytest.fixture
-def runner(tmp_path: Path) -> QueryRunner:
+def runner(tmp_path: Path) -> Iterator[QueryRunner]:
     store = OxigraphStore(tmp_path / "store")
     triples = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(2000))
     store.update(f"INSERT DATA {{ GRAPH <http://e/g> {{ {triples} }} }}")
     pool = QueryRunner(store, tmp_path / "snapshots", workers=1)
-    yield pool  # type: ignore[misc]
+    yield pool
     pool.close()
     store.close()
 
@@ -241,13 +242,12 @@ def test_a_caller_taking_the_worker_before_the_last_answer_is_read_gets_its_own(
         return int(json.loads(outcome.payload)["results"]["bindings"][0]["o"]["value"])
 
     async def scenario() -> tuple[int, int]:
-        idle = runner._idle._idle  # the pool's idle list: the gap under test
         first = asyncio.ensure_future(runner.run_async(query(1), 5))
-        while idle:  # until the first caller has the worker
+        while runner.idle_workers:  # until the first caller has the worker
             await asyncio.sleep(0)
         # polled once per loop turn, this caller's turn comes before the first
         # caller's coroutine resumes, the moment the worker is idle again
-        while not idle:
+        while not runner.idle_workers:
             await asyncio.sleep(0)
         assert not first.done()
         second = await runner.run_async(query(2), 5)
@@ -359,7 +359,7 @@ def test_a_thread_caller_is_handed_a_worker_returned_on_the_loop() -> None:
     got: list[object] = []
     waiting = threading.Thread(target=lambda: got.append(pool.get_blocking(5)))
     waiting.start()
-    while not pool._waiters:  # the pool's queue: the thread is in line
+    while not pool.waiting:  # the thread is in line
         time.sleep(0.01)
 
     async def give_back() -> None:
@@ -391,7 +391,7 @@ def test_a_snapshot_is_never_labelled_newer_than_its_content(runner: QueryRunner
 def test_a_compaction_moves_the_workers_to_a_new_checkpoint(runner: QueryRunner) -> None:
     before = runner.snapshot()
     generation = runner.store.version
-    assert runner.store.optimize()
+    assert isinstance(runner.store, OxigraphStore) and runner.store.optimize()
     assert runner.store.version == generation  # the data did not change
     assert runner.snapshot() != before  # its files did
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from practicegraph.api.bodies import refuse_declared_size, save_body, stream_file
 from practicegraph.api.deps import get_service, get_settings, require_token
-from practicegraph.api.errors import ApiError
 from practicegraph.backups import backup_instance, restore_instance
 from practicegraph.config import Settings
 from practicegraph.service import PracticeGraphService
@@ -34,15 +33,6 @@ router = APIRouter(tags=["admin"], prefix="/admin")
 ServiceDep = Annotated[PracticeGraphService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BACKUP_MEDIA = "application/x-tar"
-_CHUNK = 1 << 20
-
-
-def _stream(handle: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while chunk := handle.read(_CHUNK):
-            yield chunk
-    finally:
-        handle.close()
 
 
 @router.get(
@@ -67,7 +57,7 @@ def get_backup(service: ServiceDep, settings: SettingsDep) -> StreamingResponse:
         "Content-Length": str(size),
         "X-Statements": str(manifest.statements),
     }
-    return StreamingResponse(_stream(handle), media_type=BACKUP_MEDIA, headers=headers)
+    return StreamingResponse(stream_file(handle), media_type=BACKUP_MEDIA, headers=headers)
 
 
 @router.put(
@@ -86,24 +76,11 @@ def get_backup(service: ServiceDep, settings: SettingsDep) -> StreamingResponse:
 )
 async def restore(request: Request, service: ServiceDep, settings: SettingsDep) -> JSONResponse:
     limit = settings.max_import_bytes
-    declared = request.headers.get("content-length", "")
-    too_large = ApiError(
-        413,
-        f"the backup is larger than {limit} bytes (setting max_import_bytes; or restore "
-        "it with the command line: practicegraph restore FILE)",
-        {"max_import_bytes": limit},
-    )
-    if declared.strip().isdigit() and int(declared) > limit:
-        raise too_large
+    what = "the backup (restore larger ones with the command line: practicegraph restore FILE)"
+    refuse_declared_size(request, limit, what, "max_import_bytes")
     with service.sources.upload_folder() as folder:  # removed however this ends
         path = folder / "backup.tar"
-        size = 0
-        with path.open("wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise too_large
-                await run_in_threadpool(out.write, chunk)
+        await save_body(request, path, limit, what, "max_import_bytes")
         report = await run_in_threadpool(restore_instance, service, path, "request body")
     payload: dict[str, Any] = report.to_dict()
     return JSONResponse(payload, status_code=200)

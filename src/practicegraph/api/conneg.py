@@ -3,7 +3,8 @@
 Generic on purpose (linked data, VoID, and any other route may use it): a
 route lists what it can produce, best default first, and asks
 :func:`negotiate`; a ``?format=`` parameter maps short names to media types
-through :data:`FORMAT_NAMES` before negotiation. Nothing here knows RDF.
+through :data:`FORMAT_NAMES` (from :mod:`practicegraph.formats`) before
+negotiation. Nothing else here knows RDF.
 
 Rules (RFC 9110 §12.5.1): media ranges with q-values; the most specific range
 that matches an offer decides that offer's quality (``text/turtle`` over
@@ -17,28 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from practicegraph import formats
 from practicegraph.api.errors import ApiError
 
 #: Short names accepted by ``?format=`` (for browsers and links), to media types.
-FORMAT_NAMES: dict[str, str] = {
-    "html": "text/html",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "xml": "application/rdf+xml",
-    "nq": "application/n-quads",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "json": "application/json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
+FORMAT_NAMES: dict[str, str] = formats.FORMAT_NAMES
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from practicegraph.api.resources import LinkedDataPaths
 from practicegraph.config import Settings
 from practicegraph.errors import IngestError, UnsupportedFormatError
 from practicegraph.ingest import SUPPORTED_SUFFIXES
-from practicegraph.service import ENTITY_CLASSES, IngestFailure, PracticeGraphService
+from practicegraph.reports import IngestFailure
+from practicegraph.service import ENTITY_CLASSES, PracticeGraphService
 from practicegraph.vocab import sparql_prefixes
 
 router = APIRouter(tags=["documents"])

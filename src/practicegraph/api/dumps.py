@@ -15,21 +15,20 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from practicegraph import __version__
+from practicegraph import __version__, formats
+from practicegraph.api.bodies import stream_file
 from practicegraph.api.conneg import choose, format_names
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
 from practicegraph.api.resources import RDF_MEDIA_TYPES, last_modified, representation, serialize
 from practicegraph.config import Settings
 from practicegraph.exchange.void import (
-    MEDIA_TYPES,
     VOID_PREFIXES,
     Dataset,
     Distribution,
@@ -42,7 +41,6 @@ router = APIRouter(tags=["dumps"])
 
 ServiceDep = Annotated[PracticeGraphService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ class Dump:
     @property
     def media_type(self) -> str:
         """Of the RDF inside."""
-        return MEDIA_TYPES[self.export_format]
+        return formats.media_type(formats.RDF_SYNTAXES[self.export_format])
 
     @property
     def description(self) -> str:
@@ -62,7 +60,7 @@ class Dump:
 
     @property
     def content_type(self) -> str:
-        return "application/gzip" if self.compressed else self.media_type
+        return formats.GZIP if self.compressed else self.media_type
 
 
 DUMPS: dict[str, Dump] = {
@@ -97,14 +95,6 @@ def list_dumps(request: Request) -> dict[str, Any]:
         ],
         "void": f"{base}.well-known/void",
     }
-
-
-def _stream(handle: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while chunk := handle.read(_CHUNK):
-            yield chunk
-    finally:
-        handle.close()
 
 
 # Dumps are cached per store state: a key that changes with every write this
@@ -163,12 +153,12 @@ def get_dump(
         return Response(media_type=dump.content_type, headers=headers)
     handle = dump_file(service, settings, dump)
     headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
-    return StreamingResponse(_stream(handle), media_type=dump.content_type, headers=headers)
+    return StreamingResponse(stream_file(handle), media_type=dump.content_type, headers=headers)
 
 
 # -- VoID + DCAT ------------------------------------------------------------------------
 
-VOID_OFFERS = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+VOID_OFFERS = tuple(RDF_MEDIA_TYPES)
 
 
 def _class_counts(service: PracticeGraphService) -> dict[str, int]:

@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from practicegraph import formats
 from practicegraph.api.deps import get_service, get_settings, require_token
 from practicegraph.api.errors import ApiError
 from practicegraph.api.protocol import (
@@ -46,20 +47,13 @@ from practicegraph.config import Settings
 from practicegraph.errors import DumpError, DumpTooLargeError, QueryError
 from practicegraph.exchange.gate import statement_bytes
 from practicegraph.exchange.xml_guard import screen_rdfxml
-from practicegraph.graph.snapshot_worker import GRAPH_FORMATS
 from practicegraph.service import PracticeGraphService
 
 router = APIRouter(tags=["graph store"])
 
-BODY_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-DATASET_TYPES = ("application/n-quads", "application/trig")
+#: Content-Type -> the syntax a graph body is parsed as.
+BODY_FORMATS = {media: formats.GRAPH_SYNTAXES[name] for media, name in GRAPH_MEDIA.items()}
+DATASET_TYPES = tuple(formats.media_type(formats.RDF_SYNTAXES[n]) for n in ("nquads", "trig"))
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 
 _DESCRIPTION = """
@@ -168,7 +162,7 @@ def _read_graph(service: PracticeGraphService, graph: str | None, fmt: str) -> b
     if graph is not None and not service.store.has_graph(graph):
         raise _missing(graph)
     triples = service.store.graph_triples(graph)
-    return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0]) or b""
+    return ox.serialize(triples, format=formats.GRAPH_SYNTAXES[fmt]) or b""
 
 
 def _delete_graph(service: PracticeGraphService, graph: str | None) -> None:
@@ -212,7 +206,7 @@ async def _body_triples(request: Request, graph: str | None) -> list[ox.Triple]:
     media_type, params = media_type_of(request)
     base = graph or str(request.url.replace(query=""))
     body = await read_body(request, settings.max_body_bytes)
-    if media_type == "multipart/form-data":
+    if media_type == formats.MULTIPART_FORM:
         parts = await _multipart_parts(request, body)
         triples: list[ox.Triple] = []
         for part_type, part_params, data in parts:

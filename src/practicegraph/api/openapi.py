@@ -29,6 +29,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from practicegraph import formats
 from practicegraph.api.protocol import GRAPH_MEDIA
 from practicegraph.api.resources import OFFERS
 from practicegraph.api.sparql import MIN_QUERY_TIMEOUT
@@ -53,24 +54,23 @@ ERROR_SCHEMA: dict[str, Any] = {
         }
     },
 }
-ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-JSON = ("application/json",)
-RDF = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+ERROR_CONTENT = {formats.JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}
+JSON = (formats.JSON,)
+#: The graph syntaxes of the SPARQL protocol: Turtle, N-Triples, JSON-LD, RDF/XML.
+RDF = tuple(formats.media_type(fmt) for fmt in formats.GRAPH_SYNTAXES.values())
+#: SPARQL results (JSON, XML, CSV, TSV), then the graph syntaxes.
 RESULTS = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
+    *(formats.media_type(fmt) for fmt in formats.RESULTS_FORMATS.values()),
     *RDF,
 )
-DUMP_TYPES = ("application/gzip", "application/trig", "text/turtle", "application/ld+json")
-SOURCE_DUMP_TYPES = (
-    "application/n-quads",
-    "application/trig",
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-)
+
+
+def _syntaxes(*names: str) -> tuple[str, ...]:
+    return tuple(formats.media_type(formats.RDF_SYNTAXES[name]) for name in names)
+
+
+DUMP_TYPES = (formats.GZIP, *_syntaxes("trig", "turtle", "jsonld"))
+SOURCE_DUMP_TYPES = _syntaxes("nquads", "trig", "turtle", "nt", "jsonld")
 
 
 @dataclass(frozen=True)
@@ -341,7 +341,7 @@ _RDF_BODY = {
     media: {"schema": {} if media.endswith("json") else {"type": "string"}}
     for media in GRAPH_MEDIA
 } | {
-    "multipart/form-data": {
+    formats.MULTIPART_FORM: {
         "schema": {
             "type": "object",
             "additionalProperties": {"type": "string", "format": "binary"},
@@ -365,9 +365,9 @@ BODIES: dict[str, dict[str, dict[str, Any]]] = {
         "post": {
             "required": True,
             "content": {
-                "application/x-www-form-urlencoded": {"schema": _SPARQL_FORM},
-                "application/sparql-query": {"schema": {"type": "string"}},
-                "application/sparql-update": {"schema": {"type": "string"}},
+                formats.FORM: {"schema": _SPARQL_FORM},
+                formats.SPARQL_QUERY: {"schema": {"type": "string"}},
+                formats.SPARQL_UPDATE: {"schema": {"type": "string"}},
             },
         }
     },
@@ -386,7 +386,7 @@ def _response(status: int, answer: str | Body) -> dict[str, Any]:
     if answer.media:
         response["content"] = {media: {} for media in answer.media}
     if status == 404:  # the linked-data 404: the envelope, or a page for browsers
-        response["content"] = copy.deepcopy(ERROR_CONTENT) | {"text/html": {}}
+        response["content"] = copy.deepcopy(ERROR_CONTENT) | {formats.HTML: {}}
     return response
 
 

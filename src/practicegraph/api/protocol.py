@@ -1,7 +1,8 @@
 """HTTP plumbing shared by the SPARQL and Graph Store endpoints.
 
 Reading a capped request body, content negotiation over the ``Accept``
-header, media types of the RDF and SPARQL results formats, and keeping the
+header, the media types of the RDF and SPARQL results formats (from
+:mod:`practicegraph.formats`), and keeping the
 keyword index in step after a write.
 """
 
@@ -11,6 +12,7 @@ import logging
 
 from fastapi import Request
 
+from practicegraph import formats
 from practicegraph.api import conneg
 from practicegraph.api.errors import ApiError
 from practicegraph.service import PracticeGraphService
@@ -21,28 +23,12 @@ logger = logging.getLogger(__name__)
 TRUNCATED_HEADER = "PracticeGraph-Results-Truncated"
 LIMIT_HEADER = "PracticeGraph-Results-Limit"
 
-RESULTS_MEDIA = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_MEDIA = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-}
+#: Accept/Content-Type -> format name, for SPARQL results and for graphs (see
+#: practicegraph.formats); the Content-Type of a graph answer in each syntax.
+RESULTS_MEDIA = formats.RESULTS_MEDIA
+GRAPH_MEDIA = formats.GRAPH_MEDIA
 GRAPH_MEDIA_TYPES = {
-    "turtle": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
+    name: formats.content_type(fmt) for name, fmt in formats.GRAPH_SYNTAXES.items()
 }
 
 

@@ -95,6 +95,18 @@ class WorkerPool:
         self._abandon = abandon or (lambda worker, _started: self.put(worker))
         self._waiters: deque[tuple[_Waiter, Starter | None]] = deque()
 
+    @property
+    def idle(self) -> int:
+        """How many workers wait for a query now."""
+        with self._lock:
+            return len(self._idle)
+
+    @property
+    def waiting(self) -> int:
+        """How many callers wait for a worker now."""
+        with self._lock:
+            return len(self._waiters)
+
     def try_get(self) -> Worker | None:
         with self._lock:
             return self._idle.pop() if self._idle else None

@@ -314,6 +314,11 @@ class QueryRunner:
     def _start_worker(self) -> Worker:
         return self._spawner.submit(Worker.start, self.network).result()
 
+    @property
+    def idle_workers(self) -> int:
+        """How many workers wait for a query now."""
+        return self._idle.idle
+
     def worker_pids(self) -> list[int]:
         with self._registry:
             return [w.process.pid for w in self._all]

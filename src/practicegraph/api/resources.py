@@ -47,7 +47,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from practicegraph import vocab
+from practicegraph import formats, vocab
 from practicegraph.api.conneg import choose, format_names
 from practicegraph.api.deps import get_service, get_settings
 from practicegraph.api.errors import ApiError
@@ -63,21 +63,22 @@ KINDS = ("document", "organisation", "country", "place", "event", "practice", "g
 #: Most incoming links, and most annotations, one description carries.
 LINK_LIMIT = 1000
 
-HTML = "text/html"
+HTML = formats.HTML
 OA = str(vocab.OA)
 RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    formats.media_type(fmt): fmt
+    for fmt in (
+        ox.RdfFormat.TURTLE,
+        ox.RdfFormat.JSON_LD,
+        ox.RdfFormat.N_TRIPLES,
+        ox.RdfFormat.RDF_XML,
+    )
 }
 #: Best default first: a client that accepts anything gets Turtle.
 OFFERS = (
-    "text/turtle",
+    formats.media_type(ox.RdfFormat.TURTLE),
     HTML,
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
+    *list(RDF_MEDIA_TYPES)[1:],
 )
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 _NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")

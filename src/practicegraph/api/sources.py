@@ -21,6 +21,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from practicegraph import formats
+from practicegraph.api.bodies import refuse_declared_size, save_body
 from practicegraph.api.deps import get_service, get_settings, require_token
 from practicegraph.api.errors import ApiError
 from practicegraph.config import Settings
@@ -36,19 +38,12 @@ Syntax = Literal["nquads", "trig", "turtle", "nt", "jsonld", "xml"]
 
 #: Content-Type -> syntax, for bodies sent without ?format=
 MEDIA_TYPES: dict[str, str] = {
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "xml",
+    formats.media_type(fmt): name for name, fmt in formats.RDF_SYNTAXES.items()
 }
+#: Export syntax -> Content-Type of the file
 DUMP_MEDIA = {
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
+    name: formats.media_type(formats.RDF_SYNTAXES[name])
+    for name in ("nquads", "trig", "turtle", "nt", "jsonld")
 }
 
 
@@ -131,26 +126,10 @@ async def import_source(
     base = service.sources.check_base(name, base)
     syntax = _syntax(request, format)
     limit = settings.max_import_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > limit:
-        raise ApiError(
-            413,
-            f"the dump is larger than {limit} bytes (setting max_import_bytes)",
-            {"max_import_bytes": limit, "content_length": int(declared)},
-        )
+    refuse_declared_size(request, limit, "the dump", "max_import_bytes")
     with service.sources.upload_folder() as folder:  # removed however this ends
         path = folder / "dump"
-        size = 0
-        with path.open("wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise ApiError(
-                        413,
-                        f"the dump is larger than {limit} bytes (setting max_import_bytes)",
-                        {"max_import_bytes": limit},
-                    )
-                await run_in_threadpool(out.write, chunk)  # disk writes off the event loop
+        await save_body(request, path, limit, "the dump", "max_import_bytes")
         shown = Path(filename).name if filename else f"{name}-upload.{syntax}"
         report = await run_in_threadpool(
             service.sources.import_dump,

@@ -53,7 +53,8 @@ is what the OpenAPI page shows, and what any other way in reaches).
 This module holds the route and the query path; reading and checking the
 request is :mod:`practicegraph.api.sparql_request`, the update path
 :mod:`practicegraph.api.sparql_update`, and the Service Description (and the
-editor page) :mod:`practicegraph.api.sparql_description`.
+editor page) :mod:`practicegraph.api.sparql_description`. ``apply_update`` and
+``MIN_QUERY_TIMEOUT`` are re-exported here for their callers (the CLI, the OpenAPI page).
 """
 
 from __future__ import annotations
@@ -87,11 +88,11 @@ from practicegraph.api.sparql_request import (
     MIN_QUERY_TIMEOUT as MIN_QUERY_TIMEOUT,
 )
 from practicegraph.api.sparql_request import (
+    answer_formats,
     check_network,
     check_shape,
     does_not_parse,
     endpoint_of,
-    formats,
     get_runner,
     iris,
     read_request,
@@ -212,7 +213,7 @@ async def _query(
         # Refused here, not by the parser in a worker: an empty query must not wait
         # for a worker (or time out behind others) to be told it is empty.
         raise ApiError(400, "the query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE")
-    results, graph = formats(request, values)
+    results, graph = answer_formats(request, values)
     timeout = time_limit(values, settings, has_valid_token(request))
     prepared = sparql_syntax.with_prefixes(query)
     check_shape(prepared.text)

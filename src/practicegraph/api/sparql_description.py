@@ -10,16 +10,16 @@ from __future__ import annotations
 import pyoxigraph as ox
 from fastapi import Request, Response
 
+from practicegraph import formats
 from practicegraph.api import conneg
 from practicegraph.api.errors import ApiError
 from practicegraph.api.protocol import GRAPH_MEDIA, GRAPH_MEDIA_TYPES, negotiate
 from practicegraph.api.sparql_request import GRAPH_FORMAT_NAMES
 from practicegraph.config import Settings
-from practicegraph.graph.snapshot_worker import GRAPH_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-HTML = "text/html"
+HTML = formats.HTML
 
 #: What ``GET /sparql`` without a query offers: the description first (what ``*/*``
 #: and no Accept get), the editor page for browsers.
@@ -77,5 +77,5 @@ def service_description(
             sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
     """
     triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
-    payload = ox.serialize(triples, format=GRAPH_FORMATS[fmt][0]) or b""
+    payload = ox.serialize(triples, format=formats.GRAPH_SYNTAXES[fmt]) or b""
     return Response(payload, media_type=GRAPH_MEDIA_TYPES[fmt], headers={"Vary": "Accept"})

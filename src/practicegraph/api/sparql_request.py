@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from practicegraph import formats
 from practicegraph.api import sparql_guard
 from practicegraph.api.errors import ApiError
 from practicegraph.api.protocol import (
@@ -33,11 +34,11 @@ from practicegraph.api.query_runner import QueryExecutor
 from practicegraph.config import Settings
 from practicegraph.graph import sparql_syntax
 
-FORM = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
-UPDATE_TYPE = "application/sparql-update"
-RESULT_FORMAT_NAMES = ("json", "xml", "csv", "tsv")
-GRAPH_FORMAT_NAMES = ("turtle", "nt", "jsonld", "rdfxml")
+FORM = formats.FORM
+QUERY_TYPE = formats.SPARQL_QUERY
+UPDATE_TYPE = formats.SPARQL_UPDATE
+RESULT_FORMAT_NAMES = tuple(formats.RESULTS_FORMATS)
+GRAPH_FORMAT_NAMES = tuple(formats.GRAPH_SYNTAXES)
 
 #: The shortest time limit a request may ask for: below it a query cannot even
 #: reach its worker, and the answer would always be a time-out.
@@ -134,7 +135,7 @@ def endpoint_of(request: Request) -> str:
     return endpoint
 
 
-def formats(request: Request, values: dict[str, list[str]]) -> tuple[str, str]:
+def answer_formats(request: Request, values: dict[str, list[str]]) -> tuple[str, str]:
     """(results format, graph format) from ``format=`` or the Accept header."""
     chosen = values.get("format", [])
     if chosen:

@@ -22,15 +22,20 @@ import pyoxigraph as ox
 
 from practicegraph.errors import DumpError, DumpTooLargeError
 from practicegraph.exchange.xml_guard import EntityGuard
+from practicegraph.formats import RDF_SYNTAXES
 
-#: syntax name -> (pyoxigraph format, file endings)
+#: File endings besides pyoxigraph's own (``fmt.file_extension``), by syntax name.
+_MORE_ENDINGS: dict[str, tuple[str, ...]] = {
+    "nquads": (".nquads",),
+    "turtle": (".turtle",),
+    "nt": (".ntriples",),
+    "jsonld": (".json",),
+    "xml": (".owl", ".xml"),
+}
+#: syntax name (practicegraph.formats.RDF_SYNTAXES) -> (pyoxigraph format, file endings)
 SYNTAXES: dict[str, tuple[ox.RdfFormat, tuple[str, ...]]] = {
-    "nquads": (ox.RdfFormat.N_QUADS, (".nq", ".nquads")),
-    "trig": (ox.RdfFormat.TRIG, (".trig",)),
-    "turtle": (ox.RdfFormat.TURTLE, (".ttl", ".turtle")),
-    "nt": (ox.RdfFormat.N_TRIPLES, (".nt", ".ntriples")),
-    "jsonld": (ox.RdfFormat.JSON_LD, (".jsonld", ".json")),
-    "xml": (ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml")),
+    name: (fmt, (f".{fmt.file_extension}", *_MORE_ENDINGS.get(name, ())))
+    for name, fmt in RDF_SYNTAXES.items()
 }
 GZIP_MAGIC = b"\x1f\x8b"
 

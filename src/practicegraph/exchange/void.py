@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from practicegraph import vocab
+from practicegraph import formats, vocab
 from practicegraph.exchange.export import ExportedFile
 from practicegraph.vocab import PREFIXES
 
@@ -41,11 +41,8 @@ VOID_PREFIXES = {"void": VOID, "dcat": DCAT, "foaf": FOAF, "spdx": SPDX}
 
 #: Media type of each export format.
 MEDIA_TYPES = {
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
+    name: formats.media_type(formats.RDF_SYNTAXES[name])
+    for name in ("nquads", "trig", "turtle", "nt", "jsonld")
 }
 
 _SYNTAX = {
@@ -204,7 +201,7 @@ def _distribution(
         add(node, DCAT + "accessURL", dump.url)
     add(node, DCAT + "mediaType", IANA + MEDIA_TYPES[dump.fmt])
     if dump.compressed:
-        add(node, DCAT + "compressFormat", IANA + "application/gzip")
+        add(node, DCAT + "compressFormat", IANA + formats.GZIP)
     add(node, DCTERMS + "license", licence)
     if dump.byte_size is not None:
         add(node, DCAT + "byteSize", _typed(dump.byte_size, "nonNegativeInteger"))

@@ -32,17 +32,20 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+#: The formats by their SPARQL protocol names (practicegraph.formats.RESULTS_FORMATS and
+#: GRAPH_SYNTAXES: this process imports nothing of the project), with the Content-Type
+#: an answer carries (practicegraph.formats.content_type).
 RESULT_MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
+    "json": ox.QueryResultsFormat.JSON.media_type,
+    "xml": ox.QueryResultsFormat.XML.media_type,
+    "csv": ox.QueryResultsFormat.CSV.media_type,
+    "tsv": ox.QueryResultsFormat.TSV.media_type,
 }
 GRAPH_FORMATS = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
-    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples; charset=utf-8"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
+    "turtle": (ox.RdfFormat.TURTLE, f"{ox.RdfFormat.TURTLE.media_type}; charset=utf-8"),
+    "nt": (ox.RdfFormat.N_TRIPLES, f"{ox.RdfFormat.N_TRIPLES.media_type}; charset=utf-8"),
+    "jsonld": (ox.RdfFormat.JSON_LD, ox.RdfFormat.JSON_LD.media_type),
+    "rdfxml": (ox.RdfFormat.RDF_XML, ox.RdfFormat.RDF_XML.media_type),
 }
 #: The answer's ``error`` when the snapshot cannot be opened (deleted meanwhile):
 #: the parent makes a new one and sends the query again.

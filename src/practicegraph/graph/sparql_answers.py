@@ -20,8 +20,15 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-RESULTS_JSON = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
+from practicegraph import formats
+
+RESULTS_JSON = formats.media_type(ox.QueryResultsFormat.JSON)
+NTRIPLES = formats.media_type(ox.RdfFormat.N_TRIPLES)
+TURTLE = formats.media_type(ox.RdfFormat.TURTLE)
+#: What a server's JSON results come as: SPARQL JSON results, or plain JSON.
+_JSON_TYPES = (RESULTS_JSON, formats.JSON)
+#: What its N-Triples come as: the registered type, or ``text/plain`` (the old one).
+_NTRIPLES_TYPES = tuple(media for media, name in formats.GRAPH_MEDIA.items() if name == "nt")
 
 #: The query form's keyword after the prologue (comments, BASE and PREFIX declarations).
 _FORM = re.compile(
@@ -115,7 +122,7 @@ def _term(value: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def parse_triples(body: bytes, media_type: str) -> list[ox.Triple]:
     """An RDF answer (N-Triples or Turtle) as triples."""
-    syntax = ox.RdfFormat.TURTLE if media_type == "text/turtle" else ox.RdfFormat.N_TRIPLES
+    syntax = ox.RdfFormat.TURTLE if media_type == TURTLE else ox.RdfFormat.N_TRIPLES
     try:
         return [quad.triple for quad in ox.parse(body, syntax)]
     except SyntaxError as exc:
@@ -124,9 +131,9 @@ def parse_triples(body: bytes, media_type: str) -> list[ox.Triple]:
 
 def parse_answer(body: bytes, media_type: str) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
     """Any answer by its media type (the part before ``;``, lower case)."""
-    if media_type in (RESULTS_JSON, "application/json"):
+    if media_type in _JSON_TYPES:
         return parse_results_json(body)
-    if media_type in (NTRIPLES, "text/plain", "text/turtle"):
+    if media_type in (*_NTRIPLES_TYPES, TURTLE):
         return parse_triples(body, media_type)
     raise AnswerError(f"the server answered in {media_type or 'no media type'}")
 
@@ -166,13 +173,13 @@ async def read_capped(
     stop evaluating at the cap). SPARQL JSON results are read binding by binding,
     N-Triples line by line; anything else is read whole.
     """
-    if media_type in (RESULTS_JSON, "application/json"):
+    if media_type in _JSON_TYPES:
         reader = _BindingsReader(max_rows)
         async for chunk in chunks:
             if reader.feed(chunk):
                 return reader.solutions(), True
         return reader.finish(), False
-    if media_type in (NTRIPLES, "text/plain"):
+    if media_type in _NTRIPLES_TYPES:
         lines: list[bytes] = []
         pending = b""
         async for chunk in chunks:

@@ -432,7 +432,7 @@ class SparqlServerStore:
     def _drop_quietly(self, graphs: list[str]) -> None:
         """Best effort after a failed write: the stale-staging sweep covers the rest."""
         if graphs:
-            with contextlib.suppress(StoreError):
+            with contextlib.suppress(StoreError, QueryError):
                 self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), bump=False)
 
     def drop_stale_staging(self, older_than_s: float = STALE_STAGING_S) -> list[str]:

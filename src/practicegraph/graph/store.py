@@ -37,6 +37,7 @@ from typing import IO, Literal, Protocol, TypeAlias, cast
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from practicegraph import formats
 from practicegraph.errors import QueryError, StoreError
 
 #: An RDF term in an answer (pyoxigraph's value classes, whatever the backend).
@@ -44,21 +45,10 @@ Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 #: One SELECT solution: variable name -> term, unbound variables left out.
 Row: TypeAlias = dict[str, Term]
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
-DATASET_FORMATS = frozenset({"nquads", "trig"})
+#: The answer formats by name (see practicegraph.formats, the one table of them).
+RESULT_FORMATS = formats.RESULTS_FORMATS
+RDF_FORMATS = formats.RDF_SYNTAXES
+DATASET_FORMATS = formats.DATASET_SYNTAXES
 
 
 class AnswerFormatError(QueryError):

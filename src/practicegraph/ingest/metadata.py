@@ -18,7 +18,7 @@ import re
 from functools import cache
 from typing import Any
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from practicegraph.dates import Precision, find_dates, parse_iso
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from practicegraph.formats import media_type
 from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import THEME_SCHEME
 from practicegraph.web.document_page import document_view
@@ -25,11 +26,14 @@ from practicegraph.web.rendering import render
 from practicegraph.web.themes_page import themes_view
 
 #: (name, ?format= value, media type) of the RDF representations a page links to.
-FORMAT_LINKS = (
-    ("Turtle", "ttl", "text/turtle"),
-    ("JSON-LD", "jsonld", "application/ld+json"),
-    ("N-Triples", "nt", "application/n-triples"),
-    ("RDF/XML", "rdf", "application/rdf+xml"),
+FORMAT_LINKS = tuple(
+    (fmt.name, key, media_type(fmt))
+    for key, fmt in (
+        ("ttl", ox.RdfFormat.TURTLE),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+        ("nt", ox.RdfFormat.N_TRIPLES),
+        ("rdf", ox.RdfFormat.RDF_XML),
+    )
 )
 
 
