@@ -44,6 +44,7 @@ from practicegraph.graph.iris import IriMinter
 from practicegraph.graph.store import GraphStore, QueryAnswer
 from practicegraph.search import IndexRecord, SearchIndex, SearchVocabulary, records_from_graph
 from practicegraph.search.records import LOCAL_SOURCE
+from practicegraph.sparql_terms import iri
 from practicegraph.vocab import OWL
 
 __all__ = ["SOURCE_NAME", "ImportReport", "SourceInfo", "SourceManager"]
@@ -208,7 +209,7 @@ class SourceManager:
         claimed = set(self.current_graphs())
         orphans = [g for g in present if g not in claimed]
         if orphans:
-            self.store.update("\n".join(f"DROP SILENT GRAPH <{g}> ;" for g in orphans)[:-2])
+            self.store.update("\n".join(f"DROP SILENT GRAPH {iri(g)} ;" for g in orphans)[:-2])
             self.store.flush()
         return orphans
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from practicegraph.sparql_terms import iri
+
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -65,7 +67,7 @@ PREFIXES: dict[str, str] = {
 
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace above, for queries written in code."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    return "".join(f"PREFIX {p}: {iri(ns)}\n" for p, ns in PREFIXES.items())
 
 
 __all__ = [

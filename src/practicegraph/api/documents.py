@@ -35,6 +35,7 @@ from practicegraph.errors import IngestError, UnsupportedFormatError
 from practicegraph.ingest import SUPPORTED_SUFFIXES
 from practicegraph.reports import IngestFailure
 from practicegraph.service import ENTITY_CLASSES, PracticeGraphService
+from practicegraph.sparql_terms import iri, iris
 from practicegraph.vocab import sparql_prefixes
 
 router = APIRouter(tags=["documents"])
@@ -87,14 +88,14 @@ def document_info(
         return None
     row = {key: term.value for key, term in rows[0].items()}
     doc = row["doc"]
-    values = " ".join(f"<{cls}>" for cls in COUNTED.values())
+    values = iris(COUNTED.values())
     counted = {
         r["cls"].value: int(r["n"].value)
         for r in service.store.select(
             sparql_prefixes()
             + f"""SELECT ?cls (COUNT(DISTINCT ?x) AS ?n) WHERE {{
               VALUES ?cls {{ {values} }}
-              {{ <{doc}> schema:mentions ?x }} UNION {{ <{doc}> schema:about ?x }}
+              {{ {iri(doc)} schema:mentions ?x }} UNION {{ {iri(doc)} schema:about ?x }}
               ?x a ?cls }} GROUP BY ?cls"""
         )
     }
@@ -102,7 +103,7 @@ def document_info(
         service.store.select(
             sparql_prefixes()
             + f"""SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{
-              ?t oa:hasSource <{doc}> . ?a oa:hasTarget ?t }}"""
+              ?t oa:hasSource {iri(doc)} . ?a oa:hasTarget ?t }}"""
         )
     )
     words = row.get("words")

@@ -36,6 +36,7 @@ from practicegraph.exchange.void import (
     void_triples,
 )
 from practicegraph.service import ENTITY_CLASSES, PracticeGraphService
+from practicegraph.sparql_terms import iris
 
 router = APIRouter(tags=["dumps"])
 
@@ -162,7 +163,7 @@ VOID_OFFERS = tuple(RDF_MEDIA_TYPES)
 
 
 def _class_counts(service: PracticeGraphService) -> dict[str, int]:
-    values = " ".join(f"<{cls}>" for cls in ENTITY_CLASSES.values())
+    values = iris(ENTITY_CLASSES.values())
     rows = service.store.select(
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }} "
         "GROUP BY ?c"

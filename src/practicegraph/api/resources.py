@@ -54,6 +54,7 @@ from practicegraph.api.errors import ApiError
 from practicegraph.config import Settings
 from practicegraph.graph.store import GraphStore
 from practicegraph.service import PracticeGraphService
+from practicegraph.sparql_terms import iri, literal
 from practicegraph.vocab import PREFIXES, THEME_SCHEME, THEMES, sparql_prefixes
 from practicegraph.web import LinkedDataPaths, not_found_html, resource_html, served_path
 from practicegraph.web.paths import ONTOLOGY_IRI, ONTOLOGY_NS
@@ -181,9 +182,9 @@ def describe_ontology(store: GraphStore, graph: str) -> Description:
         set(
             _construct(
                 store,
-                f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o
-                      FILTER (?s = <{ONTOLOGY_IRI}>
-                              || STRSTARTS(STR(?s), "{ONTOLOGY_NS}")) }} }}""",
+                f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o
+                      FILTER (?s = {iri(ONTOLOGY_IRI)}
+                              || STRSTARTS(STR(?s), {literal(ONTOLOGY_NS)})) }} }}""",
             )
         ),
         key=str,

@@ -69,6 +69,7 @@ from practicegraph.graph.sparql_answers import (
 )
 from practicegraph.graph.sparql_client import server_auth
 from practicegraph.graph.store import GraphStore
+from practicegraph.sparql_terms import iri
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ class ServerQueryRunner:
         """Send the query; read the answer only as far as the row cap, then hang up."""
         # The protocol has no base IRI parameter: a BASE line in front (a query's own
         # BASE, later in the prologue, still wins); error positions are moved back.
-        text = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
+        text = f"BASE {iri(job.base_iri)}\n{job.query}" if job.base_iri else job.query
         form: dict[str, str | list[str]] = {"query": text}
         if job.default_graph is not None or job.named_graphs is not None:
             form["default-graph-uri"] = job.default_graph or []

@@ -16,6 +16,7 @@ from practicegraph.api.errors import ApiError
 from practicegraph.api.protocol import GRAPH_MEDIA, GRAPH_MEDIA_TYPES, negotiate
 from practicegraph.api.sparql_request import GRAPH_FORMAT_NAMES
 from practicegraph.config import Settings
+from practicegraph.sparql_terms import iri, iris
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -49,11 +50,11 @@ def service_description(
             raise ApiError(400, f"the service description comes as {', '.join(GRAPH_FORMAT_NAMES)}")
     else:
         fmt = negotiate(request.headers.get("accept"), GRAPH_MEDIA, "turtle") or "turtle"
-    features = [f"<{SD}UnionDefaultGraph>", f"<{SD}EmptyGraphs>"]
+    features = [iri(SD + "UnionDefaultGraph"), iri(SD + "EmptyGraphs")]
     if settings.service_allowlist_iris:
-        features.append(f"<{SD}BasicFederatedQuery>")
+        features.append(iri(SD + "BasicFederatedQuery"))
     result_formats = ", ".join(
-        f"<{FORMATS}{name}>"
+        iri(FORMATS + name)
         for name in (
             "SPARQL_Results_JSON",
             "SPARQL_Results_XML",
@@ -65,14 +66,16 @@ def service_description(
             "RDF_XML",
         )
     )
+    input_formats = iris(
+        (FORMATS + name for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML")), sep=", "
+    )
     turtle = f"""
-        @prefix sd: <{SD}> .
-        <{endpoint}#service> a sd:Service ;
-            sd:endpoint <{endpoint}> ;
+        @prefix sd: {iri(SD)} .
+        {iri(endpoint + "#service")} a sd:Service ;
+            sd:endpoint {iri(endpoint)} ;
             sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ;
             sd:resultFormat {result_formats} ;
-            sd:inputFormat <{FORMATS}Turtle>, <{FORMATS}N-Triples>, <{FORMATS}JSON-LD>,
-                <{FORMATS}RDF_XML> ;
+            sd:inputFormat {input_formats} ;
             sd:feature {", ".join(features)} ;
             sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
     """

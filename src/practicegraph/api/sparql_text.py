@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from practicegraph.graph.sparql_syntax import Token, tokens
+from practicegraph.sparql_terms import iri
 
 
 @dataclass
@@ -126,7 +127,7 @@ def with_using(update: str, using: list[str], using_named: list[str]) -> str:
     if not using and not using_named:
         return update
     clauses = " ".join(
-        [f"USING <{iri}>" for iri in using] + [f"USING NAMED <{iri}>" for iri in using_named]
+        [f"USING {iri(g)}" for g in using] + [f"USING NAMED {iri(g)}" for g in using_named]
     )
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
     for op in _operations(tokens(update)):

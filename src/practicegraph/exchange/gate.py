@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from practicegraph import vocab
 from practicegraph.errors import DumpError, DumpTooLargeError
+from practicegraph.sparql_terms import iri
 
 XSD = str(vocab.XSD)
 RDF_TYPE = str(vocab.RDF.type)
@@ -141,7 +142,7 @@ class Gate:
                     self._refuse(
                         f"the dump redefines this instance's vocabulary: {_nt(quad)} is not "
                         "in the ontology or theme scheme installed here",
-                        f"<{value}>",
+                        iri(value),
                     )
                 if value.startswith(self.own_prefixes) and not value.startswith(
                     self.source_prefixes
@@ -153,7 +154,7 @@ class Gate:
                         "needs a base IRI of its own: is the exporter's the same as this one's? "
                         "To move an instance to another data directory, use `practicegraph "
                         "backup` and `practicegraph restore`)",
-                        f"<{value}>",
+                        iri(value),
                     )
             term = quad.object
             if isinstance(term, ox.Literal) and not term.language:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from practicegraph import vocab
+from practicegraph import sparql_terms, vocab
 from practicegraph.graph.store import GraphStore
 
 SCHEMA = str(vocab.SCHEMA)
@@ -70,9 +70,9 @@ class _Facts:
         # patterns would multiply those repeats (millions of rows at a million
         # statements) before any DISTINCT could remove them.
         found: dict[str, set[str]] = defaultdict(set)
-        pattern = f"?s <{predicate}> ?o"
+        pattern = f"?s {sparql_terms.iri(predicate)} ?o"
         if skip_graph is not None:  # reconciliation's own links are not evidence for it
-            pattern = f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{skip_graph}>)"
+            pattern = f"GRAPH ?g {{ {pattern} }} FILTER(?g != {sparql_terms.iri(skip_graph)})"
         rows = self.store.select(f"SELECT DISTINCT ?s ?o WHERE {{ {pattern} }}")
         for row in rows:
             if isinstance(row["s"], ox.NamedNode):
@@ -80,7 +80,7 @@ class _Facts:
         return {s: sorted(v) for s, v in found.items()}
 
     def instances(self, cls: str) -> list[str]:
-        rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls}> }}")
+        rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a {sparql_terms.iri(cls)} }}")
         found = sorted(row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode))
         self.described.update(found)
         return found

@@ -31,6 +31,7 @@ from practicegraph.exchange.import_names import original_terms
 from practicegraph.exchange.validation import ValidationReport
 from practicegraph.graph.iris import IriMinter
 from practicegraph.graph.store import GraphStore, nt_terms
+from practicegraph.sparql_terms import iri
 from practicegraph.vocab import DCTERMS, PG, PROV, RDF, RDFS, VOID, XSD, sparql_prefixes
 
 STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"  # an import's time stamp: its IRI's last segment
@@ -98,8 +99,8 @@ class SourceRegistry:
         rows = list(
             self.store.select(
                 sparql_prefixes()
-                + f"""SELECT ?i WHERE {{ GRAPH <{self.iris.sources_graph}> {{
-                    <{self.iris.source(source)}> pg:currentImport ?i }} }}"""
+                + f"""SELECT ?i WHERE {{ GRAPH {iri(self.iris.sources_graph)} {{
+                    {iri(self.iris.source(source))} pg:currentImport ?i }} }}"""
             )
         )
         return rows[0]["i"].value if rows else None
@@ -108,8 +109,8 @@ class SourceRegistry:
         """The graphs one import generated, sorted."""
         rows = self.store.select(
             sparql_prefixes()
-            + f"""SELECT ?g WHERE {{ GRAPH <{self.iris.sources_graph}> {{
-                ?g prov:wasGeneratedBy <{import_iri}> }} }}"""
+            + f"""SELECT ?g WHERE {{ GRAPH {iri(self.iris.sources_graph)} {{
+                ?g prov:wasGeneratedBy {iri(import_iri)} }} }}"""
         )
         return sorted(row["g"].value for row in rows)
 
@@ -117,7 +118,7 @@ class SourceRegistry:
         """graph IRI -> source name, for every graph of every import in force."""
         rows = self.store.select(
             sparql_prefixes()
-            + f"""SELECT ?g ?name WHERE {{ GRAPH <{self.iris.sources_graph}> {{
+            + f"""SELECT ?g ?name WHERE {{ GRAPH {iri(self.iris.sources_graph)} {{
                 ?src pg:currentImport ?i ; rdfs:label ?name . ?g prov:wasGeneratedBy ?i }} }}"""
         )
         return {row["g"].value: row["name"].value for row in rows}
@@ -130,8 +131,8 @@ class SourceRegistry:
         rows = list(
             self.store.select(
                 sparql_prefixes()
-                + f"""SELECT ?old WHERE {{ GRAPH <{self.iris.sources_graph}> {{
-                    <{current}> pg:replaces ?old }} }}"""
+                + f"""SELECT ?old WHERE {{ GRAPH {iri(self.iris.sources_graph)} {{
+                    {iri(current)} pg:replaces ?old }} }}"""
             )
         )
         return rows[0]["old"].value.rsplit("/", 1)[-1] if rows else None
@@ -145,7 +146,7 @@ class SourceRegistry:
         rows = self.store.select(
             sparql_prefixes()
             + f"""SELECT ?src ?name ?imp ?file ?sha ?ended ?n ?lic ?pub ?status WHERE {{
-                GRAPH <{self.iris.sources_graph}> {{
+                GRAPH {iri(self.iris.sources_graph)} {{
                   ?src a pg:Source ; rdfs:label ?name .
                   ?imp prov:wasAssociatedWith ?src ; pg:fileName ?file ; pg:sha256 ?sha ;
                        prov:endedAtTime ?ended ; void:triples ?n ; pg:importStatus ?status .
@@ -196,8 +197,8 @@ class SourceRegistry:
             raise StoreError(f"source {source!r} has no import in force (quarantined?)")
         rows = self.store.select(
             sparql_prefixes()
-            + f"""SELECT ?g ?orig ?blank WHERE {{ GRAPH <{self.iris.sources_graph}> {{
-                ?g prov:wasGeneratedBy <{current}>
+            + f"""SELECT ?g ?orig ?blank WHERE {{ GRAPH {iri(self.iris.sources_graph)} {{
+                ?g prov:wasGeneratedBy {iri(current)}
                 OPTIONAL {{ ?g pg:originalGraph ?orig }}
                 OPTIONAL {{ ?g pg:originalBlankNode ?blank }} }} }}"""
         )
@@ -259,39 +260,39 @@ class SourceRegistry:
         # A restored import already has a record: it is rewritten, not duplicated.
         parts = [
             sparql_prefixes(),
-            f"DELETE WHERE {{ GRAPH <{sources_graph}> {{ <{run}> ?p ?o }} }} ;",
+            f"DELETE WHERE {{ GRAPH {iri(sources_graph)} {{ {iri(run)} ?p ?o }} }} ;",
         ]
         if status == "current":
             previous = self.current_import(source)
             if previous is not None:
                 for graph in self.graphs_of(previous):
-                    parts.append(f"DROP SILENT GRAPH <{graph}> ;")
+                    parts.append(f"DROP SILENT GRAPH {iri(graph)} ;")
             parts.append(
-                f"""DELETE {{ GRAPH <{sources_graph}> {{
-                        <{source_iri}> pg:currentImport ?old . ?old pg:importStatus ?s .
+                f"""DELETE {{ GRAPH {iri(sources_graph)} {{
+                        {iri(source_iri)} pg:currentImport ?old . ?old pg:importStatus ?s .
                         ?g ?gp ?go }} }}
-                    INSERT {{ GRAPH <{sources_graph}> {{ ?old pg:importStatus "superseded" }} }}
-                    WHERE {{ GRAPH <{sources_graph}> {{
-                        <{source_iri}> pg:currentImport ?old . ?old pg:importStatus ?s .
+                    INSERT {{ GRAPH {iri(sources_graph)} {{ ?old pg:importStatus "superseded" }} }}
+                    WHERE {{ GRAPH {iri(sources_graph)} {{
+                        {iri(source_iri)} pg:currentImport ?old . ?old pg:importStatus ?s .
                         OPTIONAL {{ ?g prov:wasGeneratedBy ?old ; ?gp ?go }} }} }} ;"""
             )
             g.add((source_iri, PG.currentImport, run))
             if previous is not None and previous != str(run):
                 g.add((run, PG.replaces, URIRef(previous)))
-        parts.append(f"INSERT DATA {{ GRAPH <{sources_graph}> {{\n{nt_terms(g)}\n}} }}")
+        parts.append(f"INSERT DATA {{ GRAPH {iri(sources_graph)} {{\n{nt_terms(g)}\n}} }}")
         return "\n".join(parts)
 
     def removal_update(self, source: str, graphs: list[str]) -> str:
         """One SPARQL Update dropping ``graphs`` and every record about the source."""
         source_iri = self.iris.source(source)
         sources_graph = self.iris.sources_graph
-        parts = [sparql_prefixes()] + [f"DROP SILENT GRAPH <{g}> ;" for g in graphs]
+        parts = [sparql_prefixes()] + [f"DROP SILENT GRAPH {iri(g)} ;" for g in graphs]
         parts.append(
-            f"""DELETE {{ GRAPH <{sources_graph}> {{ ?x ?p ?o }} }}
-                WHERE {{ GRAPH <{sources_graph}> {{ ?x ?p ?o .
-                  {{ BIND(<{source_iri}> AS ?x) }}
-                  UNION {{ ?x prov:wasAssociatedWith <{source_iri}> }}
-                  UNION {{ ?x prov:wasAttributedTo <{source_iri}> }} }} }}"""
+            f"""DELETE {{ GRAPH {iri(sources_graph)} {{ ?x ?p ?o }} }}
+                WHERE {{ GRAPH {iri(sources_graph)} {{ ?x ?p ?o .
+                  {{ BIND({iri(source_iri)} AS ?x) }}
+                  UNION {{ ?x prov:wasAssociatedWith {iri(source_iri)} }}
+                  UNION {{ ?x prov:wasAttributedTo {iri(source_iri)} }} }} }}"""
         )
         return "\n".join(parts)
 

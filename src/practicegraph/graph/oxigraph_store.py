@@ -292,7 +292,7 @@ class OxigraphStore:
         node = ox.NamedNode(str(graph))
         if not self._store.contains_named_graph(node):
             return False
-        self.update(f"DROP GRAPH <{graph}>")
+        self.update(f"DROP GRAPH {node}")
         return True
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:

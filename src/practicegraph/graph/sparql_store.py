@@ -91,6 +91,7 @@ from practicegraph.graph.store import (
     Row,
     Term,
 )
+from practicegraph.sparql_terms import iri, literal
 
 #: The graph (and subject) of the version token every write request replaces.
 VERSION_GRAPH = "urn:x-practicegraph:store"
@@ -154,8 +155,8 @@ class SparqlServerStore:
         both, which still differs from every earlier one.
         """
         rows = self._rows(
-            f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> "
-            f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?v }} }}"
+            f"SELECT ?v WHERE {{ GRAPH {iri(VERSION_GRAPH)} "
+            f"{{ {iri(VERSION_GRAPH)} {iri(VERSION_PREDICATE)} ?v }} }}"
         )
         tokens = sorted(str(row["v"].value) for row in rows)
         if len(tokens) == 1 and tokens[0].isdigit():
@@ -241,7 +242,7 @@ class SparqlServerStore:
         s = str(subject) if subject is not None else "?s"
         p = str(predicate) if predicate is not None else "?p"
         o = str(object) if object is not None else "?o"
-        g = f"<{graph}>" if graph is not None else "?g"
+        g = iri(graph) if graph is not None else "?g"
         try:
             rows: Iterable[Row] = self._rows(f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}")
         except TruncatedAnswerError:
@@ -286,7 +287,7 @@ class SparqlServerStore:
                 self.default_standin = True
                 return self.graph_triples(DEFAULT_STANDIN)
         # a SELECT, not a CONSTRUCT: a server that cuts an answer short says so only there
-        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}")
         return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
 
     def contains(self, quad: ox.Quad) -> bool:
@@ -299,7 +300,7 @@ class SparqlServerStore:
         )
 
     def has_graph(self, graph: str) -> bool:
-        return self.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return self.ask(f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}")
 
     def named_graphs(self) -> list[str]:
         names = (
@@ -319,7 +320,7 @@ class SparqlServerStore:
         while True:
             page = self._rows(
                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                f"FILTER(STR(?g) > {_string(after)}) }} ORDER BY STR(?g) LIMIT {GRAPH_PAGE}"
+                f"FILTER(STR(?g) > {literal(after)}) }} ORDER BY STR(?g) LIMIT {GRAPH_PAGE}"
             )
             yield from page
             if len(page) < GRAPH_PAGE:
@@ -327,7 +328,7 @@ class SparqlServerStore:
             after = page[-1]["g"].value
 
     def quad_count(self) -> int:
-        excluded = " && ".join(f'!STRSTARTS(STR(?g), "{prefix}")' for prefix in self.ignored)
+        excluded = " && ".join(f"!STRSTARTS(STR(?g), {literal(prefix)})" for prefix in self.ignored)
         rows = self._rows(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({excluded}) }}"
         )
@@ -357,7 +358,7 @@ class SparqlServerStore:
         """
         parts = [(graph, oxigraph_quads(graph, triples))]
         parts += [(other, oxigraph_quads(other, more)) for other, more in extra]
-        drop = f"DROP SILENT GRAPH <{graph}>"
+        drop = f"DROP SILENT GRAPH {iri(graph)}"
         if self.graph_store_url is None:
             everything = (q for _, quads in parts for q in quads)
             inserts = insert_operations(everything, across_graphs=skolemised)
@@ -381,9 +382,9 @@ class SparqlServerStore:
                     continue
                 staged.append(f"{stage}{index}")
                 self._client.graph_store_post(ox.NamedNode(staged[-1]), statements)
-                switch.append(f"{verb} SILENT GRAPH <{staged[-1]}> TO GRAPH <{target}>")
+                switch.append(f"{verb} SILENT GRAPH {iri(staged[-1])} TO GRAPH {iri(target)}")
                 if verb == "ADD":
-                    switch.append(f"DROP SILENT GRAPH <{staged[-1]}>")
+                    switch.append(f"DROP SILENT GRAPH {iri(staged[-1])}")
             self._update(" ;\n".join(switch))
         except BaseException:
             self._drop_quietly(staged)
@@ -398,8 +399,8 @@ class SparqlServerStore:
         """
         if graph is not None and self.graph_store_url is not None:
             if not triples:  # PUT of nothing empties the graph; POST of nothing adds nothing
-                create = f"CREATE SILENT GRAPH <{graph}>"
-                self._update(f"DROP SILENT GRAPH <{graph}> ;\n{create}" if replace else create)
+                create = f"CREATE SILENT GRAPH {iri(graph)}"
+                self._update(f"DROP SILENT GRAPH {iri(graph)} ;\n{create}" if replace else create)
                 return
             self._switch_staged([], [(graph, triples, "MOVE" if replace else "ADD")])
             return
@@ -422,7 +423,7 @@ class SparqlServerStore:
         operations = [text for text, _ in insert_operations(quads, across_graphs=skolemised)]
         if replace:
             operations.insert(
-                0, "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH <{graph}>"
+                0, "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {iri(graph)}"
             )
         if operations:
             self._update(" ;\n".join(operations))
@@ -433,13 +434,13 @@ class SparqlServerStore:
         """Best effort after a failed write: the stale-staging sweep covers the rest."""
         if graphs:
             with contextlib.suppress(StoreError, QueryError):
-                self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), bump=False)
+                self._update(" ;\n".join(f"DROP SILENT GRAPH {iri(g)}" for g in graphs), bump=False)
 
     def drop_stale_staging(self, older_than_s: float = STALE_STAGING_S) -> list[str]:
         """Drop staging graphs a process left when it died between staging and switch."""
         rows = self._rows(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {_string(STAGING_PREFIX)})) }}"
+            f"FILTER(STRSTARTS(STR(?g), {literal(STAGING_PREFIX)})) }}"
         )
         cutoff = time.time_ns() - int(older_than_s * 1e9)
         stale = []
@@ -456,7 +457,7 @@ class SparqlServerStore:
             return False
         # SILENT although the graph is there: Virtuoso refuses a plain DROP of a graph
         # that INSERT made ("not explicitly created")
-        self._update(f"DROP SILENT GRAPH <{graph}>")
+        self._update(f"DROP SILENT GRAPH {iri(graph)}")
         return True
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -466,7 +467,7 @@ class SparqlServerStore:
         (so a trailing comment cannot swallow it); a ``BASE`` for relative IRIs is
         put in front when asked for.
         """
-        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+        text = f"BASE {iri(base_iri)}\n{sparql}" if base_iri else sparql
         try:
             self._update(_without_trailing_separator(text))
         except QueryError as exc:
@@ -538,18 +539,11 @@ class SparqlServerStore:
 def _bump() -> str:
     """Operations that replace the version token with a fresh one (see the module doc)."""
     token = secrets.randbits(62)
+    graph, predicate = iri(VERSION_GRAPH), iri(VERSION_PREDICATE)
     return (
-        f"DELETE WHERE {{ GRAPH <{VERSION_GRAPH}> "
-        f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> ?v }} }}"
-        f" ;\nINSERT DATA {{ GRAPH <{VERSION_GRAPH}> "
-        f"{{ <{VERSION_GRAPH}> <{VERSION_PREDICATE}> {token} }} }}"
+        f"DELETE WHERE {{ GRAPH {graph} {{ {graph} {predicate} ?v }} }}"
+        f" ;\nINSERT DATA {{ GRAPH {graph} {{ {graph} {predicate} {token} }} }}"
     )
-
-
-def _string(text: str) -> str:
-    """A SPARQL string literal of ``text``."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
 
 
 def _without_trailing_separator(sparql: str) -> str:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from practicegraph.errors import QueryError
+from practicegraph.sparql_terms import iri
 from practicegraph.vocab import PREFIXES
 
 T = TypeVar("T")
@@ -150,7 +151,7 @@ def with_prefixes(text: str) -> Prepared:
     while i + 1 < len(toks) and toks[i].is_word("BASE") and toks[i + 1].kind == "iri":
         at = toks[i + 1].end
         i += 2
-    head = "".join(f"PREFIX {name}: <{PREDEFINED[name]}> " for name in wanted)
+    head = "".join(f"PREFIX {name}: {iri(PREDEFINED[name])} " for name in wanted)
     head = f" {head}" if at else head
     return Prepared(text[:at] + head + text[at:], text, at, len(head), tuple(wanted))
 

@@ -39,6 +39,7 @@ from rdflib import Graph, URIRef
 
 from practicegraph import formats
 from practicegraph.errors import QueryError, StoreError
+from practicegraph.sparql_terms import iri
 
 #: An RDF term in an answer (pyoxigraph's value classes, whatever the backend).
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -219,9 +220,9 @@ def graph_write(graph: str | None, triples: list[ox.Triple], *, replace: bool) -
     if graph is None:
         parts = ["CLEAR SILENT DEFAULT ;"] if replace else []
         return "\n".join([*parts, f"INSERT DATA {{\n{data}\n}}"])
-    parts = [f"DROP SILENT GRAPH <{graph}> ;"] if replace else []
-    parts.append(f"CREATE SILENT GRAPH <{graph}> ;")
-    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+    parts = [f"DROP SILENT GRAPH {iri(graph)} ;"] if replace else []
+    parts.append(f"CREATE SILENT GRAPH {iri(graph)} ;")
+    parts.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{data}\n}} }}")
     return "\n".join(parts)
 
 
@@ -229,9 +230,9 @@ def replacement(graph: URIRef, triples: Graph, extra: Iterable[tuple[URIRef, Gra
     """The SPARQL Update that replaces ``graph``'s content and adds to other graphs, as
     one request (what ``GraphStore.replace_graph`` sends when it goes through SPARQL)."""
     parts = [
-        f"DROP SILENT GRAPH <{graph}> ;",
-        f"INSERT DATA {{ GRAPH <{graph}> {{\n{nt_terms(triples)}\n}} }}",
+        f"DROP SILENT GRAPH {iri(graph)} ;",
+        f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{nt_terms(triples)}\n}} }}",
     ]
     for other, other_triples in extra:
-        parts.append(f"; INSERT DATA {{ GRAPH <{other}> {{\n{nt_terms(other_triples)}\n}} }}")
+        parts.append(f"; INSERT DATA {{ GRAPH {iri(other)} {{\n{nt_terms(other_triples)}\n}} }}")
     return "\n".join(parts)

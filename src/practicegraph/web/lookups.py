@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from practicegraph import vocab
+from practicegraph import sparql_terms, vocab
 from practicegraph.graph.store import GraphStore
 from practicegraph.vocab import PREFIXES, sparql_prefixes
 from practicegraph.web.paths import LinkedDataPaths
@@ -49,8 +49,9 @@ def usable_iri(iri: str) -> bool:
 
 
 def ref(iri: str) -> str:
-    """``<iri>`` for a query; callers pass IRIs read from the store or checked first."""
-    return str(ox.NamedNode(iri))
+    """``<iri>`` for a query (:func:`practicegraph.sparql_terms.iri`: ValueError if it
+    is not an IRI); callers pass IRIs read from the store or checked first."""
+    return sparql_terms.iri(iri)
 
 
 def select(store: GraphStore, sparql: str) -> list[dict[str, str]]:
@@ -74,8 +75,8 @@ def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
     wanted = sorted({i for i in iris if usable_iri(i)})
     if not wanted:
         return {}
-    values = " ".join(ref(i) for i in wanted)
-    preds = " ".join(f"<{p}>" for p in LABELS)
+    values = sparql_terms.iris(wanted)
+    preds = sparql_terms.iris(LABELS)
     rows = store.select(
         f"SELECT ?x ?p ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {preds} }} "
         f"?x ?p ?label }}"

@@ -19,6 +19,7 @@ from practicegraph.config import Settings
 from practicegraph.errors import SearchQueryError
 from practicegraph.graph.store import GraphStore
 from practicegraph.service import PracticeGraphService
+from practicegraph.sparql_terms import literal
 from practicegraph.web.home_page import home_view
 from practicegraph.web.lookups import labels, select
 from practicegraph.web.paths import LinkedDataPaths
@@ -56,7 +57,7 @@ def _country_names(store: GraphStore, codes: Iterable[str]) -> dict[str, str]:
     wanted = sorted({c for c in codes if c.isalpha() and len(c) == 2})
     if not wanted:
         return {}
-    values = " ".join(f'"{c.upper()}"' for c in wanted)
+    values = " ".join(literal(c.upper()) for c in wanted)
     rows = select(
         store,
         f"""SELECT ?code (SAMPLE(?name) AS ?n) WHERE {{ VALUES ?code {{ {values} }}
