@@ -260,3 +260,24 @@ def test_a_target_minting_iris_under_another_base_is_refused(
     with pytest.raises(RestoreConflictError, match="PRACTICEGRAPH_BASE_IRI"):
         restore_instance(service, path)
     assert canonical(service) == before
+
+
+def test_the_target_keeps_its_own_ontology(
+    other_service: PracticeGraphService, target: PracticeGraphService, tmp_path: Path
+) -> None:
+    """An older instance's ontology differs from the restoring code's: its statements stay
+    out, and the manifest names graphs by their IRIs."""
+    ontology = str(other_service.iris.ontology_graph)
+    other_service.store.update(
+        f"INSERT DATA {{ GRAPH <{ontology}> "
+        "{ <https://x.example/retired> <https://x.example/term> 1 } }"
+    )
+    path = tmp_path / "older.tar"
+    manifest = backup_instance(other_service, path)
+    assert ontology in manifest.graphs and not any(g.startswith("<") for g in manifest.graphs)
+
+    report = restore_instance(target, path)
+
+    assert report.statements == manifest.statements - manifest.graphs[ontology]
+    ask = "ASK { GRAPH ?g { <https://x.example/retired> ?p ?o } }"
+    assert not target.store.ask(ask)

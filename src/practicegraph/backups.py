@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import URIRef
 
 from practicegraph.errors import BackupError, RestoreConflictError
@@ -29,6 +28,7 @@ from practicegraph.exchange.backup import (
     QUARANTINE,
     BackupReader,
     Manifest,
+    graph_key,
     write_backup,
 )
 from practicegraph.graph.store import compact_or_flush
@@ -89,7 +89,9 @@ def restore_instance(
             _require_empty(service, backup.filename)
             made: list[Path] = []
             try:
-                service.store.bulk_extend(q for q in backup.quads() if _graph_key(q) != ontology)
+                service.store.bulk_extend(
+                    q for q in backup.quads() if graph_key(q.graph_name) != ontology
+                )
                 _compare_counts(service, manifest, ontology, backup.filename)
                 if backup.has(QUARANTINE):
                     service.sources.quarantine.load(backup.quads(QUARANTINE))
@@ -111,11 +113,6 @@ def restore_instance(
             sources=[info.name for info in service.sources.infos()],
             indexed=indexed["document"] + indexed["practice"],
         )
-
-
-def _graph_key(quad: ox.Quad) -> str:
-    graph = quad.graph_name
-    return DEFAULT_GRAPH if isinstance(graph, ox.DefaultGraph) else str(graph)
 
 
 def _require_empty(service: PracticeGraphService, filename: str) -> None:
@@ -140,7 +137,7 @@ def _compare_counts(
     service: PracticeGraphService, manifest: Manifest, ontology: str, filename: str
 ) -> None:
     """Every graph holds as many statements as the manifest says."""
-    found: Counter[str] = Counter(_graph_key(q) for q in service.store.quads())
+    found: Counter[str] = Counter(graph_key(q.graph_name) for q in service.store.quads())
     found.pop(ontology, None)
     expected = {g: n for g, n in manifest.graphs.items() if g != ontology}
     if dict(found) != expected:

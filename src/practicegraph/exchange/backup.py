@@ -171,14 +171,23 @@ def write_backup(
     return manifest
 
 
+def graph_key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    """A graph's name in the manifest: its IRI; "" for the default graph; "_:" for every
+    graph a blank node names, counted together (a load gives blank nodes new labels)."""
+    if isinstance(graph, ox.DefaultGraph):
+        return DEFAULT_GRAPH
+    if isinstance(graph, ox.BlankNode):
+        return "_:"
+    return str(graph.value)
+
+
 def _write_counted(quads: Iterable[ox.Quad], output: IO[bytes]) -> dict[str, int]:
     """Serialise ``quads`` as N-Quads, counting the statements of each graph."""
     counts: Counter[str] = Counter()
 
     def counted() -> Iterator[ox.Quad]:
         for quad in quads:
-            graph = quad.graph_name
-            counts[DEFAULT_GRAPH if isinstance(graph, ox.DefaultGraph) else str(graph)] += 1
+            counts[graph_key(quad.graph_name)] += 1
             yield quad
 
     ox.serialize(counted(), output, ox.RdfFormat.N_QUADS)
