@@ -93,6 +93,11 @@ class SparqlServer:
     #: The server has a real default graph (INSERT DATA without GRAPH, CLEAR DEFAULT,
     #: GSP ``?default``). Virtuoso has none: those are compile errors there.
     has_default_graph: bool = True
+    #: It takes USING / USING NAMED in an update's text. Oxigraph, started here with
+    #: --union-default-graph, refuses them ("using-union-graph must not be used with a
+    #: SPARQL UPDATE containing USING", and the same for WITH) but takes the protocol's
+    #: using-graph-uri / using-named-graph-uri, which the service then sends instead.
+    update_using_clauses: bool = True
     #: A multi-operation update request is all-or-nothing. On Virtuoso the operations
     #: before one that fails at run time stay applied (a parse error still rejects all).
     atomic_updates: bool = True
@@ -251,7 +256,12 @@ def start_oxigraph(
     default graph and every named graph (checked: a triple in ``<g1>``, one in
     ``<g2>`` and one in the default graph all answer ``?s ?p ?o``). An explicit
     ``default-graph-uri`` still narrows it. Writes are unaffected: INSERT DATA
-    without GRAPH still goes to the real default graph.
+    without GRAPH still goes to the real default graph. The flag also makes an
+    update's WHERE read the union, and the server then refuses an update that
+    names its own dataset in its text (USING, USING NAMED, WITH); the protocol
+    parameters ``using-graph-uri`` / ``using-named-graph-uri`` still set one
+    (they replace the union for that request), so the service sends those
+    there (``update_using_clauses``).
 
     ``timeout_s`` is ``--timeout-s``: Oxigraph then cancels a query after that
     long, but the answer is an HTTP 200 whose body breaks off with "The SPARQL
@@ -293,6 +303,7 @@ def start_oxigraph(
             update_url=f"{base}/update",
             graph_store_url=f"{base}/store",
             base_url=base,
+            update_using_clauses=False,
             query_timeout_s=None if timeout_s is None else float(timeout_s),
         )
 
@@ -355,6 +366,12 @@ def start_virtuoso(
     Protocol endpoint is ``/sparql-graph-crud-auth`` (digest as well; it takes
     the standard ``?graph=IRI``, has no ``?default``, and a PUT whose body fails
     to parse leaves the graph emptied or half-loaded, so it is not atomic).
+
+    An update's dataset: Virtuoso takes USING / USING NAMED in the text. It
+    also takes the protocol's ``using-graph-uri`` / ``using-named-graph-uri``,
+    but as a pragma (``define input:using-graph-uri``) that other operations of
+    the request obey as well: ``DROP ALL`` then aims at those graphs alone, and
+    fails on one that INSERT made ("has not been explicitly created before").
     """
     binary = _virtuoso_binary()
     if binary is None:

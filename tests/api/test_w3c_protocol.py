@@ -319,20 +319,12 @@ def test_graph_store_protocol(
 
 
 #: Tests a store server fails whatever the service does, and why (README, "Running on
-#: a SPARQL server"). Marked as strict expected failures: should one pass, the mark
-#: fails the run and the deviation is taken off the list.
-DEVIATIONS: dict[str, dict[str, str]] = {
-    "oxigraph": dict.fromkeys(
-        (
-            "update_dataset_default_graph",
-            "update_dataset_default_graphs",
-            "update_dataset_named_graphs",
-            "update_dataset_full",
-        ),
-        "Oxigraph server refuses USING / using-graph-uri while it serves the union "
-        "default graph (--union-default-graph), which the service needs",
-    ),
-}
+#: a SPARQL server"), per backend. Marked as strict expected failures: should one pass,
+#: the mark fails the run and the deviation is taken off the list. None at present:
+#: the four update-dataset tests Oxigraph server once failed (it refuses USING while it
+#: serves the union default graph) pass since the service hands a server the protocol's
+#: using-graph-uri / using-named-graph-uri as they are (sparql_store.dataset_form).
+DEVIATIONS: dict[str, dict[str, str]] = {}
 
 
 def _expect_deviation(request: pytest.FixtureRequest, test: W3CTest) -> None:

@@ -6,8 +6,10 @@ Queries arrive by GET (``?query=``), by a form POST (``query=``) or as an
 set a query's dataset; without them the default graph is the union of all
 graphs (the project's public view: each document lives in its own named
 graph). ``using-graph-uri``/``using-named-graph-uri`` become USING / USING
-NAMED clauses of the update's DELETE/INSERT operations; giving them together
-with a USING or WITH in the update is a 400, as the protocol says.
+NAMED clauses of the update's DELETE/INSERT operations, or, for a SPARQL server
+that refuses those clauses, are passed on as the same protocol parameters
+(:mod:`practicegraph.api.sparql_update`); giving them together with a USING or
+WITH in the update is a 400, as the protocol says.
 
 Queries run in killable worker processes over a snapshot of the store (see
 :mod:`practicegraph.api.query_runner`), under a time limit (``timeout=`` up to

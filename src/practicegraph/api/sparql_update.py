@@ -1,13 +1,17 @@
 """The update path of /sparql: check an update, try it in a worker if need be, apply it.
 
-``using-graph-uri``/``using-named-graph-uri`` become USING / USING NAMED clauses
-(a 400 when the update names its own dataset too); a large or intricate update
-is first run on an empty store in a query worker (:func:`trial_run`); then
-:func:`apply_update` runs it in one transaction under the service's write lock
-and brings the keyword index in step with the graphs it may have written.
+``using-graph-uri``/``using-named-graph-uri`` are the update's dataset (a 400
+when the update names its own dataset too): USING / USING NAMED clauses, or the
+same protocol parameters for a SPARQL server that refuses those
+(:func:`apply_update`); a large or intricate update is first run on an
+empty store in a query worker (:func:`trial_run`); then :func:`apply_update`
+runs it in one transaction under the service's write lock and brings the
+keyword index in step with the graphs it may have written.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +36,8 @@ from practicegraph.api.sparql_request import (
 from practicegraph.config import Settings
 from practicegraph.errors import QueryError, StorageFullError, StoreError
 from practicegraph.graph import sparql_syntax
+from practicegraph.graph.sparql_store import SparqlServerStore
+from practicegraph.graph.store import GraphStore
 from practicegraph.service import PracticeGraphService
 
 
@@ -64,10 +70,12 @@ async def update(
     await run_in_threadpool(
         apply_update,
         service,
-        text,
+        prepared.text,
         endpoint,
         calls_out=network.any,
         written=prepared,
+        using=using,
+        using_named=using_named,
     )
     return Response(status_code=204)
 
@@ -115,6 +123,8 @@ def apply_update(
     *,
     calls_out: bool = False,
     written: sparql_syntax.Prepared | None = None,
+    using: Sequence[str] = (),
+    using_named: Sequence[str] = (),
 ) -> None:
     """Run an update (one transaction) and bring the keyword index in step.
 
@@ -122,10 +132,25 @@ def apply_update(
     message may quote a remote answer and is not passed on. ``written``: the text as
     its sender wrote it, prepared with the predefined prefixes, for error positions
     in the sender's text.
+
+    ``using`` / ``using_named``: the dataset the protocol gives the update
+    (``using-graph-uri`` / ``using-named-graph-uri``). They become USING /
+    USING NAMED clauses on each operation with a WHERE
+    (:func:`sparql_text.with_using`), which SPARQL 1.1 Update defines to mean
+    the same: the embedded engine takes no dataset parameters. A SPARQL server
+    that refuses the clauses (Oxigraph server serving the union default graph,
+    as the service needs) gets the protocol parameters themselves, in the same
+    one request (:meth:`SparqlServerStore.takes_using_clauses` and
+    :func:`practicegraph.graph.sparql_store.dataset_form` say why).
     """
     with service.write_lock:
         _apply_update(
-            service, update, base_iri, calls_out, written or sparql_syntax.Prepared(update, update)
+            service,
+            update,
+            base_iri,
+            calls_out,
+            written or sparql_syntax.Prepared(update, update),
+            (list(using), list(using_named)),
         )
 
 
@@ -135,9 +160,10 @@ def _apply_update(
     base_iri: str,
     calls_out: bool,
     written: sparql_syntax.Prepared,
+    dataset: tuple[list[str], list[str]],
 ) -> None:
     try:
-        service.store.update(update, base_iri=base_iri)
+        _run(service.store, update, base_iri, *dataset)
     except StorageFullError:
         raise
     except (QueryError, StoreError) as exc:
@@ -155,3 +181,15 @@ def _apply_update(
         raise ApiError(400, "the SPARQL update could not be applied", {"reason": message}) from None
     scope = sparql_text.write_scope(update, base_iri)
     sync_index_after_write(service, None if scope.any_graph else sorted(scope.iris))
+
+
+def _run(
+    store: GraphStore, update: str, base_iri: str, using: list[str], using_named: list[str]
+) -> None:
+    """The update on the store, its protocol dataset given as the store takes it
+    (:func:`apply_update`)."""
+    given = bool(using or using_named)
+    if given and isinstance(store, SparqlServerStore) and not store.takes_using_clauses():
+        store.update(update, base_iri=base_iri, using=using, using_named=using_named)
+    else:
+        store.update(sparql_text.with_using(update, using, using_named), base_iri=base_iri)

@@ -33,6 +33,12 @@ How the service's guarantees carry over:
   token always differs from what was there.
   The service's own listings (graphs, quads, counts, dumps) leave that graph out;
   SPARQL queries over the union see its one statement.
+- **An update's dataset given by the protocol** (``using-graph-uri``,
+  ``using-named-graph-uri``) reaches the server as USING / USING NAMED clauses
+  in the update's text, as on the embedded store, or, on a server that refuses
+  those (:meth:`SparqlServerStore.takes_using_clauses`), as the protocol
+  parameters themselves, in the one request that carries the update and the
+  bump (:func:`dataset_form`).
 - **Reads go to the server each time**: nothing is cached here. A server that
   cuts an answer at its own row limit and says so (Virtuoso's
   ``X-SPARQL-MaxRows``) makes the read an error, never a silent part; the reads
@@ -57,8 +63,9 @@ import hashlib
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO
+from urllib.parse import quote_plus, urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -70,6 +77,7 @@ from practicegraph.graph.sparql_answers import Solutions, lines_back
 from practicegraph.graph.sparql_client import (
     NoDefaultGraphError,
     SparqlClient,
+    SyntaxQueryError,
     TruncatedAnswerError,
     server_auth,
 )
@@ -105,6 +113,9 @@ DEFAULT_STANDIN = "urn:x-practicegraph:default-graph"
 STALE_STAGING_S = 3_600
 #: Graph names per page when the server cuts the list of all of them.
 GRAPH_PAGE = 5_000
+#: The graph the update that asks whether a server takes USING names (it never holds
+#: anything: see :meth:`SparqlServerStore.takes_using_clauses`).
+PROBE_GRAPH = "urn:x-practicegraph:probe"
 
 
 class SparqlServerStore:
@@ -133,6 +144,9 @@ class SparqlServerStore:
         #: Whether the server turned out to have no default graph of its own (then
         #: DEFAULT_STANDIN serves as one); None until it has been asked.
         self.default_standin: bool | None = None
+        #: Whether the server takes USING clauses in an update's text; None until
+        #: it has been asked (:meth:`takes_using_clauses`).
+        self.using_clauses: bool | None = None
         self._client = SparqlClient(
             query_url,
             update_url,
@@ -460,20 +474,86 @@ class SparqlServerStore:
         self._update(f"DROP SILENT GRAPH {iri(graph)}")
         return True
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using: Sequence[str] = (),
+        using_named: Sequence[str] = (),
+    ) -> None:
         """Apply a SPARQL Update, with the version bump, as one request.
 
         The caller's text is sent as it is, followed by the bump on a new line
         (so a trailing comment cannot swallow it); a ``BASE`` for relative IRIs is
         put in front when asked for.
+
+        ``using`` / ``using_named``: the update's dataset as the SPARQL 1.1
+        Protocol gives it (``using-graph-uri`` / ``using-named-graph-uri``), to
+        go to the server as those same protocol parameters: for a server that
+        does not take USING clauses in the text (:meth:`takes_using_clauses`;
+        :func:`dataset_form` says why this is the way there).
         """
         text = f"BASE {iri(base_iri)}\n{sparql}" if base_iri else sparql
         try:
-            self._update(_without_trailing_separator(text))
+            if using or using_named:
+                self._update_in_dataset(_without_trailing_separator(text), using, using_named)
+            else:
+                self._update(_without_trailing_separator(text))
         except QueryError as exc:
             if not base_iri:
                 raise
             raise type(exc)(lines_back(str(exc), 1)) from exc
+
+    def takes_using_clauses(self) -> bool:
+        """Whether the server takes USING / USING NAMED in an update's text.
+
+        Every conformant server should; Oxigraph server serving the union
+        default graph (``--union-default-graph``, as the service needs) does
+        not: it refuses such an update before running any of it, while it takes
+        the same dataset as the protocol's ``using-graph-uri`` /
+        ``using-named-graph-uri`` (:func:`dataset_form`). Asked once, by sending
+        an update with USING that changes nothing whatever the server makes of
+        it (a DELETE of a statement from :data:`PROBE_GRAPH`, which holds
+        none): a server that answers with an error does not take the clauses.
+        Nothing depends on a server's name or its messages.
+
+        The clauses are the first choice where both are taken: the embedded
+        store reads them, and Virtuoso 7.2 turns the protocol parameters into a
+        pragma that also changes what other operations of the request do
+        (``DROP ALL`` then aims at the ``using-graph-uri`` graphs alone, and fails
+        on one that INSERT made: "has not been explicitly created before").
+        """
+        if self.using_clauses is None:
+            probe = iri(PROBE_GRAPH)
+            statement = f"{probe} {probe} {probe}"
+            try:
+                self._client.update(
+                    f"DELETE {{ GRAPH {probe} {{ {statement} }} }} "
+                    f"USING {probe} WHERE {{ {statement} }}"
+                )
+            except QueryError:
+                self.using_clauses = False
+            else:
+                self.using_clauses = True
+        return self.using_clauses
+
+    def _update_in_dataset(
+        self, sparql: str, using: Sequence[str], using_named: Sequence[str]
+    ) -> None:
+        """An update whose dataset the protocol gives, with the version bump, as one request.
+
+        As :meth:`SparqlClient.update` does: a request that does not parse is
+        sent again without the bump, so that the error is about the caller's
+        text, and should the server take it after all the bump follows alone.
+        """
+        accept = "text/plain, */*"
+        together = f"{sparql}\n;\n{_bump(in_dataset=True)}"
+        try:
+            self._client.post(self.update_url, dataset_form(together, using, using_named), accept)
+        except SyntaxQueryError:
+            self._client.post(self.update_url, dataset_form(sparql, using, using_named), accept)
+            self._client.update(_bump())
 
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add the quads in bounded requests (several: a bulk load is not atomic).
@@ -536,14 +616,59 @@ class SparqlServerStore:
         self._client.close()
 
 
-def _bump() -> str:
-    """Operations that replace the version token with a fresh one (see the module doc)."""
+def _bump(*, in_dataset: bool = False) -> str:
+    """Operations that replace the version token with a fresh one (see the module doc).
+
+    ``in_dataset``: for a request that carries ``using-graph-uri`` /
+    ``using-named-graph-uri``. The protocol's dataset holds for every operation
+    with a WHERE in the request, ``DELETE WHERE`` included (Oxigraph and
+    Virtuoso both apply it there, as the SPARQL 1.1 Protocol says), so
+    ``DELETE WHERE { GRAPH <version> ... }`` would match nothing and leave the
+    old token beside the new one. ``CLEAR SILENT GRAPH`` names its graph
+    outright and is the same on every dataset.
+    """
     token = secrets.randbits(62)
     graph, predicate = iri(VERSION_GRAPH), iri(VERSION_PREDICATE)
-    return (
-        f"DELETE WHERE {{ GRAPH {graph} {{ {graph} {predicate} ?v }} }}"
-        f" ;\nINSERT DATA {{ GRAPH {graph} {{ {graph} {predicate} {token} }} }}"
+    remove = (
+        f"CLEAR SILENT GRAPH {graph}"
+        if in_dataset
+        else f"DELETE WHERE {{ GRAPH {graph} {{ {graph} {predicate} ?v }} }}"
     )
+    return f"{remove} ;\nINSERT DATA {{ GRAPH {graph} {{ {graph} {predicate} {token} }} }}"
+
+
+def dataset_form(update: str, using: Sequence[str], using_named: Sequence[str]) -> bytes:
+    """The form-encoded body of an update request whose dataset the protocol gives:
+    ``update`` plus one ``using-graph-uri`` / ``using-named-graph-uri`` per graph.
+
+    For a server that refuses USING clauses in an update's text
+    (:meth:`SparqlServerStore.takes_using_clauses`). Why the service then passes
+    the protocol's dataset on as these parameters, rather than evaluating the
+    update's WHERE parts itself:
+
+    - **It is the standard.** SPARQL 1.1 Protocol section 2.2.3 defines these
+      parameters as the RDF dataset of the request's operations, the same as
+      USING / USING NAMED on each operation with a WHERE (SPARQL 1.1 Update
+      section 3.1.3), so the service stays a plain protocol client. Measured:
+      Oxigraph 0.5.13 and Virtuoso 7.2.5 both apply them to every such
+      operation, ``DELETE WHERE`` included. Oxigraph server serving the union
+      default graph refuses USING in the text ("using-union-graph must not be
+      used with a SPARQL UPDATE containing USING") but takes the parameters,
+      which replace the union for that request only.
+    - **The server applies it, so the update keeps its meaning.** One request,
+      all or nothing on an atomic server; each operation's WHERE sees what the
+      operations before it wrote; fresh blank nodes per solution for INSERT
+      templates; statements about stored blank nodes can be deleted. Evaluating
+      the WHERE parts here as queries (FROM / FROM NAMED) and sending the
+      instantiated statements as DELETE DATA / INSERT DATA would lose each of
+      these: a stored blank node cannot be named in a later request, later
+      operations would need the earlier ones applied first (several requests,
+      no longer all or nothing), and Virtuoso refuses blank nodes in INSERT DATA.
+    """
+    pairs = [("update", update)]
+    pairs += [("using-graph-uri", graph) for graph in using]
+    pairs += [("using-named-graph-uri", graph) for graph in using_named]
+    return urlencode(pairs, quote_via=quote_plus).encode("ascii")
 
 
 def _without_trailing_separator(sparql: str) -> str:
