@@ -25,7 +25,7 @@ from practicegraph.ingest.readers import read_document
 from practicegraph.nlp.extractor import Extractor, _title_end
 from practicegraph.nlp.pipeline import load_pipeline
 from practicegraph.nlp.practice_model import sentence_probability
-from practicegraph.nlp.practices import score_sentence, select_practices
+from practicegraph.nlp.practices import is_candidate, score_sentence, select_practices
 
 
 class Sentence(NamedTuple):
@@ -61,7 +61,13 @@ def scored_documents(extractor: Extractor) -> list[ScoredDocument]:
         org_ranges = [(s.start, s.end) for o in organisations for s in o.spans]
         title_end = _title_end(doc.text, source.title)
         sentences = [
-            (s.start_char, s.end_char, score_sentence(s, org_ranges), sentence_probability(s))
+            (
+                s.start_char,
+                s.end_char,
+                score_sentence(s, org_ranges),
+                # as the extractor combines them: no form, no candidate (combined_score)
+                sentence_probability(s) if is_candidate(s) else 0.0,
+            )
             for s in doc.sents
             if s.end_char > title_end
         ]

@@ -26,7 +26,7 @@ from practicegraph.nlp.practice_model import (
     sentence_probability,
     word_features,
 )
-from practicegraph.nlp.practices import THRESHOLD, score_sentence
+from practicegraph.nlp.practices import THRESHOLD, combined_score, is_candidate, score_sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -233,3 +233,38 @@ def test_the_training_tools_rebuild_a_working_classifier(tmp_path: Path) -> None
     assert add_classifier(nlp, shipped)
     doc = nlp(TEXT)
     assert all(sentence_probability(s) is not None for s in doc.sents)
+
+
+def test_a_heading_is_no_practice_whatever_the_classifier_says(
+    nlp_extractor: Extractor,
+) -> None:
+    """A one-line heading made of a practice's words reads like a practice to a
+    classifier of pooled word vectors; by its form it describes nothing, so it is no
+    candidate (sentences of our own)."""
+    text = (
+        "Mentoring programmes\n\n"
+        "Each new officer is paired with an experienced colleague who meets them every "
+        "week during their first six months on the wings."
+    )
+    doc = nlp_extractor.parse(text)
+    heading = next(iter(doc.sents))
+    assert heading.text.strip() == "Mentoring programmes"
+    assert combined_score(heading, 5.0, 1.0) == 0.0
+    evidence = [p.evidence.text for p in nlp_extractor.extract(doc).practices]
+    assert "Mentoring programmes" not in evidence
+
+
+def test_an_organisation_speaking_of_itself_can_still_describe_a_practice(
+    nlp_extractor: Extractor,
+) -> None:
+    """ "We" is as often a participant's voice as the organisation's, so the rules give it
+    nothing; the sentence stays a candidate and the classifier may keep it."""
+    sentence = (
+        "We train serving prisoners as housing advisers, so that they can help other "
+        "prisoners find a tenancy before release."
+    )
+    doc = nlp_extractor.parse(sentence)
+    sent = next(iter(doc.sents))
+    assert is_candidate(sent)
+    assert score_sentence(sent) == 0.0
+    assert combined_score(sent, 0.0, 0.9) > 0.0

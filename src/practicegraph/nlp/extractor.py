@@ -304,7 +304,8 @@ class Extractor:
                 continue
             probability = sentence_probability(sent)
             learned = learned or probability is not None
-            scored.append((sent, combined_score(score_sentence(sent, org_ranges), probability)))
+            rule_score = score_sentence(sent, org_ranges)
+            scored.append((sent, combined_score(sent, rule_score, probability)))
         practices = []
         threshold = LEARNED_THRESHOLD if learned else THRESHOLD
         selected = select_practices(scored, threshold=threshold)

@@ -197,7 +197,11 @@ _MODAL = re.compile(
     r"aims? to|committed to|suggests?|proposes?|needs? to)\b",
     re.IGNORECASE,
 )
-_FEEDBACK = re.compile(r"^\s*(?:I|We)\b|\?\s*$", re.IGNORECASE)
+#: A participant's voice or a question: never a practice's description.
+_FEEDBACK = re.compile(r"^\s*I\b|\?\s*$", re.IGNORECASE)
+#: An organisation's own voice ("We train serving prisoners ..."): the rules do not score
+#: it (it is as often a participant's "we"), but the classifier may.
+_FIRST_PERSON = re.compile(r"^\s*We\b", re.IGNORECASE)
 _NAVIGATION = re.compile(
     r"\b(?:click|download|read more|subscribe|cookie|password|log ?in|sign up|"
     r"share this|watch the video)\b",
@@ -234,27 +238,43 @@ LEARNED_WEIGHT = 16.0
 LEARNED_THRESHOLD = 8.0
 
 
-def combined_score(rule_score: float, probability: float | None) -> float:
+def combined_score(sent: Span, rule_score: float, probability: float | None) -> float:
     """The score a sentence is selected on, on the scale of :data:`LEARNED_THRESHOLD`
-    when the classifier has scored it and of :data:`THRESHOLD` when not."""
+    when the classifier has scored it and of :data:`THRESHOLD` when not.
+
+    A sentence that cannot describe a practice by its form (:func:`is_candidate`: a
+    heading, a menu, a quote, a one-word line) scores 0 whatever the classifier says:
+    the classifier reads pooled word vectors, and a heading made of a practice's
+    words ("Work programmes") looks to it like a sentence about one."""
     if probability is None:
         return rule_score
+    if not is_candidate(sent):
+        return 0.0
     return rule_score + LEARNED_WEIGHT * probability
+
+
+def is_candidate(sent: Span) -> bool:
+    """Whether the sentence has the form of one that can describe a practice: enough
+    words (three for a list item, five otherwise, at most 90), prose rather than a
+    heading, menu or table row, a verb unless it is a list item, and no feedback quote."""
+    text = sent.text.strip()
+    words = sum(1 for t in sent if t.is_alpha)
+    bullet = bool(_BULLET.match(text)) or text.endswith(";")
+    if words < (3 if bullet else 5) or words > 90 or _FEEDBACK.search(text):
+        return False
+    if words < 15 and _NAVIGATION.search(text):
+        return False
+    if _not_prose(text, words, bullet):
+        return False
+    return bullet or any(t.pos_ in ("VERB", "AUX") for t in sent)
 
 
 def score_sentence(sent: Span, org_spans: Sequence[tuple[int, int]] = ()) -> float:
     """How strongly a sentence describes a practice; THRESHOLD and above is kept."""
     text = sent.text.strip()
-    words = [t for t in sent if t.is_alpha]
+    if not is_candidate(sent) or _FIRST_PERSON.search(text):
+        return 0.0
     bullet = bool(_BULLET.match(text)) or text.endswith(";")
-    if len(words) < (3 if bullet else 5) or len(words) > 90 or _FEEDBACK.search(text):
-        return 0.0
-    if len(words) < 15 and _NAVIGATION.search(text):
-        return 0.0
-    if _not_prose(text, len(words), bullet):
-        return 0.0
-    if not any(t.pos_ in ("VERB", "AUX") for t in sent) and not bullet:
-        return 0.0
     lemmas = {t.lemma_.lower() for t in sent}
     noun_lemmas = [t.lemma_.lower() for t in sent if t.pos_ in ("NOUN", "PROPN")]
     verb_lemmas = [t.lemma_.lower() for t in sent if t.pos_ == "VERB"]
