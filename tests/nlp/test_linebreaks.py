@@ -44,3 +44,13 @@ def test_evidence_is_still_quoted_from_the_document_as_written(extractor: Extrac
     assert spans
     for span in spans:
         assert " ".join(WRAPPED[span.start : span.end].split()) == " ".join(span.text.split())
+
+
+def test_a_line_laid_out_in_columns_keeps_its_break() -> None:
+    """A running header ("Name      Title") is a row of a layout, not prose that wraps."""
+    text = (
+        "Directorate of Corrective Services           Briefing note\n"
+        "Department of Community Safety\n"
+    )
+    joined = rejoin_lines(text)
+    assert joined == text

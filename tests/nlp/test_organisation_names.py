@@ -115,3 +115,15 @@ def test_recogniser_names_lose_trailing_connectors_and_common_phrases() -> None:
     ]
     found = [name for _s, _e, name in entity_names(text, spans, Gazetteer(), lambda _w: False)]
     assert found == ["University of Sheffield"]
+
+
+def test_a_name_does_not_cross_a_column_of_the_layout(extractor: Extractor) -> None:
+    """A PDF's running header puts a title beside the body's name, columns apart."""
+    text = (
+        "Ministry of Justice                              Fact sheet\n"
+        "Government of Ruritania\n"
+        "\n"
+        "The Ministry of Justice funds a mentoring scheme for newly recruited officers."
+    )
+    names = _names(extractor, text)
+    assert not any("Fact" in name for name in names), names

@@ -17,6 +17,9 @@ import re
 MIN_WRAPPED_LINE = 40
 
 _ENDS_BLOCK = re.compile(r"[.!?:;…)\]\"”’]\s*$")
+#: Three spaces or a tab inside a line: columns of a layout (a running header "Ministry
+#: of Justice      Fact sheet", a table), not prose that wraps.
+_COLUMN_GAP = re.compile(r"\S(?: {3,}|\t)\S")
 _STARTS_ITEM = re.compile(r"\s*(?:[•\-*–·●▪>#|]|\d{1,3}[.)]\s|[A-Za-z][.)]\s)")
 
 
@@ -32,6 +35,7 @@ def rejoin_lines(text: str) -> str:
         wrapped = (
             len(line.strip()) >= MIN_WRAPPED_LINE
             and not _ENDS_BLOCK.search(line)
+            and not _COLUMN_GAP.search(line.strip())
             and following.strip() != ""
             and not _STARTS_ITEM.match(following)
         )

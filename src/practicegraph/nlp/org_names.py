@@ -82,8 +82,10 @@ NON_ORG_ACRONYMS = _vocabulary(
 
 _WORD = r"[A-ZÀ-ÞŠŽČ][\w’'\-]*"
 _CONNECTOR = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|&|d’|d')"
-#: A run of capitalised words, joined by connectors, inside which names are cut.
-RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD})*")
+#: A run of capitalised words, joined by connectors, inside which names are cut. Words
+#: are one space apart: a wider gap, or a tab, is a column of the layout ("Ministry of
+#: Justice      Fact sheet" in a PDF's running header), which no name crosses.
+RUN = re.compile(rf"{_WORD}(?: (?:{_CONNECTOR} )*{_WORD})*")
 
 CONTINENTS = _vocabulary("Europe Africa Asia America Americas Oceania Australasia Eurasia")
 _COMPLEMENT = frozenset({"of", "for", "on", "in", "de", "du", "des", "to"})
