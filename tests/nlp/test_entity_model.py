@@ -29,12 +29,15 @@ DOMAIN = (
     "The Swedish Prison and Probation Service hosted Anna Lindqvist in Stockholm on 4 June 2022."
 )
 NETWORK = "The training was run by EuroPris and the Norwegian Correctional Service Staff Academy."
-#: A body with no head noun, no cue and no registry entry: only the recogniser knows it
-#: (the text writes "partners" in lower case too: the name mixes common and proper words).
-PARTNER = (
-    "The Latvian State Probation Service signed a memorandum with Kestrel Reentry Partners in "
-    "Riga, and the two partners will train staff."
-)
+#: Bodies with no head noun, no cue and no registry entry: only the recogniser knows them
+#: (the text writes "partners" in lower case too: each name mixes common and proper words).
+#: Several, since which invented names a retrained recogniser tags varies (none of them
+#: a place name in GeoNames, which would keep a name without a head noun out).
+PARTNERS = [
+    f"The Latvian State Probation Service signed a memorandum with {name} Reentry Partners "
+    "in Riga, and the two partners will train staff."
+    for name in ("Kestrel", "Thornfield", "Quillmoor", "Fernhollow", "Harbourlight")
+]
 GENERAL = "Maria Keller, a governor from Graz, joined the agency in May 2019."
 
 
@@ -77,8 +80,15 @@ def test_it_still_tags_a_person_a_city_and_a_date(nlp_extractor: Extractor) -> N
 
 
 def test_its_organisations_reach_the_extraction(nlp_extractor: Extractor) -> None:
-    names = {o.name for o in nlp_extractor(PARTNER).organisations}
-    assert "Kestrel Reentry Partners" in names
+    """What only the recogniser reads as a body is a gap-filling source of organisations."""
+    reached = 0
+    for text in PARTNERS:
+        tagged = {n for n, label in _ents(nlp_extractor.nlp, text) if label == "ORG"}
+        names = {o.name for o in nlp_extractor(text).organisations}
+        for partner in (n for n in tagged if n.endswith("Reentry Partners")):
+            assert partner in names, (partner, names)
+            reached += 1
+    assert reached  # the recogniser knows at least one of them
 
 
 def test_a_missing_model_says_how_to_build_it(tmp_path: Path) -> None:
